@@ -1,0 +1,70 @@
+//! The command line, as clap derive definitions only: no I/O here. The
+//! same definitions generate `--help`, the man page and the completions.
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Netlink-native NIC configuration: show and set ethtool features without ethtool.
+#[derive(Debug, Parser)]
+#[command(
+    name = "ethcfg",
+    version,
+    about,
+    long_about = "ethcfg reads and sets network interface features (offloads: tso, gso, gro, rx, tx, \
+sg, rxvlan, txvlan and every other kernel feature) over the kernel's ethtool netlink interface, \
+and says exactly what the kernel did: applied, refused, or changed as a side effect.\n\n\
+Exit status: 0 done (or nothing to do), 1 error (kernel, permission, bad input, unknown \
+interface or feature), 2 usage error, 3 partially applied (the kernel or driver refused \
+some requested change).",
+    propagate_version = true
+)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Show the features of interfaces, like `ethtool -k` (all interfaces when none is named)
+    Show {
+        /// Interfaces to show; all of them (from one dump) when omitted
+        #[arg(value_name = "IFACE")]
+        ifaces: Vec<String>,
+        /// Print JSON on stdout: [{"ifname", "ifindex", "driver", "features": {NAME: {"active", "requested", "fixed"}}}]
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set features, like `ethtool -K`, and report what actually changed
+    #[command(
+        after_help = "NAME is a legacy ethtool name (tso, gso, gro, lro, rx, tx, sg, rxvlan, \
+txvlan, ntuple, rxhash, or a long form such as tcp-segmentation-offload) or a kernel \
+feature name (tx-tcp-segmentation, rx-gro-hw, ...). Legacy names expand to every kernel \
+feature they cover on the running kernel.\n\nExample: ethcfg set eno1 gso off gro off tso off tx off rx off rxvlan off txvlan off sg off"
+    )]
+    Set {
+        /// The interface
+        #[arg(value_name = "IFACE")]
+        iface: String,
+        /// Feature names, each followed by on or off
+        #[arg(value_name = "NAME on|off", required = true, num_args = 1..)]
+        words: Vec<String>,
+        /// Print JSON on stdout: [{"ifname", "changed", "changes": [{"feature", "from", "to", "status"}]}]
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the man page or shell completions (for packagers)
+    #[command(hide = true)]
+    Generate {
+        /// What to generate
+        what: Generated,
+        /// Directory to write into
+        dir: std::path::PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum Generated {
+    /// ethcfg.1
+    Man,
+    /// ethcfg.bash, _ethcfg (zsh), ethcfg.fish
+    Completions,
+}

@@ -1,0 +1,28 @@
+//! The hidden `ethcfg generate man|completions DIR`: the man page and shell
+//! completions, from the same clap definitions as `--help`.
+
+use std::path::Path;
+
+use clap::CommandFactory;
+use clap_complete::Shell;
+
+use crate::args::{Cli, Generated};
+use crate::exit::{CliError, Exit};
+
+pub(crate) fn run(what: Generated, dir: &Path) -> Result<Exit, CliError> {
+    std::fs::create_dir_all(dir)?;
+    let mut cmd = Cli::command();
+    match what {
+        Generated::Man => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(cmd).render(&mut buf)?;
+            std::fs::write(dir.join("ethcfg.1"), buf)?;
+        }
+        Generated::Completions => {
+            for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+                clap_complete::generate_to(shell, &mut cmd, "ethcfg", dir)?;
+            }
+        }
+    }
+    Ok(Exit::Ok)
+}

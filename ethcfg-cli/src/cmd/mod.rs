@@ -1,0 +1,6 @@
+//! One module per subcommand: arguments in, one or two library calls,
+//! rendering out, an exit code back.
+
+pub(crate) mod generate;
+pub(crate) mod set;
+pub(crate) mod show;

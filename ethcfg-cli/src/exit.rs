@@ -1,0 +1,63 @@
+//! Exit codes (DESIGN.md's contract) and the CLI's error type.
+
+use std::process::ExitCode;
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Exit {
+    /// 0: done, or nothing to do.
+    Ok,
+    /// 3: the kernel or driver refused some requested change.
+    Partial,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        match e {
+            Exit::Ok => ExitCode::SUCCESS,
+            Exit::Partial => ExitCode::from(3),
+        }
+    }
+}
+
+/// 1 for errors, 2 for usage errors.
+#[derive(Debug)]
+pub(crate) enum CliError {
+    /// Bad command line (exit 2).
+    Usage(String),
+    /// The library failed (exit 1).
+    Core(ethcfg_core::Error),
+    /// Writing output failed (exit 1; a closed pipe is not an error).
+    Io(std::io::Error),
+}
+
+impl From<ethcfg_core::Error> for CliError {
+    fn from(e: ethcfg_core::Error) -> Self {
+        CliError::Core(e)
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::Io(e)
+    }
+}
+
+impl CliError {
+    pub(crate) fn code(&self) -> ExitCode {
+        match self {
+            CliError::Usage(_) => ExitCode::from(2),
+            CliError::Core(_) | CliError::Io(_) => ExitCode::from(1),
+        }
+    }
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CliError::Usage(m) => write!(f, "{m} (see `ethcfg --help`)"),
+            CliError::Core(e) => write!(f, "{e}"),
+            CliError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! `ethcfg`: the command-line front end of ethcfg-core. Thin: parse, one or
+//! two library calls, render, exit code.
+
+mod args;
+mod cmd;
+mod exit;
+mod output;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+use crate::exit::CliError;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut err = std::io::stderr();
+    let result = match &cli.command {
+        Command::Show { ifaces, json } => {
+            cmd::show::run(ifaces, *json, &mut out)
+        }
+        Command::Set { iface, words, json } => {
+            cmd::set::run(iface, words, *json, &mut out, &mut err)
+        }
+        Command::Generate { what, dir } => cmd::generate::run(*what, dir),
+    };
+    let result = result.and_then(|code| {
+        out.flush()?;
+        Ok(code)
+    });
+    match result {
+        Ok(code) => code.into(),
+        // A reader that went away (`ethcfg show | head`) is not a failure.
+        Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let _ = writeln!(err, "ethcfg: error: {e}");
+            e.code()
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! Rendering for people (text, like ethtool's) and programs (`--json`, in
+//! the shapes DESIGN.md fixes). No I/O decisions beyond "write here".
+
+use std::io::{self, Write};
+
+use ethcfg_core::names::{pattern_matches, LEGACY_FLAGS};
+use ethcfg_core::{ChangeStatus, Feature, Features, SetOutcome};
+use serde_json::{json, Map, Value};
+
+fn on_off(b: bool) -> &'static str {
+    if b {
+        "on"
+    } else {
+        "off"
+    }
+}
+
+fn suffix(f: &Feature) -> &'static str {
+    if f.fixed {
+        " [fixed]"
+    } else if f.active != f.requested {
+        if f.requested {
+            " [requested on]"
+        } else {
+            " [requested off]"
+        }
+    } else {
+        ""
+    }
+}
+
+/// `ethtool -k` text: legacy lines first (groups with their members
+/// indented), then every other feature by kernel name, in bit order.
+pub(crate) fn features_text(w: &mut dyn Write, f: &Features) -> io::Result<()> {
+    writeln!(w, "Features for {}:", f.ifname)?;
+    let mut shown = vec![false; f.features.len()];
+    for flag in LEGACY_FLAGS {
+        let members: Vec<usize> = f
+            .features
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| pattern_matches(&x.name, flag.pattern))
+            .map(|(i, _)| i)
+            .collect();
+        match members.as_slice() {
+            [] => continue,
+            [one] => {
+                if let Some(x) = f.features.get(*one) {
+                    writeln!(
+                        w,
+                        "{}: {}{}",
+                        flag.long,
+                        on_off(x.active),
+                        suffix(x)
+                    )?;
+                }
+            }
+            many => {
+                let any = many
+                    .iter()
+                    .filter_map(|&i| f.features.get(i))
+                    .any(|x| x.active);
+                writeln!(w, "{}: {}", flag.long, on_off(any))?;
+                for x in many.iter().filter_map(|&i| f.features.get(i)) {
+                    writeln!(
+                        w,
+                        "\t{}: {}{}",
+                        x.name,
+                        on_off(x.active),
+                        suffix(x)
+                    )?;
+                }
+            }
+        }
+        for &i in &members {
+            if let Some(s) = shown.get_mut(i) {
+                *s = true;
+            }
+        }
+    }
+    for (x, done) in f.features.iter().zip(&shown) {
+        if !done {
+            writeln!(w, "{}: {}{}", x.name, on_off(x.active), suffix(x))?;
+        }
+    }
+    Ok(())
+}
+
+/// One element of `show --json`.
+pub(crate) fn features_json(f: &Features, driver: Option<&str>) -> Value {
+    let mut feats = Map::new();
+    for x in &f.features {
+        feats.insert(
+            x.name.clone(),
+            json!({"active": x.active, "requested": x.requested, "fixed": x.fixed}),
+        );
+    }
+    json!({
+        "ifname": f.ifname,
+        "ifindex": f.ifindex,
+        "driver": driver,
+        "features": feats,
+    })
+}
+
+/// One element of `set --json` (and later apply/revert/check).
+pub(crate) fn outcome_json(o: &SetOutcome) -> Value {
+    let changes: Vec<Value> = o
+        .changes
+        .iter()
+        .map(|c| json!({"feature": c.feature, "from": c.from, "to": c.to, "status": c.status.as_str()}))
+        .collect();
+    json!({
+        "ifname": o.ifname,
+        "ifindex": o.ifindex,
+        "changed": o.changed(),
+        "changes": changes,
+        "skipped_fixed": o.skipped_fixed,
+        "warnings": o.warnings,
+    })
+}
+
+/// What a set did, for people: one line per feature.
+pub(crate) fn outcome_text(
+    w: &mut dyn Write,
+    o: &SetOutcome,
+) -> io::Result<()> {
+    if o.changes.is_empty() {
+        return writeln!(w, "{}: nothing to change, every requested feature is already in that state", o.ifname);
+    }
+    let count = |s| o.changes.iter().filter(|c| c.status == s).count();
+    writeln!(
+        w,
+        "{}: {} applied, {} refused, {} side effects",
+        o.ifname,
+        count(ChangeStatus::Applied),
+        count(ChangeStatus::Refused),
+        count(ChangeStatus::SideEffect)
+    )?;
+    let width = o.changes.iter().map(|c| c.feature.len()).max().unwrap_or(0);
+    for c in &o.changes {
+        let what = match c.status {
+            ChangeStatus::Refused => format!(
+                "stays {:<4} refused: requested {}, the kernel or driver kept it {}",
+                on_off(c.from),
+                on_off(c.to),
+                on_off(c.from)
+            ),
+            ChangeStatus::SideEffect => {
+                format!("{} -> {:<3} side effect (not requested)", on_off(c.from), on_off(c.to))
+            }
+            s => format!("{} -> {:<3} {}", on_off(c.from), on_off(c.to), s),
+        };
+        writeln!(w, "  {:<width$}  {what}", c.feature)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,287 @@
+//! The library's error type. Every variant says what failed and, where
+//! there is one, what to do about it; [`Error::kind`] classifies it for
+//! programs (the CLI maps kinds to exit codes), [`Error::errno`] and
+//! [`Error::extack`] carry what the kernel said.
+
+use std::fmt;
+
+/// What kind of failure an [`Error`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// No such interface, or no such feature name.
+    NotFound,
+    /// The caller lacks `CAP_NET_ADMIN`.
+    PermissionDenied,
+    /// The kernel or the driver does not implement the operation.
+    NotSupported,
+    /// The request itself is wrong (bad name, fixed feature, ...).
+    InvalidInput,
+    /// The kernel refused the request with an errno.
+    Kernel,
+    /// The kernel's reply could not be decoded.
+    Malformed,
+    /// The netlink socket failed.
+    Io,
+}
+
+/// An errno, printed by its symbolic name (`EOPNOTSUPP`, ...).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Errno(pub i32);
+
+impl Errno {
+    /// The symbolic name, when it is one of the errnos netlink returns.
+    pub fn name(self) -> Option<&'static str> {
+        Some(match self.0 {
+            libc::EPERM => "EPERM",
+            libc::ENOENT => "ENOENT",
+            libc::EIO => "EIO",
+            libc::E2BIG => "E2BIG",
+            libc::EAGAIN => "EAGAIN",
+            libc::ENOMEM => "ENOMEM",
+            libc::EACCES => "EACCES",
+            libc::EBUSY => "EBUSY",
+            libc::EEXIST => "EEXIST",
+            libc::ENODEV => "ENODEV",
+            libc::EINVAL => "EINVAL",
+            libc::ERANGE => "ERANGE",
+            libc::EMSGSIZE => "EMSGSIZE",
+            libc::ENOBUFS => "ENOBUFS",
+            libc::EOPNOTSUPP => "EOPNOTSUPP",
+            libc::ETIMEDOUT => "ETIMEDOUT",
+            libc::ENOSPC => "ENOSPC",
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Debug for Errno {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for Errno {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(n) => f.write_str(n),
+            None => write!(f, "errno {}", self.0),
+        }
+    }
+}
+
+fn iface_prefix(iface: &Option<String>) -> String {
+    iface.as_ref().map(|i| format!("{i}: ")).unwrap_or_default()
+}
+
+fn kernel_says(extack: &Option<String>) -> String {
+    match extack {
+        Some(m) if !m.is_empty() => format!(": {m}"),
+        _ => String::new(),
+    }
+}
+
+fn suggest(s: &[String]) -> String {
+    match s {
+        [] => {
+            "; `ethcfg show IFACE` lists the names this kernel knows".to_owned()
+        }
+        [one] => format!("; did you mean {one}?"),
+        many => format!("; did you mean one of: {}?", many.join(", ")),
+    }
+}
+
+/// Everything that can go wrong in ethcfg-core.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The kernel has no `ethtool` generic-netlink family.
+    #[error(
+        "this kernel has no ethtool netlink interface (family \"ethtool\" not found): \
+         it needs Linux 5.6 or later built with CONFIG_ETHTOOL_NETLINK=y"
+    )]
+    FamilyUnavailable,
+
+    /// The running kernel does not implement an operation.
+    #[error("this kernel does not support {op} over ethtool netlink (it needs {needs})")]
+    OpUnsupported {
+        /// The operation, e.g. `FEATURES_SET`.
+        op: &'static str,
+        /// What would provide it.
+        needs: &'static str,
+    },
+
+    /// No interface with this name or index (in this network namespace).
+    #[error("no such interface: {iface} (see `ip link` for the interfaces in this network namespace)")]
+    NoSuchInterface {
+        /// The interface as the caller named it.
+        iface: String,
+    },
+
+    /// An interface name the kernel could never accept.
+    #[error("invalid interface name {name:?}: {reason}")]
+    InvalidInterfaceName {
+        /// The rejected name.
+        name: String,
+        /// Why it is invalid.
+        reason: &'static str,
+    },
+
+    /// A feature name that is neither a kernel feature nor a legacy alias.
+    #[error(
+        "{}unknown feature {name:?}{}",
+        iface_prefix(iface),
+        suggest(suggestions)
+    )]
+    UnknownFeature {
+        /// The interface, when known.
+        iface: Option<String>,
+        /// The name as given.
+        name: String,
+        /// Close known names.
+        suggestions: Vec<String>,
+    },
+
+    /// A legacy name with no feature behind it on this kernel (`ufo`).
+    #[error("{iface}: {name:?} matches no feature of this kernel (ethtool pattern {pattern:?}); there is nothing to set")]
+    AliasMatchesNothing {
+        /// The interface.
+        iface: String,
+        /// The legacy name.
+        name: String,
+        /// Its kernel-name pattern.
+        pattern: &'static str,
+    },
+
+    /// A feature the device does not let anyone change.
+    #[error(
+        "{iface}: feature {name} is fixed {} on this device and cannot be turned {}; \
+         leave it out of the request",
+        if *active { "on" } else { "off" },
+        if *active { "off" } else { "on" }
+    )]
+    FixedFeature {
+        /// The interface.
+        iface: String,
+        /// The kernel feature name.
+        name: String,
+        /// Its fixed state.
+        active: bool,
+    },
+
+    /// The operation needs `CAP_NET_ADMIN`.
+    #[error("{}{op} needs CAP_NET_ADMIN (kernel said EPERM): run ethcfg as root, e.g. with sudo", iface_prefix(iface))]
+    PermissionDenied {
+        /// The interface, when known.
+        iface: Option<String>,
+        /// What was attempted.
+        op: &'static str,
+    },
+
+    /// The kernel refused a request.
+    #[error(
+        "{}kernel refused {op}: {errno}{}{}",
+        iface_prefix(iface),
+        kernel_says(extack),
+        if extack.is_none() { " (no reason given; the driver may have logged one: check `dmesg`)" } else { "" }
+    )]
+    Kernel {
+        /// The interface, when known.
+        iface: Option<String>,
+        /// The request, e.g. `FEATURES_SET`.
+        op: &'static str,
+        /// The errno.
+        errno: Errno,
+        /// The kernel's extended-ACK text.
+        extack: Option<String>,
+    },
+
+    /// A reply that does not follow the protocol (truncated, malformed).
+    #[error("malformed reply from the kernel to {op}: {detail}")]
+    Malformed {
+        /// The request whose reply was bad.
+        op: &'static str,
+        /// What was wrong with it.
+        detail: String,
+    },
+
+    /// The socket failed.
+    #[error("netlink socket: {context}: {source}")]
+    Io {
+        /// What was being done.
+        context: &'static str,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Shorthand for results in this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The class of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::FamilyUnavailable | Error::OpUnsupported { .. } => {
+                ErrorKind::NotSupported
+            }
+            Error::NoSuchInterface { .. }
+            | Error::UnknownFeature { .. }
+            | Error::AliasMatchesNothing { .. } => ErrorKind::NotFound,
+            Error::InvalidInterfaceName { .. } | Error::FixedFeature { .. } => {
+                ErrorKind::InvalidInput
+            }
+            Error::PermissionDenied { .. } => ErrorKind::PermissionDenied,
+            Error::Kernel { errno, .. } if errno.0 == libc::EOPNOTSUPP => {
+                ErrorKind::NotSupported
+            }
+            Error::Kernel { .. } => ErrorKind::Kernel,
+            Error::Malformed { .. } => ErrorKind::Malformed,
+            Error::Io { .. } => ErrorKind::Io,
+        }
+    }
+
+    /// The errno the kernel returned, if this error came from one.
+    pub fn errno(&self) -> Option<i32> {
+        match self {
+            Error::Kernel { errno, .. } => Some(errno.0),
+            Error::PermissionDenied { .. } => Some(libc::EPERM),
+            Error::NoSuchInterface { .. } => Some(libc::ENODEV),
+            Error::FamilyUnavailable => Some(libc::ENOENT),
+            Error::Io { source, .. } => source.raw_os_error(),
+            _ => None,
+        }
+    }
+
+    /// The kernel's extended-ACK message, if it sent one.
+    pub fn extack(&self) -> Option<&str> {
+        match self {
+            Error::Kernel { extack, .. } => extack.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Turns a kernel errno for `op` into the most specific error.
+    pub(crate) fn from_kernel(
+        op: &'static str,
+        iface: Option<String>,
+        errno: i32,
+        extack: Option<String>,
+    ) -> Error {
+        match errno {
+            libc::EPERM | libc::EACCES => Error::PermissionDenied { iface, op },
+            libc::ENODEV if iface.is_some() => {
+                Error::NoSuchInterface { iface: iface.unwrap_or_default() }
+            }
+            _ => Error::Kernel { iface, op, errno: Errno(errno), extack },
+        }
+    }
+
+    pub(crate) fn malformed(
+        op: &'static str,
+        e: crate::wire::WireError,
+    ) -> Error {
+        Error::Malformed { op, detail: e.0 }
+    }
+}

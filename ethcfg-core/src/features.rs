@@ -1,0 +1,432 @@
+//! Typed netdev features: the state of every kernel feature of an
+//! interface ([`Features`]), a request to change some of them
+//! ([`FeatureRequest`]), the plan made from a request before anything is
+//! sent ([`FeaturePlan`]), and what actually happened ([`SetOutcome`]).
+//!
+//! Features are named by kernel name (`tx-tcp-segmentation`). Requests also
+//! take ethtool's legacy names (`tso`, `rx-checksumming`), expanded against
+//! the running kernel's feature table.
+
+use std::fmt;
+
+use crate::error::{Error, Result};
+use crate::names::{self, Resolved};
+use crate::wire::bitset::Bitset;
+use crate::wire::features::{FeaturesReply, SetReply};
+
+/// One kernel feature of one interface.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Feature {
+    /// Kernel name, e.g. `tx-tcp-segmentation`.
+    pub name: String,
+    /// Bit index in this kernel's feature table (not stable across kernels).
+    pub index: u32,
+    /// In effect now.
+    pub active: bool,
+    /// What was last asked for (`dev->wanted_features`); differs from
+    /// `active` when the kernel or driver overrides it.
+    pub requested: bool,
+    /// The device does not let it change.
+    pub fixed: bool,
+}
+
+/// Every named feature of one interface, in kernel bit order — what
+/// `ethtool -k` shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Features {
+    /// Interface index.
+    pub ifindex: u32,
+    /// Interface name (the primary name, as the kernel reports it).
+    pub ifname: String,
+    /// The features, by bit index.
+    pub features: Vec<Feature>,
+}
+
+impl Features {
+    pub(crate) fn from_reply(r: &FeaturesReply, names: &[String]) -> Features {
+        let features = names
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| !n.is_empty())
+            .filter_map(|(i, n)| {
+                let i = u32::try_from(i).ok()?;
+                Some(Feature {
+                    name: n.clone(),
+                    index: i,
+                    active: r.active.get(i),
+                    requested: r.wanted.get(i),
+                    // NOCHANGE wins over HW (ethtool, nispor #134).
+                    fixed: !r.hw.get(i) || r.nochange.get(i),
+                })
+            })
+            .collect();
+        Features {
+            ifindex: r.dev.index.unwrap_or(0),
+            ifname: r.dev.name.clone().unwrap_or_default(),
+            features,
+        }
+    }
+
+    /// The feature with this kernel name.
+    pub fn get(&self, name: &str) -> Option<&Feature> {
+        self.features.iter().find(|f| f.name == name)
+    }
+
+    /// The feature at this bit index.
+    pub fn by_index(&self, index: u32) -> Option<&Feature> {
+        // Features are in ascending index order.
+        self.features
+            .binary_search_by_key(&index, |f| f.index)
+            .ok()
+            .and_then(|p| self.features.get(p))
+    }
+
+    /// Iterates the features in bit order.
+    pub fn iter(&self) -> impl Iterator<Item = &Feature> {
+        self.features.iter()
+    }
+}
+
+/// A set of wanted feature states, by kernel or legacy name. Later entries
+/// win over earlier ones for the same kernel feature.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeatureRequest {
+    items: Vec<(String, bool)>,
+}
+
+impl FeatureRequest {
+    /// An empty request.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Asks for `name` (kernel or legacy name) to be `on`.
+    pub fn set(mut self, name: impl Into<String>, on: bool) -> Self {
+        self.items.push((name.into(), on));
+        self
+    }
+
+    /// Asks for `name` on.
+    pub fn enable(self, name: impl Into<String>) -> Self {
+        self.set(name, true)
+    }
+
+    /// Asks for `name` off.
+    pub fn disable(self, name: impl Into<String>) -> Self {
+        self.set(name, false)
+    }
+
+    /// The (name, on) pairs in order.
+    pub fn items(&self) -> &[(String, bool)] {
+        &self.items
+    }
+
+    /// Whether nothing is asked for.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+/// One bit a plan will send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PlannedBit {
+    /// Kernel name.
+    pub name: String,
+    /// Bit index.
+    pub index: u32,
+    /// Active state now.
+    pub from: bool,
+    /// State asked for.
+    pub to: bool,
+}
+
+/// What a [`FeatureRequest`] means for one interface now: which bits will
+/// be sent. Made from a fresh read before anything is sent; unknown names
+/// and fixed features are rejected here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FeaturePlan {
+    /// Interface index.
+    pub ifindex: u32,
+    /// Interface name.
+    pub ifname: String,
+    /// The bits to send (their `requested` or `active` state differs).
+    pub bits: Vec<PlannedBit>,
+    /// Members of a legacy group that are fixed in the other state; they
+    /// are not sent (ethtool sends them and the kernel drops them).
+    pub skipped_fixed: Vec<String>,
+}
+
+impl FeaturePlan {
+    /// Whether there is nothing to send.
+    pub fn is_empty(&self) -> bool {
+        self.bits.is_empty()
+    }
+
+    /// The plan as changes with status [`ChangeStatus::Planned`], for dry
+    /// runs: only bits whose active state would change.
+    pub fn planned_changes(&self) -> Vec<FeatureChange> {
+        self.bits
+            .iter()
+            .filter(|b| b.from != b.to)
+            .map(|b| FeatureChange {
+                feature: b.name.clone(),
+                from: b.from,
+                to: b.to,
+                status: ChangeStatus::Planned,
+            })
+            .collect()
+    }
+}
+
+/// Plans `req` against `current`, with `names` the live feature table.
+///
+/// # Errors
+/// [`Error::UnknownFeature`] (with suggestions) for a name the kernel does
+/// not know; [`Error::AliasMatchesNothing`] for a legacy name with no
+/// feature behind it on this kernel; [`Error::FixedFeature`] for a feature
+/// the device does not let change, asked to be in the other state.
+pub fn plan(
+    current: &Features,
+    names: &[String],
+    req: &FeatureRequest,
+) -> Result<FeaturePlan> {
+    // index -> wanted state, in first-mention order; later mentions win.
+    let mut wanted: Vec<(u32, bool)> = Vec::new();
+    let mut put =
+        |i: u32, on: bool| match wanted.iter_mut().find(|(j, _)| *j == i) {
+            Some(slot) => slot.1 = on,
+            None => wanted.push((i, on)),
+        };
+    let mut skipped_fixed = Vec::new();
+    for (word, on) in req.items() {
+        let on = *on;
+        match names::resolve(word, names) {
+            None => {
+                return Err(Error::UnknownFeature {
+                    iface: Some(current.ifname.clone()),
+                    name: word.clone(),
+                    suggestions: names::suggestions(word, names),
+                })
+            }
+            Some(Resolved::Kernel(i)) => {
+                let f = current.by_index(i).ok_or_else(|| {
+                    Error::UnknownFeature {
+                        iface: Some(current.ifname.clone()),
+                        name: word.clone(),
+                        suggestions: Vec::new(),
+                    }
+                })?;
+                if f.fixed && f.active != on {
+                    return Err(fixed(current, f));
+                }
+                if !f.fixed {
+                    put(i, on);
+                }
+            }
+            Some(Resolved::Legacy(flag, bits)) => {
+                if bits.is_empty() {
+                    return Err(Error::AliasMatchesNothing {
+                        iface: current.ifname.clone(),
+                        name: word.clone(),
+                        pattern: flag.pattern,
+                    });
+                }
+                let members: Vec<&Feature> =
+                    bits.iter().filter_map(|&i| current.by_index(i)).collect();
+                let conflicting: Vec<&&Feature> = members
+                    .iter()
+                    .filter(|f| f.fixed && f.active != on)
+                    .collect();
+                if members.iter().all(|f| f.fixed) {
+                    if let Some(f) = conflicting.first() {
+                        return Err(fixed(current, f));
+                    }
+                }
+                skipped_fixed
+                    .extend(conflicting.iter().map(|f| f.name.clone()));
+                for f in members.iter().filter(|f| !f.fixed) {
+                    put(f.index, on);
+                }
+            }
+        }
+    }
+    let bits = wanted
+        .into_iter()
+        .filter_map(|(i, on)| current.by_index(i).map(|f| (f, on)))
+        .filter(|(f, on)| f.active != *on || f.requested != *on)
+        .map(|(f, on)| PlannedBit {
+            name: f.name.clone(),
+            index: f.index,
+            from: f.active,
+            to: on,
+        })
+        .collect();
+    skipped_fixed.sort();
+    skipped_fixed.dedup();
+    Ok(FeaturePlan {
+        ifindex: current.ifindex,
+        ifname: current.ifname.clone(),
+        bits,
+        skipped_fixed,
+    })
+}
+
+fn fixed(current: &Features, f: &Feature) -> Error {
+    Error::FixedFeature {
+        iface: current.ifname.clone(),
+        name: f.name.clone(),
+        active: f.active,
+    }
+}
+
+/// How one feature came out of a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChangeStatus {
+    /// Requested, and now in effect.
+    Applied,
+    /// Requested, and not in effect: the kernel or driver kept it in the
+    /// `from` state.
+    Refused,
+    /// Not requested, but changed along with the request (a dependency:
+    /// `sg off` takes TSO and GSO with it).
+    SideEffect,
+    /// Would change (dry run; nothing was sent).
+    Planned,
+    /// Differs from what a profile wants (`check`).
+    Drift,
+}
+
+impl ChangeStatus {
+    /// The name used in JSON output: `applied`, `refused`, `side-effect`,
+    /// `planned`, `drift`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeStatus::Applied => "applied",
+            ChangeStatus::Refused => "refused",
+            ChangeStatus::SideEffect => "side-effect",
+            ChangeStatus::Planned => "planned",
+            ChangeStatus::Drift => "drift",
+        }
+    }
+}
+
+impl fmt::Display for ChangeStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One feature's change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FeatureChange {
+    /// Kernel name.
+    pub feature: String,
+    /// Active state before (for `Refused`: the state it stayed in).
+    pub from: bool,
+    /// Active state after (for `Refused`/`Planned`/`Drift`: the state asked for).
+    pub to: bool,
+    /// What happened.
+    pub status: ChangeStatus,
+}
+
+/// What a `FEATURES_SET` did to one interface, decoded from the kernel's
+/// reply: every requested bit that took effect (`Applied`) or did not
+/// (`Refused`), and every other bit that changed (`SideEffect`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SetOutcome {
+    /// Interface index.
+    pub ifindex: u32,
+    /// Interface name.
+    pub ifname: String,
+    /// The changes, requested ones first, in bit order.
+    pub changes: Vec<FeatureChange>,
+    /// Legacy-group members left alone because they are fixed.
+    pub skipped_fixed: Vec<String>,
+    /// Extended-ACK warnings the kernel sent with its success.
+    pub warnings: Vec<String>,
+}
+
+impl SetOutcome {
+    /// An outcome for a plan with nothing to send.
+    pub(crate) fn unchanged(plan: &FeaturePlan) -> SetOutcome {
+        SetOutcome {
+            ifindex: plan.ifindex,
+            ifname: plan.ifname.clone(),
+            changes: Vec::new(),
+            skipped_fixed: plan.skipped_fixed.clone(),
+            warnings: Vec::new(),
+        }
+    }
+
+    pub(crate) fn from_reply(
+        plan: &FeaturePlan,
+        reply: &SetReply,
+        names: &[String],
+    ) -> SetOutcome {
+        let mut changes = Vec::new();
+        let requested = |i: u32| plan.bits.iter().any(|b| b.index == i);
+        let refused: Vec<u32> = reply.wanted_diff.mask_bits().collect();
+        for b in &plan.bits {
+            if refused.contains(&b.index) {
+                changes.push(FeatureChange {
+                    feature: b.name.clone(),
+                    from: !b.to,
+                    to: b.to,
+                    status: ChangeStatus::Refused,
+                });
+            } else if changed(&reply.active_diff, b.index) {
+                let now = reply.active_diff.get(b.index);
+                changes.push(FeatureChange {
+                    feature: b.name.clone(),
+                    from: !now,
+                    to: now,
+                    status: ChangeStatus::Applied,
+                });
+            }
+        }
+        for i in reply.active_diff.mask_bits().filter(|&i| !requested(i)) {
+            let now = reply.active_diff.get(i);
+            let name = names
+                .get(i as usize)
+                .filter(|n| !n.is_empty())
+                .cloned()
+                .unwrap_or_else(|| format!("bit-{i}"));
+            changes.push(FeatureChange {
+                feature: name,
+                from: !now,
+                to: now,
+                status: ChangeStatus::SideEffect,
+            });
+        }
+        SetOutcome {
+            ifindex: plan.ifindex,
+            ifname: plan.ifname.clone(),
+            changes,
+            skipped_fixed: plan.skipped_fixed.clone(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Whether any feature's active state changed.
+    pub fn changed(&self) -> bool {
+        self.changes.iter().any(|c| {
+            matches!(c.status, ChangeStatus::Applied | ChangeStatus::SideEffect)
+        })
+    }
+
+    /// Whether any requested change was refused.
+    pub fn any_refused(&self) -> bool {
+        self.changes.iter().any(|c| c.status == ChangeStatus::Refused)
+    }
+}
+
+fn changed(diff: &Bitset, i: u32) -> bool {
+    diff.mask.is_some() && diff.in_mask(i)
+}

@@ -1,0 +1,96 @@
+//! The async API, on tokio: the same operations as [`crate::blocking::Client`].
+
+use crate::error::{Error, Result};
+use crate::features::{FeaturePlan, FeatureRequest, Features, SetOutcome};
+use crate::iface::IfaceRef;
+use crate::session::Session;
+use crate::transport::{AsyncSocket, NETLINK_GENERIC};
+
+/// An async ethtool-netlink handle: one socket on the tokio reactor.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), ethcfg_core::Error> {
+/// use ethcfg_core::{FeatureRequest, Handle, IfaceRef};
+///
+/// let mut handle = Handle::connect().await?;
+/// let eth0 = IfaceRef::name("eth0")?;
+/// let out = handle.set_features(&eth0, &FeatureRequest::new().disable("gro")).await?;
+/// for c in &out.changes {
+///     println!("{}: {} -> {} ({})", c.feature, c.from, c.to, c.status);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Handle {
+    session: Session<AsyncSocket>,
+}
+
+impl Handle {
+    /// Opens a socket and resolves the `ethtool` family. Must run inside a
+    /// tokio runtime (with I/O enabled).
+    ///
+    /// # Errors
+    /// [`Error::FamilyUnavailable`]; [`Error::Io`], also when there is no runtime.
+    pub async fn connect() -> Result<Self> {
+        let sock = AsyncSocket::new(NETLINK_GENERIC).map_err(|source| {
+            Error::Io { context: "open generic netlink socket", source }
+        })?;
+        Ok(Handle { session: Session::connect(sock).await? })
+    }
+
+    /// The kernel's feature names by bit index.
+    ///
+    /// # Errors
+    /// Kernel and socket errors.
+    pub async fn feature_names(&mut self) -> Result<Vec<String>> {
+        Ok(self.session.feature_names().await?.to_vec())
+    }
+
+    /// Every feature of one interface — `ethtool -k IFACE`.
+    ///
+    /// # Errors
+    /// [`Error::NoSuchInterface`]; kernel and socket errors.
+    pub async fn features(&mut self, iface: &IfaceRef) -> Result<Features> {
+        self.session.features(iface).await
+    }
+
+    /// Every feature of every interface, from one dump.
+    ///
+    /// # Errors
+    /// Kernel and socket errors.
+    pub async fn features_all(&mut self) -> Result<Vec<Features>> {
+        self.session.features_all().await
+    }
+
+    /// Reads the interface and plans `req` against it; sends nothing.
+    ///
+    /// # Errors
+    /// As [`crate::blocking::Client::plan_features`].
+    pub async fn plan_features(
+        &mut self,
+        iface: &IfaceRef,
+        req: &FeatureRequest,
+    ) -> Result<FeaturePlan> {
+        self.session.plan_features(iface, req).await
+    }
+
+    /// Sends a plan and reports what happened.
+    ///
+    /// # Errors
+    /// As [`crate::blocking::Client::execute`].
+    pub async fn execute(&mut self, plan: &FeaturePlan) -> Result<SetOutcome> {
+        self.session.execute(plan).await
+    }
+
+    /// Plans and executes `req` — `ethtool -K`.
+    ///
+    /// # Errors
+    /// As [`crate::blocking::Client::set_features`].
+    pub async fn set_features(
+        &mut self,
+        iface: &IfaceRef,
+        req: &FeatureRequest,
+    ) -> Result<SetOutcome> {
+        self.session.set_features(iface, req).await
+    }
+}

@@ -1,0 +1,86 @@
+//! # ethcfg-core
+//!
+//! A typed, panic-free client for the Linux kernel's generic-netlink
+//! `ethtool` family: read every netdev feature of an interface (or of all of
+//! them, from one dump) and change them — `ethtool -k` / `ethtool -K`
+//! without the `ethtool` binary — with a result per feature that says what
+//! the kernel really did: **applied**, **refused** (and which state it
+//! stayed in), or changed as a **side effect** (`sg off` takes TSO and GSO
+//! with it).
+//!
+//! ## Reading and setting, without a runtime
+//!
+//! ```
+//! use ethcfg_core::{blocking::Client, IfaceRef};
+//!
+//! let mut client = Client::new()?;
+//! let lo = client.features(&IfaceRef::name("lo")?)?;
+//! let sg = lo.get("tx-scatter-gather").expect("every kernel has it");
+//! println!("{}: scatter-gather is {}", lo.ifname, if sg.active { "on" } else { "off" });
+//! # Ok::<(), ethcfg_core::Error>(())
+//! ```
+//!
+//! Setting takes kernel names (`tx-tcp-segmentation`) and ethtool's legacy
+//! names (`tso`, `tcp-segmentation-offload`, `rx`, `sg`, ...), which expand
+//! by ethtool's own pattern rule against the running kernel's feature table:
+//!
+//! ```no_run
+//! use ethcfg_core::{blocking::Client, ChangeStatus, FeatureRequest, IfaceRef};
+//!
+//! let mut client = Client::new()?;
+//! let req = FeatureRequest::new().disable("tso").disable("gso").disable("sg");
+//! let out = client.set_features(&IfaceRef::name("eno1")?, &req)?;
+//! for c in &out.changes {
+//!     // e.g. "tx-tcp-segmentation: on -> off (applied)"
+//!     println!("{}: {} -> {} ({})", c.feature, c.from, c.to, c.status);
+//! }
+//! if out.changes.iter().any(|c| c.status == ChangeStatus::Refused) {
+//!     eprintln!("the driver kept some features as they were");
+//! }
+//! # Ok::<(), ethcfg_core::Error>(())
+//! ```
+//!
+//! ## Async
+//!
+//! With the default `tokio` feature, [`Handle`] offers the same operations
+//! as `async fn`s on a tokio reactor. Both APIs run the same protocol code.
+//!
+//! ## Errors
+//!
+//! [`Error`] is `#[non_exhaustive]`; [`Error::kind`] classifies it,
+//! [`Error::errno`] and [`Error::extack`] carry what the kernel said. Every
+//! message names what failed and what to do (for example "needs
+//! CAP_NET_ADMIN: run ethcfg as root").
+//!
+//! ## Privileges
+//!
+//! Reading needs none. Setting needs `CAP_NET_ADMIN` in the user namespace
+//! that owns the interface's network namespace.
+
+#![deny(missing_docs)]
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+
+pub mod blocking;
+mod error;
+pub mod features;
+#[cfg(feature = "tokio")]
+mod handle;
+mod iface;
+pub mod names;
+mod session;
+pub mod system;
+mod transport;
+mod wire;
+
+#[cfg(test)]
+mod fake;
+
+pub use error::{Errno, Error, ErrorKind, Result};
+pub use features::{
+    ChangeStatus, Feature, FeatureChange, FeaturePlan, FeatureRequest,
+    Features, SetOutcome,
+};
+#[cfg(feature = "tokio")]
+pub use handle::Handle;
+pub use iface::{IfaceRef, IFNAME_MAX};

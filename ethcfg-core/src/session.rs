@@ -1,0 +1,368 @@
+//! The protocol engine, written once over [`Transport`] and shared by the
+//! async and the blocking API: sequence numbers, request/ACK matching,
+//! multipart dumps (an errno inside `NLMSG_DONE` is an error; a dump flagged
+//! `NLM_F_DUMP_INTR` is redone), family resolution and the feature
+//! operations.
+
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::features::{
+    self, FeaturePlan, FeatureRequest, Features, SetOutcome,
+};
+use crate::iface::IfaceRef;
+use crate::transport::Transport;
+use crate::wire::consts::*;
+use crate::wire::ctrl::{self, FamilyInfo};
+use crate::wire::header::Dev;
+use crate::wire::message::{self, Received};
+use crate::wire::{features as wf, link, strset};
+
+/// How many times an interrupted dump is retried before giving up.
+const DUMP_RETRIES: usize = 8;
+
+/// One socket and its sequence numbers: request/reply exchanges.
+#[derive(Debug)]
+pub(crate) struct Conn<T> {
+    t: T,
+    seq: u32,
+    /// Extended-ACK warnings (ACKs carrying a message) since the last take.
+    warnings: Vec<String>,
+}
+
+impl<T: Transport> Conn<T> {
+    pub(crate) fn new(t: T) -> Self {
+        Conn { t, seq: 0, warnings: Vec::new() }
+    }
+
+    pub(crate) fn next_seq(&mut self) -> u32 {
+        self.seq = self.seq.wrapping_add(1);
+        self.seq
+    }
+
+    async fn send(
+        &mut self,
+        op: &'static str,
+        req: Option<Vec<u8>>,
+    ) -> Result<()> {
+        let req = req.ok_or_else(|| Error::Malformed {
+            op,
+            detail: "request too large for a netlink attribute".into(),
+        })?;
+        self.t
+            .send(&req)
+            .await
+            .map_err(|source| Error::Io { context: "send", source })
+    }
+
+    async fn recv(&mut self) -> Result<Vec<u8>> {
+        self.t
+            .recv()
+            .await
+            .map_err(|source| Error::Io { context: "receive", source })
+    }
+
+    /// A do-request: returns the payloads of the replies with our sequence
+    /// number, up to and including the ACK. An error ACK is an error.
+    pub(crate) async fn request(
+        &mut self,
+        op: &'static str,
+        iface: Option<&IfaceRef>,
+        seq: u32,
+        req: Option<Vec<u8>>,
+    ) -> Result<Vec<Vec<u8>>> {
+        self.send(op, req).await?;
+        let mut out = Vec::new();
+        loop {
+            let dgram = self.recv().await?;
+            for m in
+                message::split(&dgram).map_err(|e| Error::malformed(op, e))?
+            {
+                match m {
+                    Received::Data { seq: s, payload, .. } if s == seq => {
+                        out.push(payload.to_vec())
+                    }
+                    Received::Error { seq: s, errno: 0, ext } if s == seq => {
+                        self.warnings.extend(ext.msg);
+                        return Ok(out);
+                    }
+                    Received::Error { seq: s, errno, ext } if s == seq => {
+                        return Err(Error::from_kernel(
+                            op,
+                            iface.map(ToString::to_string),
+                            errno,
+                            ext.msg,
+                        ));
+                    }
+                    Received::Done { seq: s, .. } if s == seq => {
+                        return Ok(out)
+                    }
+                    // Stale replies to an earlier, abandoned request.
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// A dump: returns every reply payload; redone when the kernel flags
+    /// the dump as interrupted (the device list changed under it).
+    pub(crate) async fn dump(
+        &mut self,
+        op: &'static str,
+        build: impl Fn(u32) -> Option<Vec<u8>>,
+    ) -> Result<Vec<Vec<u8>>> {
+        let mut attempt = 0;
+        loop {
+            let seq = self.next_seq();
+            self.send(op, build(seq)).await?;
+            let mut out = Vec::new();
+            let mut interrupted = false;
+            'recv: loop {
+                let dgram = self.recv().await?;
+                for m in message::split(&dgram)
+                    .map_err(|e| Error::malformed(op, e))?
+                {
+                    match m {
+                        Received::Data { seq: s, flags, payload, .. }
+                            if s == seq =>
+                        {
+                            interrupted |= flags & NLM_F_DUMP_INTR != 0;
+                            out.push(payload.to_vec());
+                        }
+                        Received::Done { seq: s, errno: 0, flags, .. }
+                            if s == seq =>
+                        {
+                            interrupted |= flags & NLM_F_DUMP_INTR != 0;
+                            break 'recv;
+                        }
+                        Received::Done { seq: s, errno, ext, .. }
+                        | Received::Error { seq: s, errno, ext }
+                            if s == seq && errno != 0 =>
+                        {
+                            return Err(Error::from_kernel(
+                                op, None, errno, ext.msg,
+                            ));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            if !interrupted {
+                return Ok(out);
+            }
+            attempt += 1;
+            if attempt >= DUMP_RETRIES {
+                return Err(Error::Malformed {
+                    op,
+                    detail: format!("dump interrupted {DUMP_RETRIES} times in a row (NLM_F_DUMP_INTR)"),
+                });
+            }
+        }
+    }
+
+    pub(crate) fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
+    }
+}
+
+/// An ethtool-family session: the resolved family and the feature-name
+/// table (global, fetched once per session).
+#[derive(Debug)]
+pub(crate) struct Session<T> {
+    conn: Conn<T>,
+    family: FamilyInfo,
+    feature_names: Option<Arc<Vec<String>>>,
+}
+
+fn body<'a>(op: &'static str, payload: &'a [u8]) -> Result<&'a [u8]> {
+    message::genl_body(payload)
+        .map(|(_, b)| b)
+        .map_err(|e| Error::malformed(op, e))
+}
+
+impl<T: Transport> Session<T> {
+    /// Resolves the `ethtool` family on `t`.
+    pub(crate) async fn connect(t: T) -> Result<Self> {
+        let mut conn = Conn::new(t);
+        let seq = conn.next_seq();
+        let req = ctrl::get_family_request(ETHTOOL_GENL_NAME, seq);
+        let replies = match conn
+            .request("CTRL_CMD_GETFAMILY", None, seq, Some(req))
+            .await
+        {
+            Ok(r) => r,
+            Err(e) if e.errno() == Some(libc::ENOENT) => {
+                return Err(Error::FamilyUnavailable)
+            }
+            Err(e) => return Err(e),
+        };
+        let first = replies.first().ok_or_else(|| Error::Malformed {
+            op: "CTRL_CMD_GETFAMILY",
+            detail: "no reply before the ACK".into(),
+        })?;
+        let family = ctrl::decode_family(body("CTRL_CMD_GETFAMILY", first)?)
+            .map_err(|e| Error::malformed("CTRL_CMD_GETFAMILY", e))?;
+        Ok(Session { conn, family, feature_names: None })
+    }
+
+    /// The `monitor` multicast group id, when the kernel has one.
+    pub(crate) fn monitor_group(&self) -> Option<u32> {
+        self.family.monitor_group
+    }
+
+    fn require(&self, op: u8, name: &'static str, dump: bool) -> Result<()> {
+        let needs = "Linux 5.7 or later";
+        match self.family.op_flags(op) {
+            None => Err(Error::OpUnsupported { op: name, needs }),
+            Some(f) if dump && f & GENL_CMD_CAP_DUMP == 0 => {
+                Err(Error::OpUnsupported { op: name, needs })
+            }
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// The kernel's feature names by bit (`ETH_SS_FEATURES`), cached.
+    pub(crate) async fn feature_names(&mut self) -> Result<Arc<Vec<String>>> {
+        if let Some(n) = &self.feature_names {
+            return Ok(Arc::clone(n));
+        }
+        const OP: &str = "STRSET_GET";
+        let seq = self.conn.next_seq();
+        let req = strset::request(self.family.id, seq, ETH_SS_FEATURES);
+        let replies = self.conn.request(OP, None, seq, req).await?;
+        let first = replies.first().ok_or_else(|| Error::Malformed {
+            op: OP,
+            detail: "no reply before the ACK".into(),
+        })?;
+        let names = strset::decode(body(OP, first)?, ETH_SS_FEATURES)
+            .map_err(|e| Error::malformed(OP, e))?;
+        if names.iter().all(String::is_empty) {
+            return Err(Error::Malformed {
+                op: OP,
+                detail: "the kernel sent no feature names".into(),
+            });
+        }
+        let names = Arc::new(names);
+        self.feature_names = Some(Arc::clone(&names));
+        Ok(names)
+    }
+
+    /// `FEATURES_GET` for one interface.
+    pub(crate) async fn features(
+        &mut self,
+        iface: &IfaceRef,
+    ) -> Result<Features> {
+        const OP: &str = "FEATURES_GET";
+        self.require(ETHTOOL_MSG_FEATURES_GET, OP, false)?;
+        let names = self.feature_names().await?;
+        let seq = self.conn.next_seq();
+        let req = wf::get_request(self.family.id, seq, iface.dev());
+        let replies = self.conn.request(OP, Some(iface), seq, req).await?;
+        let first = replies.first().ok_or_else(|| Error::Malformed {
+            op: OP,
+            detail: "no reply before the ACK".into(),
+        })?;
+        let r = wf::decode_get(body(OP, first)?)
+            .map_err(|e| Error::malformed(OP, e))?;
+        Ok(Features::from_reply(&r, &names))
+    }
+
+    /// `FEATURES_GET` dump: every interface, in ifindex order.
+    pub(crate) async fn features_all(&mut self) -> Result<Vec<Features>> {
+        const OP: &str = "FEATURES_GET (dump)";
+        self.require(ETHTOOL_MSG_FEATURES_GET, OP, true)?;
+        let names = self.feature_names().await?;
+        let family = self.family.id;
+        let replies = self
+            .conn
+            .dump(OP, |seq| wf::get_request(family, seq, Dev::None))
+            .await?;
+        let mut all = replies
+            .iter()
+            .map(|p| {
+                let r = wf::decode_get(body(OP, p)?)
+                    .map_err(|e| Error::malformed(OP, e))?;
+                Ok(Features::from_reply(&r, &names))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        all.sort_by_key(|f| f.ifindex);
+        Ok(all)
+    }
+
+    /// Reads the interface and plans `req` against it.
+    pub(crate) async fn plan_features(
+        &mut self,
+        iface: &IfaceRef,
+        req: &FeatureRequest,
+    ) -> Result<FeaturePlan> {
+        let current = self.features(iface).await?;
+        let names = self.feature_names().await?;
+        features::plan(&current, &names, req)
+    }
+
+    /// Sends a plan (nothing when it is empty) and decodes what happened.
+    pub(crate) async fn execute(
+        &mut self,
+        plan: &FeaturePlan,
+    ) -> Result<SetOutcome> {
+        const OP: &str = "FEATURES_SET";
+        if plan.is_empty() {
+            return Ok(SetOutcome::unchanged(plan));
+        }
+        self.require(ETHTOOL_MSG_FEATURES_SET, OP, false)?;
+        let names = self.feature_names().await?;
+        let bits: Vec<(&str, bool)> =
+            plan.bits.iter().map(|b| (b.name.as_str(), b.to)).collect();
+        let seq = self.conn.next_seq();
+        // By index: the plan was made for this interface instance; if it was
+        // replaced since, the kernel says ENODEV rather than touching another.
+        let iface = IfaceRef::name_and_index(plan.ifname.clone(), plan.ifindex)
+            .unwrap_or_else(|_| IfaceRef::index(plan.ifindex));
+        let req = wf::set_request(
+            self.family.id,
+            seq,
+            Dev::Index(plan.ifindex),
+            &bits,
+        );
+        let replies = self.conn.request(OP, Some(&iface), seq, req).await?;
+        let reply = match replies.first() {
+            Some(p) => wf::decode_set(body(OP, p)?)
+                .map_err(|e| Error::malformed(OP, e))?,
+            None => return Err(Error::Malformed {
+                op: OP,
+                detail:
+                    "no FEATURES_SET_REPLY before the ACK (kernel before 5.7?)"
+                        .into(),
+            }),
+        };
+        let mut out = SetOutcome::from_reply(plan, &reply, &names);
+        out.warnings = self.conn.take_warnings();
+        Ok(out)
+    }
+
+    /// Plan and execute.
+    pub(crate) async fn set_features(
+        &mut self,
+        iface: &IfaceRef,
+        req: &FeatureRequest,
+    ) -> Result<SetOutcome> {
+        let plan = self.plan_features(iface, req).await?;
+        self.execute(&plan).await
+    }
+}
+
+/// Names and link kinds of every interface (`RTM_GETLINK` dump) on an
+/// rtnetlink connection.
+pub(crate) async fn links<T: Transport>(
+    conn: &mut Conn<T>,
+) -> Result<Vec<link::LinkInfo>> {
+    const OP: &str = "RTM_GETLINK (dump)";
+    let replies = conn.dump(OP, link::dump_request).await?;
+    let mut out = Vec::new();
+    for p in &replies {
+        if let Some(l) = link::decode(p).map_err(|e| Error::malformed(OP, e))? {
+            out.push(l);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,126 @@
+//! The netlink socket behind a small trait, so the protocol code runs the
+//! same over a blocking socket (the blocking API), a tokio socket (the
+//! async API) and an in-memory fake kernel (tests).
+
+use std::future::Future;
+use std::io;
+
+use netlink_sys::{protocols, Socket};
+
+/// Sends whole netlink messages and receives whole datagrams.
+pub(crate) trait Transport {
+    /// Sends one or more messages in one datagram.
+    fn send(&mut self, buf: &[u8]) -> impl Future<Output = io::Result<()>>;
+    /// Receives one datagram, whatever its size.
+    fn recv(&mut self) -> impl Future<Output = io::Result<Vec<u8>>>;
+}
+
+pub(crate) use protocols::{NETLINK_GENERIC, NETLINK_ROUTE};
+
+/// Socket options every ethcfg socket gets: extended ACK (the kernel's
+/// reasons), and capped ACKs (errors do not echo the whole request).
+fn configure(sock: &mut Socket) -> io::Result<()> {
+    sock.bind_auto()?;
+    // Kernels without extended ACK (< 4.12) refuse the option: errors then
+    // arrive without text, which the error type handles.
+    let _ = sock.set_ext_ack(true);
+    let _ = sock.set_cap_ack(true);
+    Ok(())
+}
+
+/// A blocking netlink socket. Its futures complete at once, so the
+/// blocking API drives them with `block_on` and needs no runtime.
+#[derive(Debug)]
+pub(crate) struct SyncSocket {
+    sock: Socket,
+}
+
+impl SyncSocket {
+    pub(crate) fn new(protocol: isize) -> io::Result<Self> {
+        let mut sock = Socket::new(protocol)?;
+        configure(&mut sock)?;
+        Ok(SyncSocket { sock })
+    }
+
+    fn recv_now(&mut self) -> io::Result<Vec<u8>> {
+        loop {
+            // Size the datagram first: do-replies are built to size and can
+            // exceed any fixed buffer.
+            let mut probe: Vec<u8> = Vec::with_capacity(64);
+            let n = match self
+                .sock
+                .recv(&mut probe, libc::MSG_PEEK | libc::MSG_TRUNC)
+            {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            let mut buf = Vec::with_capacity(n.max(16));
+            match self.sock.recv(&mut buf, 0) {
+                Ok(_) => return Ok(buf),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+impl Transport for SyncSocket {
+    fn send(&mut self, buf: &[u8]) -> impl Future<Output = io::Result<()>> {
+        let r = loop {
+            match self.sock.send(buf, 0) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                r => break r.map(|_| ()),
+            }
+        };
+        std::future::ready(r)
+    }
+
+    fn recv(&mut self) -> impl Future<Output = io::Result<Vec<u8>>> {
+        std::future::ready(self.recv_now())
+    }
+}
+
+#[cfg(feature = "tokio")]
+pub(crate) use self::tokio_socket::AsyncSocket;
+
+#[cfg(feature = "tokio")]
+mod tokio_socket {
+    use super::*;
+    use netlink_sys::{AsyncSocket as _, AsyncSocketExt, TokioSocket};
+
+    /// A netlink socket on the tokio reactor.
+    pub(crate) struct AsyncSocket {
+        sock: TokioSocket,
+    }
+
+    impl std::fmt::Debug for AsyncSocket {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("AsyncSocket").finish_non_exhaustive()
+        }
+    }
+
+    impl AsyncSocket {
+        pub(crate) fn new(protocol: isize) -> io::Result<Self> {
+            // TokioSocket::new would panic outside a runtime; say so instead.
+            if tokio::runtime::Handle::try_current().is_err() {
+                return Err(io::Error::other(
+                    "the async API needs a tokio runtime (use ethcfg_core::blocking without one)",
+                ));
+            }
+            let mut sock = TokioSocket::new(protocol)?;
+            configure(sock.socket_mut())?;
+            Ok(AsyncSocket { sock })
+        }
+    }
+
+    impl Transport for AsyncSocket {
+        async fn send(&mut self, buf: &[u8]) -> io::Result<()> {
+            self.sock.send(buf).await.map(|_| ())
+        }
+
+        async fn recv(&mut self) -> io::Result<Vec<u8>> {
+            self.sock.recv_from_full().await.map(|(buf, _)| buf)
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! The one ethtool bitset codec: decodes both encodings the kernel sends
+//! (compact `SIZE`/`VALUE`/`MASK` words and verbose `BITS`/`BIT` lists, with
+//! or without `NOMASK`) and encodes the verbose, name-keyed value/mask form
+//! that `FEATURES_SET` needs. Bit 0 is a bit like any other.
+
+use super::attrs::{attrs, WireError, WireResult};
+use super::builder::MsgBuilder;
+use super::consts::*;
+
+/// A decoded bitset: `value` and, unless the kernel sent a list (`NOMASK`),
+/// `mask`; words are host-endian `u32`s, least significant first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Bitset {
+    pub(crate) size: u32,
+    pub(crate) value: Vec<u32>,
+    pub(crate) mask: Option<Vec<u32>>,
+}
+
+fn bit(words: &[u32], i: u32) -> bool {
+    words.get((i / 32) as usize).is_some_and(|w| (w >> (i % 32)) & 1 == 1)
+}
+
+fn set_bit(words: &mut Vec<u32>, i: u32) {
+    let w = (i / 32) as usize;
+    if words.len() <= w {
+        words.resize(w + 1, 0);
+    }
+    if let Some(word) = words.get_mut(w) {
+        *word |= 1 << (i % 32);
+    }
+}
+
+impl Bitset {
+    /// Value of bit `i` (false beyond the end).
+    pub(crate) fn get(&self, i: u32) -> bool {
+        bit(&self.value, i)
+    }
+
+    /// Whether bit `i` is in the mask; a list (no mask) covers every bit.
+    pub(crate) fn in_mask(&self, i: u32) -> bool {
+        self.mask.as_ref().map_or(true, |m| bit(m, i))
+    }
+
+    /// Indexes of the bits in the mask (value/mask bitsets) or set (lists).
+    pub(crate) fn mask_bits(&self) -> impl Iterator<Item = u32> + '_ {
+        let words = self.mask.as_ref().unwrap_or(&self.value);
+        (0..self.size).filter(move |&i| bit(words, i))
+    }
+
+    /// Decodes a bitset nest's contents.
+    pub(crate) fn decode(nest: &[u8]) -> WireResult<Bitset> {
+        let mut nomask = false;
+        let mut size = None;
+        let mut value = None;
+        let mut mask = None;
+        let mut bits = None;
+        for a in attrs(nest) {
+            let a = a?;
+            match a.kind {
+                ETHTOOL_A_BITSET_NOMASK => nomask = true,
+                ETHTOOL_A_BITSET_SIZE => size = Some(a.u32("bitset size")?),
+                ETHTOOL_A_BITSET_VALUE => value = Some(words(a.value)?),
+                ETHTOOL_A_BITSET_MASK => mask = Some(words(a.value)?),
+                ETHTOOL_A_BITSET_BITS => bits = Some(a.value),
+                _ => {}
+            }
+        }
+        let size = size.ok_or_else(|| {
+            WireError::new("bitset without ETHTOOL_A_BITSET_SIZE")
+        })?;
+        if let Some(bits) = bits {
+            return decode_verbose(size, nomask, bits);
+        }
+        let need = size.div_ceil(32) as usize;
+        let value = value.unwrap_or_default();
+        if value.len() < need {
+            return Err(WireError::new(format!(
+                "compact bitset value has {} words, size {size} needs {need}",
+                value.len()
+            )));
+        }
+        let mask = if nomask {
+            None
+        } else {
+            let m = mask
+                .ok_or_else(|| WireError::new("compact bitset without mask"))?;
+            if m.len() < need {
+                return Err(WireError::new("compact bitset mask too short"));
+            }
+            Some(m)
+        };
+        Ok(Bitset { size, value, mask })
+    }
+}
+
+fn words(b: &[u8]) -> WireResult<Vec<u32>> {
+    if b.len() % 4 != 0 {
+        return Err(WireError::new("bitset words not a multiple of 4 bytes"));
+    }
+    Ok(b.chunks_exact(4)
+        .filter_map(|c| <[u8; 4]>::try_from(c).ok())
+        .map(u32::from_ne_bytes)
+        .collect())
+}
+
+fn decode_verbose(size: u32, nomask: bool, bits: &[u8]) -> WireResult<Bitset> {
+    let mut value = vec![0u32; size.div_ceil(32) as usize];
+    let mut mask = vec![0u32; value.len()];
+    for b in attrs(bits) {
+        let b = b?;
+        if b.kind != ETHTOOL_A_BITSET_BITS_BIT {
+            continue;
+        }
+        let mut index = None;
+        let mut on = false;
+        for a in attrs(b.value) {
+            let a = a?;
+            match a.kind {
+                ETHTOOL_A_BITSET_BIT_INDEX => index = Some(a.u32("bit index")?),
+                ETHTOOL_A_BITSET_BIT_VALUE => on = true,
+                _ => {}
+            }
+        }
+        let i =
+            index.ok_or_else(|| WireError::new("verbose bit without index"))?;
+        if i >= size {
+            return Err(WireError::new(format!(
+                "bit index {i} beyond size {size}"
+            )));
+        }
+        set_bit(&mut mask, i);
+        // In a list every listed bit is set, VALUE flag or not.
+        if on || nomask {
+            set_bit(&mut value, i);
+        }
+    }
+    Ok(Bitset { size, value, mask: if nomask { None } else { Some(mask) } })
+}
+
+/// Encodes a verbose value/mask bitset keyed by name: only the listed bits
+/// are in the mask, so every other bit is left alone (never `NOMASK`, which
+/// `FEATURES_SET` rejects).
+pub(crate) fn encode_named(
+    b: &mut MsgBuilder,
+    kind: u16,
+    bits: &[(&str, bool)],
+) {
+    b.nest(kind).nest(ETHTOOL_A_BITSET_BITS);
+    for (name, on) in bits {
+        b.nest(ETHTOOL_A_BITSET_BITS_BIT).str(ETHTOOL_A_BITSET_BIT_NAME, name);
+        if *on {
+            b.flag(ETHTOOL_A_BITSET_BIT_VALUE);
+        }
+        b.end();
+    }
+    b.end().end();
+}

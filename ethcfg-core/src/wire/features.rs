@@ -1,0 +1,136 @@
+//! `FEATURES_GET` (do and dump) and `FEATURES_SET`: request encoding and
+//! reply decoding. Requests ask for compact reply bitsets (decoded against
+//! the `ETH_SS_FEATURES` table); `FEATURES_SET` sends a verbose, name-keyed
+//! value/mask bitset holding only the requested bits and never sets
+//! `OMIT_REPLY`, because the reply is how refusals and side effects are seen.
+
+use super::attrs::{attrs, WireError, WireResult};
+use super::bitset::{self, Bitset};
+use super::builder::MsgBuilder;
+use super::consts::*;
+use super::header::{self, Dev, HeaderFlags, ReplyDev};
+
+/// `FEATURES_GET` for one device, or a dump of every device (`dev` = None).
+pub(crate) fn get_request(
+    family: u16,
+    seq: u32,
+    dev: Dev<'_>,
+) -> Option<Vec<u8>> {
+    let flags = match dev {
+        Dev::None => NLM_F_REQUEST | NLM_F_DUMP,
+        _ => NLM_F_REQUEST | NLM_F_ACK,
+    };
+    let mut b = MsgBuilder::genl(
+        family,
+        flags,
+        seq,
+        ETHTOOL_MSG_FEATURES_GET,
+        ETHTOOL_GENL_VERSION,
+    );
+    header::encode(
+        &mut b,
+        ETHTOOL_A_FEATURES_HEADER,
+        dev,
+        HeaderFlags::COMPACT_BITSETS,
+    );
+    b.finish()
+}
+
+/// The four bitsets of a `FEATURES_GET` reply / `FEATURES_NTF`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct FeaturesReply {
+    pub(crate) dev: ReplyDev,
+    pub(crate) hw: Bitset,
+    pub(crate) wanted: Bitset,
+    pub(crate) active: Bitset,
+    pub(crate) nochange: Bitset,
+}
+
+pub(crate) fn decode_get(body: &[u8]) -> WireResult<FeaturesReply> {
+    let mut r = FeaturesReply::default();
+    let mut seen = [false; 4];
+    for a in attrs(body) {
+        let a = a?;
+        match a.kind {
+            ETHTOOL_A_FEATURES_HEADER => r.dev = header::decode(a.value)?,
+            ETHTOOL_A_FEATURES_HW => {
+                r.hw = Bitset::decode(a.value)?;
+                seen[0] = true;
+            }
+            ETHTOOL_A_FEATURES_WANTED => {
+                r.wanted = Bitset::decode(a.value)?;
+                seen[1] = true;
+            }
+            ETHTOOL_A_FEATURES_ACTIVE => {
+                r.active = Bitset::decode(a.value)?;
+                seen[2] = true;
+            }
+            ETHTOOL_A_FEATURES_NOCHANGE => {
+                r.nochange = Bitset::decode(a.value)?;
+                seen[3] = true;
+            }
+            _ => {}
+        }
+    }
+    if seen != [true; 4] {
+        return Err(WireError::new(
+            "features reply lacks one of HW/WANTED/ACTIVE/NOCHANGE",
+        ));
+    }
+    if r.dev.index.is_none() {
+        return Err(WireError::new("features reply without device index"));
+    }
+    Ok(r)
+}
+
+/// `FEATURES_SET`: `bits` are (kernel feature name, wanted value).
+pub(crate) fn set_request(
+    family: u16,
+    seq: u32,
+    dev: Dev<'_>,
+    bits: &[(&str, bool)],
+) -> Option<Vec<u8>> {
+    let mut b = MsgBuilder::genl(
+        family,
+        NLM_F_REQUEST | NLM_F_ACK,
+        seq,
+        ETHTOOL_MSG_FEATURES_SET,
+        ETHTOOL_GENL_VERSION,
+    );
+    header::encode(
+        &mut b,
+        ETHTOOL_A_FEATURES_HEADER,
+        dev,
+        HeaderFlags::COMPACT_BITSETS,
+    );
+    bitset::encode_named(&mut b, ETHTOOL_A_FEATURES_WANTED, bits);
+    b.finish()
+}
+
+/// A `FEATURES_SET_REPLY`: `wanted` masks the requested bits that did not
+/// take effect (value = what was asked); `active` masks every bit whose
+/// active state changed (value = new state).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct SetReply {
+    pub(crate) dev: ReplyDev,
+    pub(crate) wanted_diff: Bitset,
+    pub(crate) active_diff: Bitset,
+}
+
+pub(crate) fn decode_set(body: &[u8]) -> WireResult<SetReply> {
+    let mut r = SetReply::default();
+    for a in attrs(body) {
+        let a = a?;
+        match a.kind {
+            ETHTOOL_A_FEATURES_HEADER => r.dev = header::decode(a.value)?,
+            ETHTOOL_A_FEATURES_WANTED => {
+                r.wanted_diff = Bitset::decode(a.value)?
+            }
+            ETHTOOL_A_FEATURES_ACTIVE => {
+                r.active_diff = Bitset::decode(a.value)?
+            }
+            _ => {}
+        }
+    }
+    Ok(r)
+}

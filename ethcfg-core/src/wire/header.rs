@@ -1,0 +1,69 @@
+//! The request header nest (`ETHTOOL_A_*_HEADER`, attribute 1 of every
+//! ethtool message): device by index and/or name, and the flag word.
+
+use bitflags::bitflags;
+
+use super::builder::MsgBuilder;
+use super::consts::*;
+
+bitflags! {
+    /// `ETHTOOL_A_HEADER_FLAGS`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub(crate) struct HeaderFlags: u32 {
+        const COMPACT_BITSETS = 1;
+        const OMIT_REPLY = 2;
+        const STATS = 4;
+    }
+}
+
+/// Which device a request is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dev<'a> {
+    None,
+    Index(u32),
+    Name(&'a str),
+}
+
+pub(crate) fn encode(
+    b: &mut MsgBuilder,
+    kind: u16,
+    dev: Dev<'_>,
+    flags: HeaderFlags,
+) {
+    b.nest(kind);
+    match dev {
+        Dev::None => {}
+        Dev::Index(i) => {
+            b.u32(ETHTOOL_A_HEADER_DEV_INDEX, i);
+        }
+        Dev::Name(n) => {
+            b.str(ETHTOOL_A_HEADER_DEV_NAME, n);
+        }
+    }
+    if !flags.is_empty() {
+        b.u32(ETHTOOL_A_HEADER_FLAGS, flags.bits());
+    }
+    b.end();
+}
+
+/// The device identity the kernel put in a reply header.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ReplyDev {
+    pub(crate) index: Option<u32>,
+    pub(crate) name: Option<String>,
+}
+
+pub(crate) fn decode(nest: &[u8]) -> super::attrs::WireResult<ReplyDev> {
+    let mut d = ReplyDev::default();
+    for a in super::attrs::attrs(nest) {
+        let a = a?;
+        match a.kind {
+            ETHTOOL_A_HEADER_DEV_INDEX => {
+                d.index = Some(a.u32("header ifindex")?)
+            }
+            ETHTOOL_A_HEADER_DEV_NAME => d.name = Some(a.string()),
+            _ => {}
+        }
+    }
+    Ok(d)
+}

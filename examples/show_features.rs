@@ -1,0 +1,32 @@
+//! Prints every feature of one interface, like `ethtool -k IFACE`, with the
+//! blocking API.
+//!
+//! Run: `cargo run --example show_features -- eth0`
+
+use ethcfg_core::{blocking::Client, IfaceRef};
+
+fn main() -> Result<(), ethcfg_core::Error> {
+    let name = std::env::args().nth(1).unwrap_or_else(|| "lo".to_owned());
+    let mut client = Client::new()?;
+    let features = client.features(&IfaceRef::name(name)?)?;
+    println!(
+        "Features for {} (ifindex {}):",
+        features.ifname, features.ifindex
+    );
+    for f in features.iter() {
+        let state = if f.active { "on" } else { "off" };
+        let note = if f.fixed {
+            " [fixed]"
+        } else if f.active != f.requested {
+            if f.requested {
+                " [requested on]"
+            } else {
+                " [requested off]"
+            }
+        } else {
+            ""
+        };
+        println!("{}: {state}{note}", f.name);
+    }
+    Ok(())
+}
