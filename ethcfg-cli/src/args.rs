@@ -63,7 +63,7 @@ feature they cover on the running kernel.\n\nExample: ethcfg set eno1 gso off gr
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub(crate) enum Generated {
-    /// ethcfg.1
+    /// ethcfg.1 and ethcfg-SUBCOMMAND.1
     Man,
     /// ethcfg.bash, _ethcfg (zsh), ethcfg.fish
     Completions,

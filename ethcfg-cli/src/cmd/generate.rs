@@ -13,11 +13,9 @@ pub(crate) fn run(what: Generated, dir: &Path) -> Result<Exit, CliError> {
     std::fs::create_dir_all(dir)?;
     let mut cmd = Cli::command();
     match what {
-        Generated::Man => {
-            let mut buf = Vec::new();
-            clap_mangen::Man::new(cmd).render(&mut buf)?;
-            std::fs::write(dir.join("ethcfg.1"), buf)?;
-        }
+        // ethcfg.1 and one page per subcommand (ethcfg-show.1, ...), which
+        // ethcfg.1 refers to.
+        Generated::Man => clap_mangen::generate_to(cmd, dir)?,
         Generated::Completions => {
             for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
                 clap_complete::generate_to(shell, &mut cmd, "ethcfg", dir)?;

@@ -26,9 +26,11 @@ pub(crate) fn parse_words(
             let on = match value.as_str() {
                 "on" => true,
                 "off" => false,
-                other => return Err(CliError::Usage(format!(
+                other => {
+                    return Err(CliError::Usage(format!(
                     "`{name}` must be followed by `on` or `off`, not `{other}`"
-                ))),
+                )))
+                }
             };
             req = req.set(name.clone(), on);
         }

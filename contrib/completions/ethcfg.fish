@@ -1,0 +1,44 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_ethcfg_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_ethcfg_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_ethcfg_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_ethcfg_using_subcommand
+    set -l cmd (__fish_ethcfg_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c ethcfg -n "__fish_ethcfg_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ethcfg -n "__fish_ethcfg_needs_command" -s V -l version -d 'Print version'
+complete -c ethcfg -n "__fish_ethcfg_needs_command" -f -a "show" -d 'Show the features of interfaces, like `ethtool -k` (all interfaces when none is named)'
+complete -c ethcfg -n "__fish_ethcfg_needs_command" -f -a "set" -d 'Set features, like `ethtool -K`, and report what actually changed'
+complete -c ethcfg -n "__fish_ethcfg_needs_command" -f -a "generate" -d 'Write the man page or shell completions (for packagers)'
+complete -c ethcfg -n "__fish_ethcfg_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand show" -l json -d 'Print JSON on stdout: [{"ifname", "ifindex", "driver", "features": {NAME: {"active", "requested", "fixed"}}}]'
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand show" -s h -l help -d 'Print help'
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand show" -s V -l version -d 'Print version'
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -l json -d 'Print JSON on stdout: [{"ifname", "changed", "changes": [{"feature", "from", "to", "status"}]}]'
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -s h -l help -d 'Print help'
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -s V -l version -d 'Print version'
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand generate" -s V -l version -d 'Print version'
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand help; and not __fish_seen_subcommand_from show set generate help" -f -a "show" -d 'Show the features of interfaces, like `ethtool -k` (all interfaces when none is named)'
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand help; and not __fish_seen_subcommand_from show set generate help" -f -a "set" -d 'Set features, like `ethtool -K`, and report what actually changed'
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand help; and not __fish_seen_subcommand_from show set generate help" -f -a "generate" -d 'Write the man page or shell completions (for packagers)'
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand help; and not __fish_seen_subcommand_from show set generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
