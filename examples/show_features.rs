@@ -15,17 +15,7 @@ fn main() -> Result<(), ethcfg_core::Error> {
     );
     for f in features.iter() {
         let state = if f.active { "on" } else { "off" };
-        let note = if f.fixed {
-            " [fixed]"
-        } else if f.active != f.requested {
-            if f.requested {
-                " [requested on]"
-            } else {
-                " [requested off]"
-            }
-        } else {
-            ""
-        };
+        let note = f.note().map(|n| format!(" [{n}]")).unwrap_or_default();
         println!("{}: {state}{note}", f.name);
     }
     Ok(())

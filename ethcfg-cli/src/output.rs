@@ -15,18 +15,8 @@ fn on_off(b: bool) -> &'static str {
     }
 }
 
-fn suffix(f: &Feature) -> &'static str {
-    if f.fixed {
-        " [fixed]"
-    } else if f.active != f.requested {
-        if f.requested {
-            " [requested on]"
-        } else {
-            " [requested off]"
-        }
-    } else {
-        ""
-    }
+fn suffix(f: &Feature) -> String {
+    f.note().map(|n| format!(" [{n}]")).unwrap_or_default()
 }
 
 /// `ethtool -k` text: legacy lines first (groups with their members

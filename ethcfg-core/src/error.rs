@@ -119,7 +119,7 @@ pub enum Error {
     },
 
     /// An interface name the kernel could never accept.
-    #[error("invalid interface name {name:?}: {reason}")]
+    #[error("invalid interface name {name:?}: {reason}; check the name with `ip link`")]
     InvalidInterfaceName {
         /// The rejected name.
         name: String,

@@ -31,6 +31,21 @@ pub struct Feature {
     pub fixed: bool,
 }
 
+impl Feature {
+    /// What `ethtool -k` appends to the state: `fixed` when the device does
+    /// not let it change, `requested on|off` when the kernel or driver keeps
+    /// it in the other state than asked for.
+    pub fn note(&self) -> Option<&'static str> {
+        if self.fixed {
+            Some("fixed")
+        } else if self.active != self.requested {
+            Some(if self.requested { "requested on" } else { "requested off" })
+        } else {
+            None
+        }
+    }
+}
+
 /// Every named feature of one interface, in kernel bit order — what
 /// `ethtool -k` shows.
 #[derive(Debug, Clone, PartialEq, Eq)]

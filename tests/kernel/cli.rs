@@ -124,6 +124,21 @@ fn interface_name_too_long() {
     });
 }
 
+/// Runs ethcfg as `nobody` with no capabilities.
+fn unprivileged(args: &[&str]) -> std::process::Output {
+    std::process::Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--inh-caps=-all",
+        ])
+        .arg(env!("CARGO_BIN_EXE_ethcfg"))
+        .args(args)
+        .output()
+        .expect("setpriv (util-linux)")
+}
+
 #[test]
 fn without_cap_net_admin() {
     in_netns(|| {

@@ -10,6 +10,24 @@ use super::builder::MsgBuilder;
 use super::consts::*;
 use super::header::{self, Dev, HeaderFlags, ReplyDev};
 
+/// A features message up to its header nest; replies in compact bitsets.
+fn begin(
+    family: u16,
+    flags: u16,
+    seq: u32,
+    cmd: u8,
+    dev: Dev<'_>,
+) -> MsgBuilder {
+    let mut b = MsgBuilder::genl(family, flags, seq, cmd, ETHTOOL_GENL_VERSION);
+    header::encode(
+        &mut b,
+        ETHTOOL_A_FEATURES_HEADER,
+        dev,
+        HeaderFlags::COMPACT_BITSETS,
+    );
+    b
+}
+
 /// `FEATURES_GET` for one device, or a dump of every device (`dev` = None).
 pub(crate) fn get_request(
     family: u16,
@@ -20,20 +38,7 @@ pub(crate) fn get_request(
         Dev::None => NLM_F_REQUEST | NLM_F_DUMP,
         _ => NLM_F_REQUEST | NLM_F_ACK,
     };
-    let mut b = MsgBuilder::genl(
-        family,
-        flags,
-        seq,
-        ETHTOOL_MSG_FEATURES_GET,
-        ETHTOOL_GENL_VERSION,
-    );
-    header::encode(
-        &mut b,
-        ETHTOOL_A_FEATURES_HEADER,
-        dev,
-        HeaderFlags::COMPACT_BITSETS,
-    );
-    b.finish()
+    begin(family, flags, seq, ETHTOOL_MSG_FEATURES_GET, dev).finish()
 }
 
 /// The four bitsets of a `FEATURES_GET` reply / `FEATURES_NTF`.
@@ -90,18 +95,12 @@ pub(crate) fn set_request(
     dev: Dev<'_>,
     bits: &[(&str, bool)],
 ) -> Option<Vec<u8>> {
-    let mut b = MsgBuilder::genl(
+    let mut b = begin(
         family,
         NLM_F_REQUEST | NLM_F_ACK,
         seq,
         ETHTOOL_MSG_FEATURES_SET,
-        ETHTOOL_GENL_VERSION,
-    );
-    header::encode(
-        &mut b,
-        ETHTOOL_A_FEATURES_HEADER,
         dev,
-        HeaderFlags::COMPACT_BITSETS,
     );
     bitset::encode_named(&mut b, ETHTOOL_A_FEATURES_WANTED, bits);
     b.finish()
