@@ -16,11 +16,23 @@ _ethcfg() {
             ",$1")
                 cmd="ethcfg"
                 ;;
+            ethcfg,apply)
+                cmd="ethcfg__subcmd__apply"
+                ;;
+            ethcfg,check)
+                cmd="ethcfg__subcmd__check"
+                ;;
             ethcfg,generate)
                 cmd="ethcfg__subcmd__generate"
                 ;;
             ethcfg,help)
                 cmd="ethcfg__subcmd__help"
+                ;;
+            ethcfg,profiles)
+                cmd="ethcfg__subcmd__profiles"
+                ;;
+            ethcfg,revert)
+                cmd="ethcfg__subcmd__revert"
                 ;;
             ethcfg,set)
                 cmd="ethcfg__subcmd__set"
@@ -28,17 +40,53 @@ _ethcfg() {
             ethcfg,show)
                 cmd="ethcfg__subcmd__show"
                 ;;
+            ethcfg__subcmd__help,apply)
+                cmd="ethcfg__subcmd__help__subcmd__apply"
+                ;;
+            ethcfg__subcmd__help,check)
+                cmd="ethcfg__subcmd__help__subcmd__check"
+                ;;
             ethcfg__subcmd__help,generate)
                 cmd="ethcfg__subcmd__help__subcmd__generate"
                 ;;
             ethcfg__subcmd__help,help)
                 cmd="ethcfg__subcmd__help__subcmd__help"
                 ;;
+            ethcfg__subcmd__help,profiles)
+                cmd="ethcfg__subcmd__help__subcmd__profiles"
+                ;;
+            ethcfg__subcmd__help,revert)
+                cmd="ethcfg__subcmd__help__subcmd__revert"
+                ;;
             ethcfg__subcmd__help,set)
                 cmd="ethcfg__subcmd__help__subcmd__set"
                 ;;
             ethcfg__subcmd__help,show)
                 cmd="ethcfg__subcmd__help__subcmd__show"
+                ;;
+            ethcfg__subcmd__help__subcmd__profiles,list)
+                cmd="ethcfg__subcmd__help__subcmd__profiles__subcmd__list"
+                ;;
+            ethcfg__subcmd__help__subcmd__profiles,show)
+                cmd="ethcfg__subcmd__help__subcmd__profiles__subcmd__show"
+                ;;
+            ethcfg__subcmd__profiles,help)
+                cmd="ethcfg__subcmd__profiles__subcmd__help"
+                ;;
+            ethcfg__subcmd__profiles,list)
+                cmd="ethcfg__subcmd__profiles__subcmd__list"
+                ;;
+            ethcfg__subcmd__profiles,show)
+                cmd="ethcfg__subcmd__profiles__subcmd__show"
+                ;;
+            ethcfg__subcmd__profiles__subcmd__help,help)
+                cmd="ethcfg__subcmd__profiles__subcmd__help__subcmd__help"
+                ;;
+            ethcfg__subcmd__profiles__subcmd__help,list)
+                cmd="ethcfg__subcmd__profiles__subcmd__help__subcmd__list"
+                ;;
+            ethcfg__subcmd__profiles__subcmd__help,show)
+                cmd="ethcfg__subcmd__profiles__subcmd__help__subcmd__show"
                 ;;
             *)
                 ;;
@@ -47,8 +95,36 @@ _ethcfg() {
 
     case "${cmd}" in
         ethcfg)
-            opts="-h -V --help --version show set generate help"
+            opts="-h -V --help --version show set apply check revert profiles generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ethcfg__subcmd__apply)
+            opts="-h -V --dry-run --force --strict --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ethcfg__subcmd__check)
+            opts="-h -V --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -75,8 +151,36 @@ _ethcfg() {
             return 0
             ;;
         ethcfg__subcmd__help)
-            opts="show set generate help"
+            opts="show set apply check revert profiles generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ethcfg__subcmd__help__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ethcfg__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -116,6 +220,62 @@ _ethcfg() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ethcfg__subcmd__help__subcmd__profiles)
+            opts="list show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ethcfg__subcmd__help__subcmd__profiles__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ethcfg__subcmd__help__subcmd__profiles__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ethcfg__subcmd__help__subcmd__revert)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ethcfg__subcmd__help__subcmd__set)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -133,6 +293,118 @@ _ethcfg() {
         ethcfg__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ethcfg__subcmd__profiles)
+            opts="-h -V --json --help --version list show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ethcfg__subcmd__profiles__subcmd__help)
+            opts="list show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ethcfg__subcmd__profiles__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ethcfg__subcmd__profiles__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ethcfg__subcmd__profiles__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ethcfg__subcmd__profiles__subcmd__list)
+            opts="-h -V --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ethcfg__subcmd__profiles__subcmd__show)
+            opts="-h -V --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ethcfg__subcmd__revert)
+            opts="-h -V --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

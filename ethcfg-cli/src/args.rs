@@ -14,7 +14,9 @@ sg, rxvlan, txvlan and every other kernel feature) over the kernel's ethtool net
 and says exactly what the kernel did: applied, refused, or changed as a side effect.\n\n\
 Exit status: 0 done (or nothing to do), 1 error (kernel, permission, bad input, unknown \
 interface or feature), 2 usage error, 3 partially applied (the kernel or driver refused \
-some requested change).",
+some requested change), 4 drift found by `check`.\n\n\
+Environment: ETHCFG_PROFILE_DIR (user profiles, default /etc/ethcfg/profiles.d), \
+ETHCFG_STATE_DIR (records for revert, default /run/ethcfg).",
     propagate_version = true
 )]
 pub(crate) struct Cli {
@@ -51,6 +53,61 @@ feature they cover on the running kernel.\n\nExample: ethcfg set eno1 gso off gr
         #[arg(long)]
         json: bool,
     },
+    /// Apply a profile to interfaces: plan, record, set, verify; roll back on failure
+    #[command(
+        after_help = "Before anything is sent, every interface is read and planned; features \
+already in the profile's state are not sent again, so applying twice changes nothing. What is \
+changed is recorded (ETHCFG_STATE_DIR, default /run/ethcfg) so `ethcfg revert` restores it. \
+Features the device has fixed in the other state are reported as refused (exit 3).\n\n\
+Example (ifupdown): post-up ethcfg apply e1000e-hang-safe eno1"
+    )]
+    Apply {
+        /// Profile name (see `ethcfg profiles list`)
+        profile: String,
+        /// Interfaces to apply it to
+        #[arg(value_name = "IFACE", required = true, num_args = 1..)]
+        ifaces: Vec<String>,
+        /// Plan and report (status "planned"), send nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Apply even to interfaces on drivers the profile is not for
+        #[arg(long)]
+        force: bool,
+        /// All or nothing: if anything is refused, roll back every change of this run
+        #[arg(long)]
+        strict: bool,
+        /// Print JSON on stdout, as for `set`
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check whether interfaces match a profile now (exit 4 and the drifted features if not)
+    Check {
+        /// Profile name
+        profile: String,
+        /// Interfaces to check
+        #[arg(value_name = "IFACE", required = true, num_args = 1..)]
+        ifaces: Vec<String>,
+        /// Print JSON on stdout; drifted features have status "drift"
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restore what the last apply/set changed on interfaces
+    Revert {
+        /// Interfaces to restore
+        #[arg(value_name = "IFACE", required = true, num_args = 1..)]
+        ifaces: Vec<String>,
+        /// Print JSON on stdout, as for `set`
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the profiles, or show one
+    Profiles {
+        #[command(subcommand)]
+        action: Option<ProfilesAction>,
+        /// Print JSON on stdout
+        #[arg(long, global = true)]
+        json: bool,
+    },
     /// Write the man page or shell completions (for packagers)
     #[command(hide = true)]
     Generate {
@@ -58,6 +115,17 @@ feature they cover on the running kernel.\n\nExample: ethcfg set eno1 gso off gr
         what: Generated,
         /// Directory to write into
         dir: std::path::PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ProfilesAction {
+    /// List every profile: built-in and from the profile directory (the default)
+    List,
+    /// Show one profile in full
+    Show {
+        /// Profile name
+        name: String,
     },
 }
 

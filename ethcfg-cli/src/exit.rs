@@ -9,6 +9,8 @@ pub(crate) enum Exit {
     Ok,
     /// 3: the kernel or driver refused some requested change.
     Partial,
+    /// 4: `check` found drift.
+    Drift,
 }
 
 impl From<Exit> for ExitCode {
@@ -16,6 +18,7 @@ impl From<Exit> for ExitCode {
         match e {
             Exit::Ok => ExitCode::SUCCESS,
             Exit::Partial => ExitCode::from(3),
+            Exit::Drift => ExitCode::from(4),
         }
     }
 }

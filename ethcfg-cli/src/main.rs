@@ -26,6 +26,35 @@ fn main() -> ExitCode {
         Command::Set { iface, words, json } => {
             cmd::set::run(iface, words, *json, &mut out, &mut err)
         }
+        Command::Apply { profile, ifaces, dry_run, force, strict, json } => {
+            cmd::apply::apply(
+                cmd::apply::ApplyArgs {
+                    profile,
+                    ifaces,
+                    dry_run: *dry_run,
+                    force: *force,
+                    strict: *strict,
+                    json: *json,
+                },
+                &mut out,
+                &mut err,
+            )
+        }
+        Command::Check { profile, ifaces, json } => {
+            cmd::apply::check(profile, ifaces, *json, &mut out)
+        }
+        Command::Revert { ifaces, json } => {
+            cmd::apply::revert(ifaces, *json, &mut out, &mut err)
+        }
+        Command::Profiles { action, json } => {
+            let show = match action {
+                Some(args::ProfilesAction::Show { name }) => {
+                    Some(name.as_str())
+                }
+                Some(args::ProfilesAction::List) | None => None,
+            };
+            cmd::profiles::run(show, *json, &mut out, &mut err)
+        }
         Command::Generate { what, dir } => cmd::generate::run(*what, dir),
     };
     let result = result.and_then(|code| {

@@ -118,15 +118,21 @@ pub(crate) fn outcome_text(
     if o.changes.is_empty() {
         return writeln!(w, "{}: nothing to change, every requested feature is already in that state", o.ifname);
     }
-    let count = |s| o.changes.iter().filter(|c| c.status == s).count();
-    writeln!(
-        w,
-        "{}: {} applied, {} refused, {} side effects",
-        o.ifname,
-        count(ChangeStatus::Applied),
-        count(ChangeStatus::Refused),
-        count(ChangeStatus::SideEffect)
-    )?;
+    let counts: Vec<String> = [
+        (ChangeStatus::Applied, "applied"),
+        (ChangeStatus::Refused, "refused"),
+        (ChangeStatus::SideEffect, "side effects"),
+        (ChangeStatus::Planned, "planned (dry run: nothing sent)"),
+        (ChangeStatus::Drift, "drifted"),
+    ]
+    .iter()
+    .map(|(s, label)| {
+        (o.changes.iter().filter(|c| c.status == *s).count(), label)
+    })
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, label)| format!("{n} {label}"))
+    .collect();
+    writeln!(w, "{}: {}", o.ifname, counts.join(", "))?;
     let width = o.changes.iter().map(|c| c.feature.len()).max().unwrap_or(0);
     for c in &o.changes {
         let what = match c.status {

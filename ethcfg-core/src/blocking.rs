@@ -1,14 +1,16 @@
 //! The blocking API: the same protocol code as the async [`crate::Handle`],
 //! on a blocking socket, with no async runtime at all.
 
-use futures::executor::block_on;
 
 use crate::error::{Error, Result};
-use crate::features::{FeaturePlan, FeatureRequest, Features, SetOutcome};
+use crate::change::ChangePlan;
+use crate::features::{FeaturePlan, FeatureRequest, Features, FixedPolicy, SetOutcome};
+use crate::profile::Profile;
+use crate::state::StateDir;
+use crate::system::Device;
 use crate::iface::IfaceRef;
-use crate::session::{self, Conn, Session};
-use crate::system::LinkKind;
-use crate::transport::{SyncSocket, NETLINK_GENERIC, NETLINK_ROUTE};
+use crate::session::Session;
+use crate::transport::{run_sync, SyncSocket, NETLINK_GENERIC};
 
 /// A blocking ethtool-netlink client: one socket, used for every call.
 ///
@@ -39,7 +41,7 @@ impl Client {
         let sock = SyncSocket::new(NETLINK_GENERIC).map_err(|source| {
             Error::Io { context: "open generic netlink socket", source }
         })?;
-        Ok(Client { session: block_on(Session::connect(sock))? })
+        Ok(Client { session: run_sync(Session::connect(sock))? })
     }
 
     /// The kernel's feature names by bit index (`ETH_SS_FEATURES`); empty
@@ -48,7 +50,7 @@ impl Client {
     /// # Errors
     /// Kernel and socket errors.
     pub fn feature_names(&mut self) -> Result<Vec<String>> {
-        Ok(block_on(self.session.feature_names())?.to_vec())
+        Ok(run_sync(self.session.feature_names())?.to_vec())
     }
 
     /// Every feature of one interface — `ethtool -k IFACE`.
@@ -56,7 +58,7 @@ impl Client {
     /// # Errors
     /// [`Error::NoSuchInterface`]; kernel and socket errors.
     pub fn features(&mut self, iface: &IfaceRef) -> Result<Features> {
-        block_on(self.session.features(iface))
+        run_sync(self.session.features(iface))
     }
 
     /// Every feature of every interface, from one dump.
@@ -64,7 +66,7 @@ impl Client {
     /// # Errors
     /// Kernel and socket errors.
     pub fn features_all(&mut self) -> Result<Vec<Features>> {
-        block_on(self.session.features_all())
+        run_sync(self.session.features_all())
     }
 
     /// Reads the interface and plans `req` against it; sends nothing.
@@ -77,7 +79,7 @@ impl Client {
         iface: &IfaceRef,
         req: &FeatureRequest,
     ) -> Result<FeaturePlan> {
-        block_on(self.session.plan_features(iface, req))
+        run_sync(self.session.plan_features(iface, req))
     }
 
     /// Sends a plan and reports, per feature, what happened.
@@ -85,7 +87,7 @@ impl Client {
     /// # Errors
     /// [`Error::PermissionDenied`] without `CAP_NET_ADMIN`; kernel errors.
     pub fn execute(&mut self, plan: &FeaturePlan) -> Result<SetOutcome> {
-        block_on(self.session.execute(plan))
+        run_sync(self.session.execute(plan))
     }
 
     /// Plans and executes `req` — `ethtool -K IFACE ...`, but with the
@@ -98,29 +100,61 @@ impl Client {
         iface: &IfaceRef,
         req: &FeatureRequest,
     ) -> Result<SetOutcome> {
-        block_on(self.session.set_features(iface, req))
+        run_sync(self.session.set_features(iface, req))
+    }
+
+    /// Reads `ifaces` and plans `req` for each; sends nothing. Unknown
+    /// interfaces and names are errors here.
+    ///
+    /// # Errors
+    /// As [`Client::plan_features`].
+    pub fn plan_change(
+        &mut self,
+        by: &str,
+        ifaces: &[IfaceRef],
+        req: &FeatureRequest,
+        policy: FixedPolicy,
+    ) -> Result<ChangePlan> {
+        run_sync(self.session.plan_change(by, ifaces, req, policy))
+    }
+
+    /// Plans `profile` for `ifaces` with the driver guard (unless `force`);
+    /// sends nothing. Returns the plan and what each interface is.
+    ///
+    /// # Errors
+    /// [`Error::WrongDriver`], [`Error::Profile`] (a feature this kernel
+    /// does not know, with file and line), [`Error::NoSuchInterface`].
+    pub fn plan_profile(
+        &mut self,
+        profile: &Profile,
+        ifaces: &[IfaceRef],
+        force: bool,
+    ) -> Result<(ChangePlan, Vec<Device>)> {
+        run_sync(self.session.plan_profile(profile, ifaces, force))
+    }
+
+    /// Sends a plan, recording each interface's state in `state` first;
+    /// rolls back this run's changes if one fails (or, with `strict`, if
+    /// anything is refused). Hold [`StateDir::lock`] from planning on.
+    ///
+    /// # Errors
+    /// [`Error::ApplyFailed`] (with what was rolled back),
+    /// [`Error::StrictRefused`], [`Error::State`].
+    pub fn apply_change(&mut self, plan: &ChangePlan, state: &StateDir, strict: bool) -> Result<Vec<SetOutcome>> {
+        run_sync(self.session.apply_change(plan, state, strict))
+    }
+
+    /// Restores `iface` to its state before ethcfg's recorded changes and
+    /// removes the record. Hold [`StateDir::lock`].
+    ///
+    /// # Errors
+    /// [`Error::NoRecord`]; kernel errors.
+    pub fn revert(&mut self, iface: &IfaceRef, state: &StateDir) -> Result<SetOutcome> {
+        run_sync(self.session.revert(iface, state))
     }
 
     /// The `monitor` multicast group id of the ethtool family, if any.
     pub fn monitor_group(&self) -> Option<u32> {
         self.session.monitor_group()
     }
-}
-
-/// Link kinds (`veth`, `bridge`, ...) of every interface, by index, from
-/// one rtnetlink dump.
-///
-/// # Errors
-/// Socket and kernel errors.
-pub fn link_kinds() -> Result<Vec<LinkKind>> {
-    let sock = SyncSocket::new(NETLINK_ROUTE).map_err(|source| Error::Io {
-        context: "open rtnetlink socket",
-        source,
-    })?;
-    let mut conn = Conn::new(sock);
-    let links = block_on(session::links(&mut conn))?;
-    Ok(links
-        .into_iter()
-        .map(|l| LinkKind { ifindex: l.index, ifname: l.name, kind: l.kind })
-        .collect())
 }

@@ -81,6 +81,18 @@ fn kernel_says(extack: &Option<String>) -> String {
     }
 }
 
+fn rollback_text(done: &[String], failed: &[String]) -> String {
+    let mut s = if done.is_empty() {
+        "nothing had been changed".to_owned()
+    } else {
+        format!("rolled back {}", done.join(", "))
+    };
+    if !failed.is_empty() {
+        s.push_str(&format!("; COULD NOT roll back {} (run `ethcfg revert` on them)", failed.join(", ")));
+    }
+    s
+}
+
 fn suggest(s: &[String]) -> String {
     match s {
         [] => {
@@ -178,6 +190,101 @@ pub enum Error {
         op: &'static str,
     },
 
+    /// A profile file that does not parse or validate.
+    #[error("{file}{}: {problem}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Profile {
+        /// The file (or "built-in").
+        file: String,
+        /// The line, when known.
+        line: Option<usize>,
+        /// What is wrong.
+        problem: String,
+    },
+
+    /// A profile path ethcfg will not trust, or cannot read.
+    #[error("refusing profiles from {}: {reason}", path.display())]
+    ProfileAccess {
+        /// The file or directory.
+        path: std::path::PathBuf,
+        /// Why.
+        reason: String,
+    },
+
+    /// No profile with this name.
+    #[error("unknown profile {name:?}; known profiles: {} (see `ethcfg profiles list`)", known.join(", "))]
+    UnknownProfile {
+        /// The name asked for.
+        name: String,
+        /// The profiles there are.
+        known: Vec<String>,
+    },
+
+    /// The state directory (records for revert and rollback) failed.
+    #[error("cannot {what} {}: {source}", path.display())]
+    State {
+        /// The file or directory.
+        path: std::path::PathBuf,
+        /// What was being done.
+        what: &'static str,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The state directory is not writable by this user.
+    #[error("changing interfaces needs CAP_NET_ADMIN, and ethcfg records what it changes in {} which this user cannot write: run ethcfg as root, e.g. with sudo", path.display())]
+    StateNotWritable {
+        /// The state directory.
+        path: std::path::PathBuf,
+    },
+
+    /// `revert` of an interface ethcfg has no record for.
+    #[error("{iface}: nothing to revert: ethcfg has no record of changing it in {} (records last until reboot)", dir.display())]
+    NoRecord {
+        /// The interface.
+        iface: String,
+        /// The state directory searched.
+        dir: std::path::PathBuf,
+    },
+
+    /// A profile meant for other drivers.
+    #[error("{iface}: profile {profile} is for {} interfaces, and this is {found}; use --force to apply it anyway", wanted.join(" or "))]
+    WrongDriver {
+        /// The interface.
+        iface: String,
+        /// The profile.
+        profile: String,
+        /// The drivers it is for.
+        wanted: Vec<String>,
+        /// What the interface is (`an igb interface`, `a virtual veth device`).
+        found: String,
+    },
+
+    /// A change failed part-way; what was already changed was rolled back.
+    #[error("{iface}: {source}; {}", rollback_text(rolled_back, rollback_failed))]
+    ApplyFailed {
+        /// The interface where it failed.
+        iface: String,
+        /// Why.
+        #[source]
+        source: Box<Error>,
+        /// Interfaces restored to their state before this run.
+        rolled_back: Vec<String>,
+        /// Interfaces that could not be restored (see their records).
+        rollback_failed: Vec<String>,
+    },
+
+    /// `strict`: a refusal undid the whole run.
+    #[error("{iface}: the kernel or driver refused {}; --strict: every change of this run was rolled back", features.join(", "))]
+    StrictRefused {
+        /// The first interface with a refusal.
+        iface: String,
+        /// The refused features there.
+        features: Vec<String>,
+        /// The outcomes before the rollback.
+        outcomes: Vec<crate::features::SetOutcome>,
+    },
+
     /// The kernel refused a request.
     #[error(
         "{}kernel refused {op}: {errno}{}{}",
@@ -229,10 +336,15 @@ impl Error {
             Error::NoSuchInterface { .. }
             | Error::UnknownFeature { .. }
             | Error::AliasMatchesNothing { .. } => ErrorKind::NotFound,
-            Error::InvalidInterfaceName { .. } | Error::FixedFeature { .. } => {
-                ErrorKind::InvalidInput
-            }
-            Error::PermissionDenied { .. } => ErrorKind::PermissionDenied,
+            Error::InvalidInterfaceName { .. }
+            | Error::FixedFeature { .. }
+            | Error::Profile { .. }
+            | Error::ProfileAccess { .. } => ErrorKind::InvalidInput,
+            Error::UnknownProfile { .. } | Error::NoRecord { .. } => ErrorKind::NotFound,
+            Error::WrongDriver { .. } | Error::StrictRefused { .. } => ErrorKind::InvalidInput,
+            Error::State { .. } => ErrorKind::Io,
+            Error::ApplyFailed { source, .. } => source.kind(),
+            Error::PermissionDenied { .. } | Error::StateNotWritable { .. } => ErrorKind::PermissionDenied,
             Error::Kernel { errno, .. } if errno.0 == libc::EOPNOTSUPP => {
                 ErrorKind::NotSupported
             }

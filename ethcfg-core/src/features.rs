@@ -173,6 +173,23 @@ pub struct FeaturePlan {
     /// Members of a legacy group that are fixed in the other state; they
     /// are not sent (ethtool sends them and the kernel drops them).
     pub skipped_fixed: Vec<String>,
+    /// Features fixed in the other state than asked for, planned with
+    /// [`FixedPolicy::Refuse`]: never sent, reported as refused.
+    pub fixed: Vec<PlannedBit>,
+}
+
+/// What planning does with a feature the device has fixed in the other
+/// state than asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FixedPolicy {
+    /// An error ([`Error::FixedFeature`]) when the user named it (or every
+    /// member of the legacy group they named is fixed); fixed members of a
+    /// group that has changeable ones are skipped. What `ethcfg set` does.
+    Error,
+    /// Never an error: every such feature is kept out of the request and
+    /// reported as refused. What applying a profile (a desired state) does.
+    Refuse,
 }
 
 impl FeaturePlan {
@@ -181,17 +198,45 @@ impl FeaturePlan {
         self.bits.is_empty()
     }
 
-    /// The plan as changes with status [`ChangeStatus::Planned`], for dry
-    /// runs: only bits whose active state would change.
+    /// The plan as changes, for dry runs: [`ChangeStatus::Planned`] for
+    /// bits whose active state would change, [`ChangeStatus::Refused`] for
+    /// fixed ones.
     pub fn planned_changes(&self) -> Vec<FeatureChange> {
-        self.bits
+        let mut out = self.refused_fixed();
+        out.extend(self.bits.iter().filter(|b| b.from != b.to).map(|b| FeatureChange {
+            feature: b.name.clone(),
+            from: b.from,
+            to: b.to,
+            status: ChangeStatus::Planned,
+        }));
+        out
+    }
+
+    /// The fixed features as refused changes (they stay as they are).
+    pub fn refused_fixed(&self) -> Vec<FeatureChange> {
+        self.fixed
             .iter()
+            .map(|b| FeatureChange {
+                feature: b.name.clone(),
+                from: b.from,
+                to: b.to,
+                status: ChangeStatus::Refused,
+            })
+            .collect()
+    }
+
+    /// The changes whose active state differs from what was asked —
+    /// [`ChangeStatus::Drift`] — for `check`.
+    pub fn drift(&self) -> Vec<FeatureChange> {
+        self.fixed
+            .iter()
+            .chain(self.bits.iter())
             .filter(|b| b.from != b.to)
             .map(|b| FeatureChange {
                 feature: b.name.clone(),
                 from: b.from,
                 to: b.to,
-                status: ChangeStatus::Planned,
+                status: ChangeStatus::Drift,
             })
             .collect()
     }
@@ -204,11 +249,21 @@ impl FeaturePlan {
 /// not know; [`Error::AliasMatchesNothing`] for a legacy name with no
 /// feature behind it on this kernel; [`Error::FixedFeature`] for a feature
 /// the device does not let change, asked to be in the other state.
-pub fn plan(
+pub fn plan(current: &Features, names: &[String], req: &FeatureRequest) -> Result<FeaturePlan> {
+    plan_with(current, names, req, FixedPolicy::Error)
+}
+
+/// [`plan`] with a choice of what fixed features mean.
+///
+/// # Errors
+/// As [`plan`]; with [`FixedPolicy::Refuse`] never [`Error::FixedFeature`].
+pub fn plan_with(
     current: &Features,
     names: &[String],
     req: &FeatureRequest,
+    policy: FixedPolicy,
 ) -> Result<FeaturePlan> {
+    let mut fixed_bits: Vec<(u32, bool)> = Vec::new();
     // index -> wanted state, in first-mention order; later mentions win.
     let mut wanted: Vec<(u32, bool)> = Vec::new();
     let mut put =
@@ -236,7 +291,10 @@ pub fn plan(
                     }
                 })?;
                 if f.fixed && f.active != on {
-                    return Err(fixed(current, f));
+                    if policy == FixedPolicy::Error {
+                        return Err(fixed(current, f));
+                    }
+                    fixed_bits.push((i, on));
                 }
                 if !f.fixed {
                     put(i, on);
@@ -282,11 +340,22 @@ pub fn plan(
         .collect();
     skipped_fixed.sort();
     skipped_fixed.dedup();
+    // A later request for the same fixed bit wins, as for changeable bits.
+    let mut fixed = Vec::<PlannedBit>::new();
+    for (i, on) in fixed_bits {
+        let Some(f) = current.by_index(i) else { continue };
+        fixed.retain(|b| b.index != i);
+        if f.active != on {
+            fixed.push(PlannedBit { name: f.name.clone(), index: i, from: f.active, to: on });
+        }
+    }
+    fixed.sort_by_key(|b| b.index);
     Ok(FeaturePlan {
         ifindex: current.ifindex,
         ifname: current.ifname.clone(),
         bits,
         skipped_fixed,
+        fixed,
     })
 }
 
@@ -369,12 +438,12 @@ pub struct SetOutcome {
 }
 
 impl SetOutcome {
-    /// An outcome for a plan with nothing to send.
-    pub(crate) fn unchanged(plan: &FeaturePlan) -> SetOutcome {
+    /// The outcome of a plan with nothing to send: only fixed refusals.
+    pub fn unchanged(plan: &FeaturePlan) -> SetOutcome {
         SetOutcome {
             ifindex: plan.ifindex,
             ifname: plan.ifname.clone(),
-            changes: Vec::new(),
+            changes: plan.refused_fixed(),
             skipped_fixed: plan.skipped_fixed.clone(),
             warnings: Vec::new(),
         }
@@ -385,10 +454,12 @@ impl SetOutcome {
         reply: &SetReply,
         names: &[String],
     ) -> SetOutcome {
-        let mut changes = Vec::new();
+        let mut changes = plan.refused_fixed();
         let requested = |i: u32| plan.bits.iter().any(|b| b.index == i);
         let refused: Vec<u32> = reply.wanted_diff.mask_bits().collect();
-        for b in &plan.bits {
+        let mut requested_bits: Vec<&PlannedBit> = plan.bits.iter().collect();
+        requested_bits.sort_by_key(|b| b.index);
+        for b in requested_bits {
             if refused.contains(&b.index) {
                 changes.push(FeatureChange {
                     feature: b.name.clone(),

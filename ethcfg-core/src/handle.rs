@@ -1,7 +1,11 @@
 //! The async API, on tokio: the same operations as [`crate::blocking::Client`].
 
 use crate::error::{Error, Result};
-use crate::features::{FeaturePlan, FeatureRequest, Features, SetOutcome};
+use crate::change::ChangePlan;
+use crate::features::{FeaturePlan, FeatureRequest, Features, FixedPolicy, SetOutcome};
+use crate::profile::Profile;
+use crate::state::StateDir;
+use crate::system::Device;
 use crate::iface::IfaceRef;
 use crate::session::Session;
 use crate::transport::{AsyncSocket, NETLINK_GENERIC};
@@ -92,5 +96,54 @@ impl Handle {
         req: &FeatureRequest,
     ) -> Result<SetOutcome> {
         self.session.set_features(iface, req).await
+    }
+    /// Reads `ifaces` and plans `req` for each; sends nothing. Unknown
+    /// interfaces and names are errors here.
+    ///
+    /// # Errors
+    /// As [`Handle::plan_features`].
+    pub async fn plan_change(
+        &mut self,
+        by: &str,
+        ifaces: &[IfaceRef],
+        req: &FeatureRequest,
+        policy: FixedPolicy,
+    ) -> Result<ChangePlan> {
+        self.session.plan_change(by, ifaces, req, policy).await
+    }
+
+    /// Plans `profile` for `ifaces` with the driver guard (unless `force`);
+    /// sends nothing. Returns the plan and what each interface is.
+    ///
+    /// # Errors
+    /// [`Error::WrongDriver`], [`Error::Profile`] (a feature this kernel
+    /// does not know, with file and line), [`Error::NoSuchInterface`].
+    pub async fn plan_profile(
+        &mut self,
+        profile: &Profile,
+        ifaces: &[IfaceRef],
+        force: bool,
+    ) -> Result<(ChangePlan, Vec<Device>)> {
+        self.session.plan_profile(profile, ifaces, force).await
+    }
+
+    /// Sends a plan, recording each interface's state in `state` first;
+    /// rolls back this run's changes if one fails (or, with `strict`, if
+    /// anything is refused). Hold [`StateDir::lock`] from planning on.
+    ///
+    /// # Errors
+    /// [`Error::ApplyFailed`] (with what was rolled back),
+    /// [`Error::StrictRefused`], [`Error::State`].
+    pub async fn apply_change(&mut self, plan: &ChangePlan, state: &StateDir, strict: bool) -> Result<Vec<SetOutcome>> {
+        self.session.apply_change(plan, state, strict).await
+    }
+
+    /// Restores `iface` to its state before ethcfg's recorded changes and
+    /// removes the record. Hold [`StateDir::lock`].
+    ///
+    /// # Errors
+    /// [`Error::NoRecord`]; kernel errors.
+    pub async fn revert(&mut self, iface: &IfaceRef, state: &StateDir) -> Result<SetOutcome> {
+        self.session.revert(iface, state).await
     }
 }

@@ -62,13 +62,16 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 pub mod blocking;
+pub mod change;
 mod error;
 pub mod features;
 #[cfg(feature = "tokio")]
 mod handle;
 mod iface;
 pub mod names;
+pub mod profile;
 mod session;
+pub mod state;
 pub mod system;
 mod transport;
 mod wire;
@@ -78,7 +81,7 @@ mod fake;
 
 pub use error::{Errno, Error, ErrorKind, Result};
 pub use features::{
-    ChangeStatus, Feature, FeatureChange, FeaturePlan, FeatureRequest,
+    ChangeStatus, Feature, FeatureChange, FeaturePlan, FeatureRequest, FixedPolicy,
     Features, SetOutcome,
 };
 #[cfg(feature = "tokio")]

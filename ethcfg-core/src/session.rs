@@ -71,6 +71,8 @@ impl<T: Transport> Conn<T> {
         seq: u32,
         req: Option<Vec<u8>>,
     ) -> Result<Vec<Vec<u8>>> {
+        // Warnings belong to the request whose ACK carries them.
+        self.warnings.clear();
         self.send(op, req).await?;
         let mut out = Vec::new();
         loop {
@@ -362,6 +364,19 @@ pub(crate) async fn links<T: Transport>(
     for p in &replies {
         if let Some(l) = link::decode(p).map_err(|e| Error::malformed(OP, e))? {
             out.push(l);
+        }
+    }
+    Ok(out)
+}
+
+/// Every address of every interface (`RTM_GETADDR` dump).
+pub(crate) async fn addresses<T: Transport>(conn: &mut Conn<T>) -> Result<Vec<(u32, std::net::IpAddr)>> {
+    const OP: &str = "RTM_GETADDR (dump)";
+    let replies = conn.dump(OP, link::addr_dump_request).await?;
+    let mut out = Vec::new();
+    for p in &replies {
+        if let Some(a) = link::decode_addr(p).map_err(|e| Error::malformed(OP, e))? {
+            out.push(a);
         }
     }
     Ok(out)

@@ -7,6 +7,28 @@ use std::io;
 
 use netlink_sys::{protocols, Socket};
 
+/// Runs a future whose I/O is blocking (a [`SyncSocket`]) to completion on
+/// this thread. Unlike an executor's `block_on` it does not "enter" a
+/// runtime, so it works anywhere — inside another executor, inside a
+/// future — and never panics. A future that is not ready is polled again
+/// (it cannot happen with a blocking socket).
+pub(crate) fn run_sync<F: Future>(f: F) -> F::Output {
+    use std::task::{Context, Poll, Wake, Waker};
+    struct Noop;
+    impl Wake for Noop {
+        fn wake(self: std::sync::Arc<Self>) {}
+    }
+    let waker = Waker::from(std::sync::Arc::new(Noop));
+    let mut cx = Context::from_waker(&waker);
+    let mut f = std::pin::pin!(f);
+    loop {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+        std::thread::yield_now();
+    }
+}
+
 /// Sends whole netlink messages and receives whole datagrams.
 pub(crate) trait Transport {
     /// Sends one or more messages in one datagram.
@@ -29,7 +51,7 @@ fn configure(sock: &mut Socket) -> io::Result<()> {
 }
 
 /// A blocking netlink socket. Its futures complete at once, so the
-/// blocking API drives them with `block_on` and needs no runtime.
+/// blocking API drives them with [`run_sync`] and needs no runtime.
 #[derive(Debug)]
 pub(crate) struct SyncSocket {
     sock: Socket,

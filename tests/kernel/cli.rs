@@ -124,19 +124,26 @@ fn interface_name_too_long() {
     });
 }
 
-/// Runs ethcfg as `nobody` with no capabilities.
-fn unprivileged(args: &[&str]) -> std::process::Output {
-    std::process::Command::new("setpriv")
-        .args([
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            "--inh-caps=-all",
-        ])
-        .arg(env!("CARGO_BIN_EXE_ethcfg"))
-        .args(args)
-        .output()
-        .expect("setpriv (util-linux)")
+/// Runs ethcfg as `nobody` with no capabilities (state directory: the
+/// default /run/ethcfg, or `state`).
+fn unprivileged(
+    args: &[&str],
+    state: Option<&std::path::Path>,
+) -> std::process::Output {
+    let mut c = std::process::Command::new("setpriv");
+    if let Some(s) = state {
+        c.env("ETHCFG_STATE_DIR", s);
+    }
+    c.args([
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        "--inh-caps=-all",
+    ])
+    .arg(env!("CARGO_BIN_EXE_ethcfg"))
+    .args(args)
+    .output()
+    .expect("setpriv (util-linux)")
 }
 
 #[test]
@@ -144,38 +151,26 @@ fn without_cap_net_admin() {
     in_netns(|| {
         veth("npa", "npb");
         let before = ethtool_state("npa");
-        let o = std::process::Command::new("setpriv")
-            .args([
-                "--reuid=65534",
-                "--regid=65534",
-                "--clear-groups",
-                "--inh-caps=-all",
-            ])
-            .arg(env!("CARGO_BIN_EXE_ethcfg"))
-            .args(["set", "npa", "gso", "off"])
-            .output()
-            .expect("setpriv (util-linux)");
-        let err = stderr(&o);
-        assert_eq!(o.status.code(), Some(1), "{err}");
-        assert_eq!(err.lines().count(), 1, "{err}");
-        assert!(
-            err.contains("needs CAP_NET_ADMIN")
-                && err.contains("run ethcfg as root"),
-            "{err}"
-        );
-        assert_eq!(ethtool_state("npa"), before);
+        // The default state directory (/run/ethcfg) is root's; and with a
+        // state directory the user can write, the kernel says EPERM. Both
+        // say what is needed.
+        let writable = scratch("nobody-state");
+        std::fs::create_dir_all(&writable).unwrap();
+        std::os::unix::fs::chown(&writable, Some(65534), Some(65534)).unwrap();
+        for state in [None, Some(writable.as_path())] {
+            let o = unprivileged(&["set", "npa", "gso", "off"], state);
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(1), "{err}");
+            assert_eq!(err.lines().count(), 1, "{err}");
+            assert!(
+                err.contains("needs CAP_NET_ADMIN")
+                    && err.contains("run ethcfg as root"),
+                "{err}"
+            );
+            assert_eq!(ethtool_state("npa"), before);
+        }
         // reading needs no privilege
-        let o = std::process::Command::new("setpriv")
-            .args([
-                "--reuid=65534",
-                "--regid=65534",
-                "--clear-groups",
-                "--inh-caps=-all",
-            ])
-            .arg(env!("CARGO_BIN_EXE_ethcfg"))
-            .args(["show", "npa"])
-            .output()
-            .unwrap();
+        let o = unprivileged(&["show", "npa"], None);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     });
 }

@@ -49,10 +49,23 @@ pub fn veth(a: &str, b: &str) {
 
 /// Runs the built `ethcfg` binary.
 pub fn ethcfg(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ethcfg"))
-        .args(args)
-        .output()
-        .expect("run ethcfg")
+    ethcfg_cmd().args(args).output().expect("run ethcfg")
+}
+
+/// A directory for this test process's files (state records, profiles),
+/// never the host's /run/ethcfg or /etc/ethcfg.
+pub fn scratch(sub: &str) -> std::path::PathBuf {
+    std::env::temp_dir()
+        .join(format!("ethcfg-tests-{}", std::process::id()))
+        .join(sub)
+}
+
+/// The `ethcfg` binary with state and profile directories under [`scratch`].
+pub fn ethcfg_cmd() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ethcfg"));
+    c.env("ETHCFG_STATE_DIR", scratch("state"))
+        .env("ETHCFG_PROFILE_DIR", scratch("no-profiles"));
+    c
 }
 
 pub fn stdout(o: &Output) -> String {

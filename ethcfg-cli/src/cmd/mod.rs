@@ -1,6 +1,8 @@
 //! One module per subcommand: arguments in, one or two library calls,
 //! rendering out, an exit code back.
 
+pub(crate) mod apply;
 pub(crate) mod generate;
+pub(crate) mod profiles;
 pub(crate) mod set;
 pub(crate) mod show;

@@ -3,16 +3,17 @@
 use std::io::Write;
 
 use ethcfg_core::blocking::Client;
-use ethcfg_core::{FeatureRequest, IfaceRef};
+use ethcfg_core::state::StateDir;
+use ethcfg_core::{FeatureRequest, FixedPolicy, IfaceRef};
 
+use crate::cmd::apply::report;
 use crate::exit::{CliError, Exit};
-use crate::output;
 
 /// Pairs the words up; anything else is a usage error.
 pub(crate) fn parse_words(
     words: &[String],
 ) -> Result<FeatureRequest, CliError> {
-    if words.len() % 2 != 0 {
+    if !words.len().is_multiple_of(2) {
         let last = words.last().map(String::as_str).unwrap_or_default();
         return Err(CliError::Usage(format!(
             "expected NAME on|off pairs, but got {} word{}: `{last}` has no value; add `on` or `off` after it",
@@ -47,27 +48,16 @@ pub(crate) fn run(
 ) -> Result<Exit, CliError> {
     let req = parse_words(words)?;
     let iface = IfaceRef::name(iface)?;
+    let state = StateDir::from_env();
     let mut client = Client::new()?;
-    let outcome = client.set_features(&iface, &req)?;
-    for name in &outcome.skipped_fixed {
-        writeln!(
-            err,
-            "ethcfg: note: {}: {name} is fixed on this device; left as it is",
-            outcome.ifname
-        )?;
-    }
-    for w in &outcome.warnings {
-        writeln!(err, "ethcfg: kernel warning: {}: {w}", outcome.ifname)?;
-    }
-    if json {
-        serde_json::to_writer_pretty(
-            &mut *out,
-            &[output::outcome_json(&outcome)],
-        )
-        .map_err(std::io::Error::from)?;
-        writeln!(out)?;
+    let _lock = state.lock()?;
+    // Recorded like a profile, so `ethcfg revert IFACE` undoes it.
+    let plan = client.plan_change("set", &[iface], &req, FixedPolicy::Error)?;
+    let outcomes = client.apply_change(&plan, &state, false)?;
+    report(&outcomes, json, out, err)?;
+    Ok(if outcomes.iter().any(|o| o.any_refused()) {
+        Exit::Partial
     } else {
-        output::outcome_text(out, &outcome)?;
-    }
-    Ok(if outcome.any_refused() { Exit::Partial } else { Exit::Ok })
+        Exit::Ok
+    })
 }

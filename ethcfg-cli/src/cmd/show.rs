@@ -3,8 +3,8 @@
 use std::io::Write;
 use std::path::Path;
 
-use ethcfg_core::blocking::{link_kinds, Client};
-use ethcfg_core::system::sysfs_driver;
+use ethcfg_core::blocking::Client;
+use ethcfg_core::system::devices;
 use ethcfg_core::{Features, IfaceRef};
 
 use crate::exit::{CliError, Exit};
@@ -25,11 +25,13 @@ pub(crate) fn run(
         refs.iter().map(|r| client.features(r)).collect::<Result<_, _>>()?
     };
     if json {
-        let drivers = drivers(&all);
+        let ids: Vec<(&str, u32)> =
+            all.iter().map(|f| (f.ifname.as_str(), f.ifindex)).collect();
+        let devices = devices(Path::new("/"), &ids);
         let v: Vec<_> = all
             .iter()
-            .zip(&drivers)
-            .map(|(f, d)| output::features_json(f, d.as_deref()))
+            .zip(&devices)
+            .map(|(f, d)| output::features_json(f, d.driver_or_kind()))
             .collect();
         serde_json::to_writer_pretty(&mut *out, &v)
             .map_err(std::io::Error::from)?;
@@ -43,26 +45,4 @@ pub(crate) fn run(
         }
     }
     Ok(Exit::Ok)
-}
-
-/// The driver of each interface: the bound driver from sysfs, else the
-/// rtnetlink link kind of a virtual device (`veth`), else none.
-fn drivers(all: &[Features]) -> Vec<Option<String>> {
-    let root = Path::new("/");
-    let mut out: Vec<Option<String>> =
-        all.iter().map(|f| sysfs_driver(root, &f.ifname, f.ifindex)).collect();
-    if out.iter().any(Option::is_none) {
-        // One dump for all of them; failure only costs the names.
-        if let Ok(kinds) = link_kinds() {
-            for (f, d) in
-                all.iter().zip(out.iter_mut()).filter(|(_, d)| d.is_none())
-            {
-                *d = kinds
-                    .iter()
-                    .find(|k| k.ifindex == f.ifindex)
-                    .and_then(|k| k.kind.clone());
-            }
-        }
-    }
-    out
 }

@@ -38,7 +38,7 @@ impl Bitset {
 
     /// Whether bit `i` is in the mask; a list (no mask) covers every bit.
     pub(crate) fn in_mask(&self, i: u32) -> bool {
-        self.mask.as_ref().map_or(true, |m| bit(m, i))
+        self.mask.as_ref().is_none_or(|m| bit(m, i))
     }
 
     /// Indexes of the bits in the mask (value/mask bitsets) or set (lists).
@@ -94,7 +94,7 @@ impl Bitset {
 }
 
 fn words(b: &[u8]) -> WireResult<Vec<u32>> {
-    if b.len() % 4 != 0 {
+    if !b.len().is_multiple_of(4) {
         return Err(WireError::new("bitset words not a multiple of 4 bytes"));
     }
     Ok(b.chunks_exact(4)
@@ -103,7 +103,14 @@ fn words(b: &[u8]) -> WireResult<Vec<u32>> {
         .collect())
 }
 
+/// No kernel bitset comes near this (features: 64, link modes: ~120); a
+/// larger size means a corrupt reply and must not size an allocation.
+const MAX_BITS: u32 = 1 << 16;
+
 fn decode_verbose(size: u32, nomask: bool, bits: &[u8]) -> WireResult<Bitset> {
+    if size > MAX_BITS {
+        return Err(WireError::new(format!("bitset size {size} is implausible")));
+    }
     let mut value = vec![0u32; size.div_ceil(32) as usize];
     let mut mask = vec![0u32; value.len()];
     for b in attrs(bits) {

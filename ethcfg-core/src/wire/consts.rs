@@ -92,3 +92,7 @@ pub(crate) const IFINFOMSG_LEN: usize = 16;
 pub(crate) const IFLA_IFNAME: u16 = 3;
 pub(crate) const IFLA_LINKINFO: u16 = 18;
 pub(crate) const IFLA_INFO_KIND: u16 = 1;
+pub(crate) const RTM_GETADDR: u16 = 22;
+pub(crate) const IFADDRMSG_LEN: usize = 8;
+pub(crate) const IFA_ADDRESS: u16 = 1;
+pub(crate) const IFA_LOCAL: u16 = 2;

@@ -1,6 +1,7 @@
 //! The one rtnetlink query ethcfg makes: `RTM_GETLINK`, for interface names
 //! and the link kind (`veth`, `bridge`, ...) of virtual devices, which have
-//! no driver in sysfs.
+//! no driver in sysfs; and `RTM_GETADDR`, for the interface that carries an
+//! SSH session.
 
 use super::attrs::{attrs, WireResult};
 use super::builder::MsgBuilder;
@@ -47,4 +48,34 @@ pub(crate) fn decode(payload: &[u8]) -> WireResult<Option<LinkInfo>> {
         }
     }
     Ok(Some(info))
+}
+
+/// `RTM_GETADDR` dump of every address.
+pub(crate) fn addr_dump_request(seq: u32) -> Option<Vec<u8>> {
+    let mut b = MsgBuilder::raw(RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, seq);
+    b.bytes(&[0u8; IFADDRMSG_LEN]);
+    b.finish()
+}
+
+/// Decodes an `RTM_NEWADDR` payload into (ifindex, local address).
+pub(crate) fn decode_addr(payload: &[u8]) -> WireResult<Option<(u32, std::net::IpAddr)>> {
+    let Some(ifa) = payload.get(..IFADDRMSG_LEN) else { return Ok(None) };
+    let index = ifa.get(4..8).and_then(|b| <[u8; 4]>::try_from(b).ok()).map(u32::from_ne_bytes).unwrap_or(0);
+    let mut local = None;
+    let mut address = None;
+    for a in attrs(payload.get(IFADDRMSG_LEN..).unwrap_or(&[])) {
+        let a = a?;
+        let ip = match a.value.len() {
+            4 => <[u8; 4]>::try_from(a.value).ok().map(std::net::IpAddr::from),
+            16 => <[u8; 16]>::try_from(a.value).ok().map(std::net::IpAddr::from),
+            _ => None,
+        };
+        match a.kind {
+            IFA_LOCAL => local = ip,
+            IFA_ADDRESS => address = ip,
+            _ => {}
+        }
+    }
+    // IFA_LOCAL is the local end of point-to-point links; else IFA_ADDRESS.
+    Ok(local.or(address).map(|ip| (index, ip)))
 }

@@ -1,0 +1,239 @@
+//! The profile registry: built-ins plus the user's profile directory.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use super::{Profile, Source};
+use crate::error::{Error, Result};
+
+/// Where user profiles live unless `ETHCFG_PROFILE_DIR` says otherwise.
+pub const DEFAULT_PROFILE_DIR: &str = "/etc/ethcfg/profiles.d";
+
+const BUILTIN: &[&str] = &[
+    include_str!("../../profiles/e1000e-hang-safe.toml"),
+    include_str!("../../profiles/e1000e-tso-off.toml"),
+    include_str!("../../profiles/capture.toml"),
+    include_str!("../../profiles/router-lro-off.toml"),
+];
+
+/// Every profile ethcfg knows: built-ins, then user profiles.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Profiles {
+    /// The profiles, built-ins first; a user profile that replaces a
+    /// built-in stands in its place.
+    pub profiles: Vec<Profile>,
+    /// Things to tell the user (user profiles that replace built-ins).
+    pub notes: Vec<String>,
+}
+
+/// The effective user id, without unsafe code: the owner of /proc/self.
+fn euid() -> Option<u32> {
+    std::fs::metadata("/proc/self").ok().map(|m| m.uid())
+}
+
+/// Refuses a path that someone other than root or us could have written.
+fn check_trust(path: &Path, what: &str) -> Result<()> {
+    let m = std::fs::metadata(path).map_err(|e| Error::ProfileAccess {
+        path: path.to_path_buf(),
+        reason: format!("cannot read the {what}: {e}"),
+    })?;
+    let uid = m.uid();
+    if uid != 0 && Some(uid) != euid() {
+        return Err(Error::ProfileAccess {
+            path: path.to_path_buf(),
+            reason: format!(
+                "the {what} is owned by uid {uid}, not by root or you; only trusted users may define profiles (chown root)"
+            ),
+        });
+    }
+    if m.mode() & 0o022 != 0 {
+        let who = if m.mode() & 0o002 != 0 { "world" } else { "group" };
+        return Err(Error::ProfileAccess {
+            path: path.to_path_buf(),
+            reason: format!("the {what} is {who}-writable, so anyone could change what ethcfg applies (chmod go-w)"),
+        });
+    }
+    Ok(())
+}
+
+impl Profiles {
+    /// The built-in presets only.
+    ///
+    /// # Errors
+    /// Only if a built-in is malformed (a build defect, caught by tests).
+    pub fn builtin() -> Result<Profiles> {
+        let profiles =
+            BUILTIN.iter().map(|t| Profile::from_toml(t, Source::Builtin)).collect::<Result<Vec<_>>>()?;
+        Ok(Profiles { profiles, notes: Vec::new() })
+    }
+
+    /// The user profile directory: `ETHCFG_PROFILE_DIR` or the default.
+    pub fn user_dir() -> PathBuf {
+        std::env::var_os("ETHCFG_PROFILE_DIR").map_or_else(|| PathBuf::from(DEFAULT_PROFILE_DIR), PathBuf::from)
+    }
+
+    /// Built-ins plus every `*.toml` in `dir` (a missing directory is
+    /// fine; an untrusted or malformed one is an error).
+    ///
+    /// # Errors
+    /// [`Error::ProfileAccess`] for files or a directory others can write;
+    /// [`Error::Profile`] for a malformed file, or a user profile that takes
+    /// a built-in's name without `replaces = true`, or two with one name.
+    pub fn load(dir: &Path) -> Result<Profiles> {
+        let mut all = Self::builtin()?;
+        if !dir.exists() {
+            return Ok(all);
+        }
+        check_trust(dir, "profile directory")?;
+        let entries = std::fs::read_dir(dir).map_err(|e| Error::ProfileAccess {
+            path: dir.to_path_buf(),
+            reason: format!("cannot list the profile directory: {e}"),
+        })?;
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        for path in files {
+            check_trust(&path, "profile file")?;
+            let text = std::fs::read_to_string(&path).map_err(|e| Error::ProfileAccess {
+                path: path.clone(),
+                reason: format!("cannot read the profile file: {e}"),
+            })?;
+            let p = Profile::from_toml(&text, Source::File(path.clone()))?;
+            match all.profiles.iter().position(|q| q.name == p.name) {
+                Some(i) if all.profiles.get(i).is_some_and(|q| q.source == Source::Builtin) => {
+                    if !p.replaces {
+                        return Err(Error::Profile {
+                            file: path.display().to_string(),
+                            line: None,
+                            problem: format!(
+                                "{} is the name of a built-in profile; rename it, or add `replaces = true` to replace the built-in",
+                                p.name
+                            ),
+                        });
+                    }
+                    all.notes.push(format!("{} from {} replaces the built-in profile", p.name, path.display()));
+                    if let Some(slot) = all.profiles.get_mut(i) {
+                        *slot = p;
+                    }
+                }
+                Some(i) => {
+                    let other = all.profiles.get(i).map(|q| q.source.to_string()).unwrap_or_default();
+                    return Err(Error::Profile {
+                        file: path.display().to_string(),
+                        line: None,
+                        problem: format!("profile {} is also defined in {other}", p.name),
+                    });
+                }
+                None => all.profiles.push(p),
+            }
+        }
+        Ok(all)
+    }
+
+    /// The profile with this name.
+    ///
+    /// # Errors
+    /// [`Error::UnknownProfile`] listing the known ones.
+    pub fn get(&self, name: &str) -> Result<&Profile> {
+        self.profiles.iter().find(|p| p.name == name).ok_or_else(|| Error::UnknownProfile {
+            name: name.to_owned(),
+            known: self.profiles.iter().map(|p| p.name.clone()).collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn tmpdir(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("ethcfg-prof-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).unwrap();
+        d
+    }
+
+    fn write(dir: &Path, name: &str, text: &str, mode: u32) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+        p
+    }
+
+    const MINE: &str = "name = \"mine\"\nsummary = \"s\"\n[features]\ngro = \"off\"\n";
+
+    #[test]
+    fn builtins_are_the_four_presets_and_valid() {
+        let b = Profiles::builtin().unwrap();
+        let names: Vec<&str> = b.profiles.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["e1000e-hang-safe", "e1000e-tso-off", "capture", "router-lro-off"]);
+        let hs = b.get("e1000e-hang-safe").unwrap();
+        let f: Vec<(&str, bool)> = hs.features.iter().map(|f| (f.name.as_str(), f.on)).collect();
+        assert_eq!(
+            f,
+            [("gso", false), ("gro", false), ("tso", false), ("tx", false), ("rx", false), ("rxvlan", false), ("txvlan", false), ("sg", false)]
+        );
+        assert_eq!(hs.drivers, ["e1000e"]);
+        for p in &b.profiles {
+            assert!(!p.summary.is_empty() && !p.description.is_empty() && !p.references.is_empty(), "{}", p.name);
+        }
+        assert_eq!(b.get("e1000e-tso-off").unwrap().features.len(), 1);
+        assert!(matches!(b.get("nope"), Err(Error::UnknownProfile { .. })));
+    }
+
+    #[test]
+    fn user_profiles_load_and_missing_dir_is_fine() {
+        let d = tmpdir("ok");
+        write(&d, "mine.toml", MINE, 0o644);
+        write(&d, "README", "not a profile", 0o644);
+        let all = Profiles::load(&d).unwrap();
+        assert_eq!(all.get("mine").unwrap().source, Source::File(d.join("mine.toml")));
+        assert_eq!(Profiles::load(&d.join("absent")).unwrap().profiles.len(), 4);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn writable_by_others_is_refused() {
+        let d = tmpdir("ww");
+        let f = write(&d, "mine.toml", MINE, 0o666);
+        let e = Profiles::load(&d).unwrap_err();
+        assert!(e.to_string().contains("world-writable"), "{e}");
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o664)).unwrap();
+        assert!(Profiles::load(&d).unwrap_err().to_string().contains("group-writable"));
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let e = Profiles::load(&d).unwrap_err();
+        assert!(e.to_string().contains("profile directory is world-writable"), "{e}");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn not_owned_by_root_or_us_is_refused() {
+        let d = tmpdir("own");
+        let f = write(&d, "mine.toml", MINE, 0o644);
+        std::os::unix::fs::chown(&f, Some(65534), Some(65534)).unwrap();
+        let e = Profiles::load(&d).unwrap_err();
+        assert!(e.to_string().contains("owned by uid 65534"), "{e}");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn taking_a_builtin_name_needs_replaces() {
+        let d = tmpdir("rep");
+        let text = "name = \"capture\"\nsummary = \"mine\"\n[features]\ngro = \"off\"\n";
+        write(&d, "c.toml", text, 0o644);
+        let e = Profiles::load(&d).unwrap_err();
+        assert!(e.to_string().contains("replaces = true"), "{e}");
+        write(&d, "c.toml", &format!("replaces = true\n{text}"), 0o644);
+        let all = Profiles::load(&d).unwrap();
+        assert_eq!(all.get("capture").unwrap().summary, "mine");
+        assert_eq!(all.notes.len(), 1);
+        assert_eq!(all.profiles.len(), 4);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+}

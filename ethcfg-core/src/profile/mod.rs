@@ -1,0 +1,104 @@
+//! Profiles: named, reviewed sets of desired feature states
+//! (`e1000e-hang-safe`, ...), in TOML. Built-in presets are embedded at
+//! build time; user profiles come from `/etc/ethcfg/profiles.d/*.toml`
+//! (`ETHCFG_PROFILE_DIR` overrides), read only from files and directories
+//! that no one but root (or the invoking user) can write — as sudo does.
+//!
+//! ```toml
+//! name = "e1000e-hang-safe"
+//! summary = "Move offloads to software on e1000e NICs that hit 'Detected Hardware Unit Hang'"
+//! description = "..."
+//! drivers = ["e1000e"]            # applying elsewhere needs --force
+//! disruptive = true               # e1000e resets the link when rx/rxvlan/txvlan change
+//! references = ["https://bugzilla.kernel.org/show_bug.cgi?id=118721"]
+//!
+//! [features]
+//! gso = "off"
+//! tso = "off"
+//! ```
+
+mod load;
+mod parse;
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::features::FeatureRequest;
+
+pub use load::{Profiles, DEFAULT_PROFILE_DIR};
+
+/// Where a profile came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Source {
+    /// Embedded in ethcfg.
+    Builtin,
+    /// A user profile file.
+    File(PathBuf),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Builtin => f.write_str("built-in"),
+            Source::File(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+/// One wanted feature state of a profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ProfileFeature {
+    /// Kernel or legacy name, as written.
+    pub name: String,
+    /// Wanted state.
+    pub on: bool,
+    /// Line in the profile file.
+    pub line: usize,
+}
+
+/// A parsed, validated profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Profile {
+    /// Its name (`e1000e-hang-safe`).
+    pub name: String,
+    /// One line: what it is for.
+    pub summary: String,
+    /// The problem it addresses, and its costs.
+    pub description: String,
+    /// Drivers it is meant for; empty = any. Applying it to an interface on
+    /// another driver needs `force`.
+    pub drivers: Vec<String>,
+    /// Whether applying it may reset the link on the drivers it is for.
+    pub disruptive: bool,
+    /// Bug reports, documentation.
+    pub references: Vec<String>,
+    /// A user profile that deliberately takes a built-in's name.
+    pub replaces: bool,
+    /// Wanted feature states, in file order.
+    pub features: Vec<ProfileFeature>,
+    /// Where it came from.
+    pub source: Source,
+}
+
+impl Profile {
+    /// The feature part as a request.
+    pub fn feature_request(&self) -> FeatureRequest {
+        self.features.iter().fold(FeatureRequest::new(), |r, f| r.set(f.name.clone(), f.on))
+    }
+
+    /// Parses a profile from TOML text; `source` names it in errors.
+    ///
+    /// # Errors
+    /// [`crate::Error::Profile`] with the file, the line and the problem.
+    pub fn from_toml(text: &str, source: Source) -> crate::Result<Profile> {
+        parse::parse(text, source)
+    }
+
+    /// Whether the profile is meant for `driver` (always, when it names none).
+    pub fn is_for_driver(&self, driver: Option<&str>) -> bool {
+        self.drivers.is_empty() || driver.is_some_and(|d| self.drivers.iter().any(|x| x == d))
+    }
+}
