@@ -1,15 +1,16 @@
 //! The blocking API: the same protocol code as the async [`crate::Handle`],
 //! on a blocking socket, with no async runtime at all.
 
-
-use crate::error::{Error, Result};
 use crate::change::ChangePlan;
-use crate::features::{FeaturePlan, FeatureRequest, Features, FixedPolicy, SetOutcome};
+use crate::error::{Error, Result};
+use crate::features::{
+    FeaturePlan, FeatureRequest, Features, FixedPolicy, SetOutcome,
+};
+use crate::iface::IfaceRef;
 use crate::profile::Profile;
+use crate::session::Session;
 use crate::state::StateDir;
 use crate::system::Device;
-use crate::iface::IfaceRef;
-use crate::session::Session;
 use crate::transport::{run_sync, SyncSocket, NETLINK_GENERIC};
 
 /// A blocking ethtool-netlink client: one socket, used for every call.
@@ -140,7 +141,12 @@ impl Client {
     /// # Errors
     /// [`Error::ApplyFailed`] (with what was rolled back),
     /// [`Error::StrictRefused`], [`Error::State`].
-    pub fn apply_change(&mut self, plan: &ChangePlan, state: &StateDir, strict: bool) -> Result<Vec<SetOutcome>> {
+    pub fn apply_change(
+        &mut self,
+        plan: &ChangePlan,
+        state: &StateDir,
+        strict: bool,
+    ) -> Result<Vec<SetOutcome>> {
         run_sync(self.session.apply_change(plan, state, strict))
     }
 
@@ -149,7 +155,11 @@ impl Client {
     ///
     /// # Errors
     /// [`Error::NoRecord`]; kernel errors.
-    pub fn revert(&mut self, iface: &IfaceRef, state: &StateDir) -> Result<SetOutcome> {
+    pub fn revert(
+        &mut self,
+        iface: &IfaceRef,
+        state: &StateDir,
+    ) -> Result<SetOutcome> {
         run_sync(self.session.revert(iface, state))
     }
 

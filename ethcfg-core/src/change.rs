@@ -6,15 +6,16 @@
 
 use crate::error::{Error, Result};
 use crate::features::{
-    plan_with, ChangeStatus, FeaturePlan, FeatureRequest, Features, FixedPolicy, SetOutcome,
+    plan_with, ChangeStatus, FeaturePlan, FeatureRequest, Features,
+    FixedPolicy, SetOutcome,
 };
 use std::path::Path;
 
 use crate::iface::IfaceRef;
 use crate::profile::Profile;
 use crate::session::Session;
-use crate::system::{self, Device};
 use crate::state::{Record, StateDir};
+use crate::system::{self, Device};
 use crate::transport::Transport;
 
 /// One interface of a [`ChangePlan`]: how it was when planned, and the plan.
@@ -84,7 +85,10 @@ impl<T: Transport> Session<T> {
         let mut targets = Vec::with_capacity(ifaces.len());
         for iface in ifaces {
             let before = self.features(iface).await?;
-            if targets.iter().any(|t: &Target| t.before.ifindex == before.ifindex) {
+            if targets
+                .iter()
+                .any(|t: &Target| t.before.ifindex == before.ifindex)
+            {
                 continue; // named twice
             }
             let plan = plan_with(&before, &names, req, policy)?;
@@ -103,10 +107,17 @@ impl<T: Transport> Session<T> {
         strict: bool,
     ) -> Result<Vec<SetOutcome>> {
         if strict {
-            if let Some(t) = plan.targets.iter().find(|t| !t.plan.fixed.is_empty()) {
+            if let Some(t) =
+                plan.targets.iter().find(|t| !t.plan.fixed.is_empty())
+            {
                 return Err(Error::StrictRefused {
                     iface: t.plan.ifname.clone(),
-                    features: t.plan.fixed.iter().map(|b| b.name.clone()).collect(),
+                    features: t
+                        .plan
+                        .fixed
+                        .iter()
+                        .map(|b| b.name.clone())
+                        .collect(),
                     outcomes: plan.planned(),
                 });
             }
@@ -120,8 +131,10 @@ impl<T: Transport> Session<T> {
             }
             match self.apply_one(plan, t, state).await {
                 Ok((out, prior_record)) => {
-                    let mut touched: Vec<String> = t.plan.bits.iter().map(|b| b.name.clone()).collect();
-                    touched.extend(out.changes.iter().map(|c| c.feature.clone()));
+                    let mut touched: Vec<String> =
+                        t.plan.bits.iter().map(|b| b.name.clone()).collect();
+                    touched
+                        .extend(out.changes.iter().map(|c| c.feature.clone()));
                     done.push(Done { target_index: i, prior_record, touched });
                     let refused: Vec<String> = out
                         .changes
@@ -131,7 +144,8 @@ impl<T: Transport> Session<T> {
                         .collect();
                     outcomes.push(out);
                     if strict && !refused.is_empty() {
-                        let (_, failed) = self.roll_back(plan, &done, state).await;
+                        let (_, failed) =
+                            self.roll_back(plan, &done, state).await;
                         if !failed.is_empty() {
                             return Err(Error::ApplyFailed {
                                 iface: t.plan.ifname.clone(),
@@ -144,11 +158,16 @@ impl<T: Transport> Session<T> {
                                 rollback_failed: failed,
                             });
                         }
-                        return Err(Error::StrictRefused { iface: t.plan.ifname.clone(), features: refused, outcomes });
+                        return Err(Error::StrictRefused {
+                            iface: t.plan.ifname.clone(),
+                            features: refused,
+                            outcomes,
+                        });
                     }
                 }
                 Err(e) => {
-                    let (rolled_back, rollback_failed) = self.roll_back(plan, &done, state).await;
+                    let (rolled_back, rollback_failed) =
+                        self.roll_back(plan, &done, state).await;
                     return Err(Error::ApplyFailed {
                         iface: t.plan.ifname.clone(),
                         source: Box::new(e),
@@ -171,7 +190,8 @@ impl<T: Transport> Session<T> {
     ) -> Result<(SetOutcome, Option<Record>)> {
         let ifname = &t.plan.ifname;
         let prior = state.load(ifname)?;
-        let record = Record::snapshot(&t.before, &plan.by).merged_into(prior.as_ref());
+        let record =
+            Record::snapshot(&t.before, &plan.by).merged_into(prior.as_ref());
         state.store(&record)?;
         let out = match self.execute(&t.plan).await {
             Ok(out) => out,
@@ -187,7 +207,9 @@ impl<T: Transport> Session<T> {
         record.retain(|n| {
             t.plan.bits.iter().any(|b| b.name == n)
                 || out.changes.iter().any(|c| c.feature == n)
-                || prior.as_ref().is_some_and(|p| p.features.iter().any(|f| f.name == n))
+                || prior
+                    .as_ref()
+                    .is_some_and(|p| p.features.iter().any(|f| f.name == n))
         });
         state.store(&record)?;
         Ok((out, prior))
@@ -195,18 +217,29 @@ impl<T: Transport> Session<T> {
 
     /// Puts every interface changed in this run back as it was before the
     /// run. Returns (restored, could not restore).
-    async fn roll_back(&mut self, plan: &ChangePlan, done: &[Done], state: &StateDir) -> (Vec<String>, Vec<String>) {
+    async fn roll_back(
+        &mut self,
+        plan: &ChangePlan,
+        done: &[Done],
+        state: &StateDir,
+    ) -> (Vec<String>, Vec<String>) {
         let mut ok = Vec::new();
         let mut failed = Vec::new();
         for d in done.iter().rev() {
             let Some(t) = plan.targets.get(d.target_index) else { continue };
-            let req = d.touched.iter().fold(FeatureRequest::new(), |r, n| match t.before.get(n) {
-                Some(f) => r.set(n.clone(), f.requested),
-                None => r,
+            let req = d.touched.iter().fold(FeatureRequest::new(), |r, n| {
+                match t.before.get(n) {
+                    Some(f) => r.set(n.clone(), f.requested),
+                    None => r,
+                }
             });
-            match self.restore_requested(&t.before.ifname, t.before.ifindex, &req).await {
+            match self
+                .restore_requested(&t.before.ifname, t.before.ifindex, &req)
+                .await
+            {
                 Ok(_) => {
-                    let _ = state.restore(&t.before.ifname, d.prior_record.as_ref());
+                    let _ = state
+                        .restore(&t.before.ifname, d.prior_record.as_ref());
                     ok.push(t.before.ifname.clone());
                 }
                 Err(_) => failed.push(t.before.ifname.clone()),
@@ -215,7 +248,12 @@ impl<T: Transport> Session<T> {
         (ok, failed)
     }
 
-    async fn restore_requested(&mut self, ifname: &str, ifindex: u32, req: &FeatureRequest) -> Result<SetOutcome> {
+    async fn restore_requested(
+        &mut self,
+        ifname: &str,
+        ifindex: u32,
+        req: &FeatureRequest,
+    ) -> Result<SetOutcome> {
         let iface = IfaceRef::name_and_index(ifname, ifindex)?;
         let now = self.features(&iface).await?;
         let names = self.feature_names().await?;
@@ -225,13 +263,20 @@ impl<T: Transport> Session<T> {
 
     /// Restores what ethcfg's record of `iface` says it was before ethcfg
     /// changed it, and removes the record. The caller holds the state lock.
-    pub(crate) async fn revert(&mut self, iface: &IfaceRef, state: &StateDir) -> Result<SetOutcome> {
+    pub(crate) async fn revert(
+        &mut self,
+        iface: &IfaceRef,
+        state: &StateDir,
+    ) -> Result<SetOutcome> {
         let now = self.features(iface).await?;
-        let record = state.load(&now.ifname)?.ok_or_else(|| Error::NoRecord {
-            iface: now.ifname.clone(),
-            dir: state.path().to_path_buf(),
-        })?;
-        let req = record.features.iter().fold(FeatureRequest::new(), |r, f| r.set(f.name.clone(), f.requested));
+        let record =
+            state.load(&now.ifname)?.ok_or_else(|| Error::NoRecord {
+                iface: now.ifname.clone(),
+                dir: state.path().to_path_buf(),
+            })?;
+        let req = record.features.iter().fold(FeatureRequest::new(), |r, f| {
+            r.set(f.name.clone(), f.requested)
+        });
         let names = self.feature_names().await?;
         let plan = plan_with(&now, &names, &req, FixedPolicy::Refuse)?;
         let mut out = self.execute(&plan).await?;
@@ -240,7 +285,10 @@ impl<T: Transport> Session<T> {
         // (gso with sg off) stays so, which is the state recorded.
         out.changes.retain(|c| {
             c.status != ChangeStatus::Refused
-                || !record.features.iter().any(|f| f.name == c.feature && f.active == c.from)
+                || !record
+                    .features
+                    .iter()
+                    .any(|f| f.name == c.feature && f.active == c.from)
         });
         if !out.any_refused() {
             state.remove(&now.ifname)?;
@@ -260,13 +308,25 @@ impl<T: Transport> Session<T> {
         force: bool,
     ) -> Result<(ChangePlan, Vec<Device>)> {
         let plan = self
-            .plan_change(&profile.name, ifaces, &profile.feature_request(), FixedPolicy::Refuse)
+            .plan_change(
+                &profile.name,
+                ifaces,
+                &profile.feature_request(),
+                FixedPolicy::Refuse,
+            )
             .await
             .map_err(|e| locate(profile, e))?;
-        let ids: Vec<(&str, u32)> = plan.targets.iter().map(|t| (t.before.ifname.as_str(), t.before.ifindex)).collect();
+        let ids: Vec<(&str, u32)> = plan
+            .targets
+            .iter()
+            .map(|t| (t.before.ifname.as_str(), t.before.ifindex))
+            .collect();
         let devices = system::devices(Path::new("/"), &ids);
         if !force {
-            if let Some(d) = devices.iter().find(|d| !profile.is_for_driver(d.driver.as_deref())) {
+            if let Some(d) = devices
+                .iter()
+                .find(|d| !profile.is_for_driver(d.driver.as_deref()))
+            {
                 return Err(Error::WrongDriver {
                     iface: d.ifname.clone(),
                     profile: profile.name.clone(),
@@ -283,7 +343,8 @@ impl<T: Transport> Session<T> {
 /// profile's problem: say where it is written.
 fn locate(profile: &Profile, e: Error) -> Error {
     let name = match &e {
-        Error::UnknownFeature { name, .. } | Error::AliasMatchesNothing { name, .. } => name.clone(),
+        Error::UnknownFeature { name, .. }
+        | Error::AliasMatchesNothing { name, .. } => name.clone(),
         _ => return e,
     };
     Error::Profile {
@@ -296,6 +357,77 @@ fn locate(profile: &Profile, e: Error) -> Error {
 /// The features in `target`'s plan whose change resets the link on
 /// `device`'s driver.
 pub fn link_resetting(target: &Target, device: &Device) -> Vec<String> {
-    let resets = device.driver.as_deref().map(system::link_reset_features).unwrap_or_default();
-    target.plan.bits.iter().filter(|b| resets.contains(&b.name.as_str())).map(|b| b.name.clone()).collect()
+    let resets = device
+        .driver
+        .as_deref()
+        .map(system::link_reset_features)
+        .unwrap_or_default();
+    target
+        .plan
+        .bits
+        .iter()
+        .filter(|b| resets.contains(&b.name.as_str()))
+        .map(|b| b.name.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::{Feature, FeaturePlan, PlannedBit};
+
+    fn target(bits: &[&str]) -> Target {
+        let before = Features {
+            ifindex: 2,
+            ifname: "eno1".into(),
+            features: Vec::<Feature>::new(),
+        };
+        let plan = FeaturePlan {
+            ifindex: 2,
+            ifname: "eno1".into(),
+            bits: bits
+                .iter()
+                .enumerate()
+                .map(|(i, n)| PlannedBit {
+                    name: (*n).into(),
+                    index: i as u32,
+                    from: true,
+                    to: false,
+                })
+                .collect(),
+            skipped_fixed: Vec::new(),
+            fixed: Vec::new(),
+        };
+        Target { before, plan }
+    }
+
+    fn device(driver: Option<&str>, kind: Option<&str>) -> Device {
+        Device {
+            ifindex: 2,
+            ifname: "eno1".into(),
+            driver: driver.map(Into::into),
+            kind: kind.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn e1000e_link_reset_is_detected_for_rx_and_vlan_changes_only() {
+        let t = target(&[
+            "tx-tcp-segmentation",
+            "rx-checksum",
+            "rx-vlan-hw-parse",
+            "tx-generic-segmentation",
+        ]);
+        assert_eq!(
+            link_resetting(&t, &device(Some("e1000e"), None)),
+            ["rx-checksum", "rx-vlan-hw-parse"]
+        );
+        assert!(link_resetting(
+            &target(&["tx-tcp-segmentation"]),
+            &device(Some("e1000e"), None)
+        )
+        .is_empty());
+        assert!(link_resetting(&t, &device(Some("igb"), None)).is_empty());
+        assert!(link_resetting(&t, &device(None, Some("veth"))).is_empty());
+    }
 }

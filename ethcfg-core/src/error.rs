@@ -88,7 +88,10 @@ fn rollback_text(done: &[String], failed: &[String]) -> String {
         format!("rolled back {}", done.join(", "))
     };
     if !failed.is_empty() {
-        s.push_str(&format!("; COULD NOT roll back {} (run `ethcfg revert` on them)", failed.join(", ")));
+        s.push_str(&format!(
+            "; COULD NOT roll back {} (run `ethcfg revert` on them)",
+            failed.join(", ")
+        ));
     }
     s
 }
@@ -261,7 +264,10 @@ pub enum Error {
     },
 
     /// A change failed part-way; what was already changed was rolled back.
-    #[error("{iface}: {source}; {}", rollback_text(rolled_back, rollback_failed))]
+    #[error(
+        "{iface}: {source}; {}",
+        rollback_text(rolled_back, rollback_failed)
+    )]
     ApplyFailed {
         /// The interface where it failed.
         iface: String,
@@ -340,11 +346,17 @@ impl Error {
             | Error::FixedFeature { .. }
             | Error::Profile { .. }
             | Error::ProfileAccess { .. } => ErrorKind::InvalidInput,
-            Error::UnknownProfile { .. } | Error::NoRecord { .. } => ErrorKind::NotFound,
-            Error::WrongDriver { .. } | Error::StrictRefused { .. } => ErrorKind::InvalidInput,
+            Error::UnknownProfile { .. } | Error::NoRecord { .. } => {
+                ErrorKind::NotFound
+            }
+            Error::WrongDriver { .. } | Error::StrictRefused { .. } => {
+                ErrorKind::InvalidInput
+            }
             Error::State { .. } => ErrorKind::Io,
             Error::ApplyFailed { source, .. } => source.kind(),
-            Error::PermissionDenied { .. } | Error::StateNotWritable { .. } => ErrorKind::PermissionDenied,
+            Error::PermissionDenied { .. } | Error::StateNotWritable { .. } => {
+                ErrorKind::PermissionDenied
+            }
             Error::Kernel { errno, .. } if errno.0 == libc::EOPNOTSUPP => {
                 ErrorKind::NotSupported
             }

@@ -203,11 +203,13 @@ impl FeaturePlan {
     /// fixed ones.
     pub fn planned_changes(&self) -> Vec<FeatureChange> {
         let mut out = self.refused_fixed();
-        out.extend(self.bits.iter().filter(|b| b.from != b.to).map(|b| FeatureChange {
-            feature: b.name.clone(),
-            from: b.from,
-            to: b.to,
-            status: ChangeStatus::Planned,
+        out.extend(self.bits.iter().filter(|b| b.from != b.to).map(|b| {
+            FeatureChange {
+                feature: b.name.clone(),
+                from: b.from,
+                to: b.to,
+                status: ChangeStatus::Planned,
+            }
         }));
         out
     }
@@ -249,7 +251,11 @@ impl FeaturePlan {
 /// not know; [`Error::AliasMatchesNothing`] for a legacy name with no
 /// feature behind it on this kernel; [`Error::FixedFeature`] for a feature
 /// the device does not let change, asked to be in the other state.
-pub fn plan(current: &Features, names: &[String], req: &FeatureRequest) -> Result<FeaturePlan> {
+pub fn plan(
+    current: &Features,
+    names: &[String],
+    req: &FeatureRequest,
+) -> Result<FeaturePlan> {
     plan_with(current, names, req, FixedPolicy::Error)
 }
 
@@ -314,13 +320,18 @@ pub fn plan_with(
                     .iter()
                     .filter(|f| f.fixed && f.active != on)
                     .collect();
-                if members.iter().all(|f| f.fixed) {
-                    if let Some(f) = conflicting.first() {
-                        return Err(fixed(current, f));
+                if policy == FixedPolicy::Refuse {
+                    fixed_bits
+                        .extend(conflicting.iter().map(|f| (f.index, on)));
+                } else {
+                    if members.iter().all(|f| f.fixed) {
+                        if let Some(f) = conflicting.first() {
+                            return Err(fixed(current, f));
+                        }
                     }
+                    skipped_fixed
+                        .extend(conflicting.iter().map(|f| f.name.clone()));
                 }
-                skipped_fixed
-                    .extend(conflicting.iter().map(|f| f.name.clone()));
                 for f in members.iter().filter(|f| !f.fixed) {
                     put(f.index, on);
                 }
@@ -346,7 +357,12 @@ pub fn plan_with(
         let Some(f) = current.by_index(i) else { continue };
         fixed.retain(|b| b.index != i);
         if f.active != on {
-            fixed.push(PlannedBit { name: f.name.clone(), index: i, from: f.active, to: on });
+            fixed.push(PlannedBit {
+                name: f.name.clone(),
+                index: i,
+                from: f.active,
+                to: on,
+            });
         }
     }
     fixed.sort_by_key(|b| b.index);

@@ -1,13 +1,15 @@
 //! The async API, on tokio: the same operations as [`crate::blocking::Client`].
 
-use crate::error::{Error, Result};
 use crate::change::ChangePlan;
-use crate::features::{FeaturePlan, FeatureRequest, Features, FixedPolicy, SetOutcome};
+use crate::error::{Error, Result};
+use crate::features::{
+    FeaturePlan, FeatureRequest, Features, FixedPolicy, SetOutcome,
+};
+use crate::iface::IfaceRef;
 use crate::profile::Profile;
+use crate::session::Session;
 use crate::state::StateDir;
 use crate::system::Device;
-use crate::iface::IfaceRef;
-use crate::session::Session;
 use crate::transport::{AsyncSocket, NETLINK_GENERIC};
 
 /// An async ethtool-netlink handle: one socket on the tokio reactor.
@@ -134,7 +136,12 @@ impl Handle {
     /// # Errors
     /// [`Error::ApplyFailed`] (with what was rolled back),
     /// [`Error::StrictRefused`], [`Error::State`].
-    pub async fn apply_change(&mut self, plan: &ChangePlan, state: &StateDir, strict: bool) -> Result<Vec<SetOutcome>> {
+    pub async fn apply_change(
+        &mut self,
+        plan: &ChangePlan,
+        state: &StateDir,
+        strict: bool,
+    ) -> Result<Vec<SetOutcome>> {
         self.session.apply_change(plan, state, strict).await
     }
 
@@ -143,7 +150,11 @@ impl Handle {
     ///
     /// # Errors
     /// [`Error::NoRecord`]; kernel errors.
-    pub async fn revert(&mut self, iface: &IfaceRef, state: &StateDir) -> Result<SetOutcome> {
+    pub async fn revert(
+        &mut self,
+        iface: &IfaceRef,
+        state: &StateDir,
+    ) -> Result<SetOutcome> {
         self.session.revert(iface, state).await
     }
 }

@@ -81,8 +81,8 @@ mod fake;
 
 pub use error::{Errno, Error, ErrorKind, Result};
 pub use features::{
-    ChangeStatus, Feature, FeatureChange, FeaturePlan, FeatureRequest, FixedPolicy,
-    Features, SetOutcome,
+    ChangeStatus, Feature, FeatureChange, FeaturePlan, FeatureRequest,
+    Features, FixedPolicy, SetOutcome,
 };
 #[cfg(feature = "tokio")]
 pub use handle::Handle;

@@ -370,12 +370,16 @@ pub(crate) async fn links<T: Transport>(
 }
 
 /// Every address of every interface (`RTM_GETADDR` dump).
-pub(crate) async fn addresses<T: Transport>(conn: &mut Conn<T>) -> Result<Vec<(u32, std::net::IpAddr)>> {
+pub(crate) async fn addresses<T: Transport>(
+    conn: &mut Conn<T>,
+) -> Result<Vec<(u32, std::net::IpAddr)>> {
     const OP: &str = "RTM_GETADDR (dump)";
     let replies = conn.dump(OP, link::addr_dump_request).await?;
     let mut out = Vec::new();
     for p in &replies {
-        if let Some(a) = link::decode_addr(p).map_err(|e| Error::malformed(OP, e))? {
+        if let Some(a) =
+            link::decode_addr(p).map_err(|e| Error::malformed(OP, e))?
+        {
             out.push(a);
         }
     }

@@ -61,7 +61,11 @@ impl Record {
             features: before
                 .iter()
                 .filter(|f| !f.fixed)
-                .map(|f| RecordedFeature { name: f.name.clone(), active: f.active, requested: f.requested })
+                .map(|f| RecordedFeature {
+                    name: f.name.clone(),
+                    active: f.active,
+                    requested: f.requested,
+                })
                 .collect(),
         }
     }
@@ -110,7 +114,12 @@ impl StateDir {
 
     /// `ETHCFG_STATE_DIR`, or `/run/ethcfg`.
     pub fn from_env() -> Self {
-        Self::new(std::env::var_os("ETHCFG_STATE_DIR").map_or_else(|| PathBuf::from(DEFAULT_STATE_DIR), PathBuf::from))
+        Self::new(
+            std::env::var_os("ETHCFG_STATE_DIR").map_or_else(
+                || PathBuf::from(DEFAULT_STATE_DIR),
+                PathBuf::from,
+            ),
+        )
     }
 
     /// The directory.
@@ -132,10 +141,18 @@ impl StateDir {
     /// [`Error::State`] when the directory or lock file cannot be made.
     pub fn lock(&self) -> Result<StateLock> {
         let denied = |e: &Error| match e {
-            Error::State { source, .. } => source.kind() == std::io::ErrorKind::PermissionDenied,
+            Error::State { source, .. } => {
+                source.kind() == std::io::ErrorKind::PermissionDenied
+            }
             _ => false,
         };
-        self.lock_inner().map_err(|e| if denied(&e) { Error::StateNotWritable { path: self.dir.clone() } } else { e })
+        self.lock_inner().map_err(|e| {
+            if denied(&e) {
+                Error::StateNotWritable { path: self.dir.clone() }
+            } else {
+                e
+            }
+        })
     }
 
     fn lock_inner(&self) -> Result<StateLock> {
@@ -166,13 +183,18 @@ impl StateDir {
         let path = self.file(ifname);
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(None)
+            }
             Err(e) => return Err(io(&path, "read the state record")(e)),
         };
         toml::from_str(&text).map(Some).map_err(|e| Error::State {
             path: path.clone(),
             what: "parse the state record",
-            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                e.to_string(),
+            ),
         })
     }
 
@@ -183,7 +205,11 @@ impl StateDir {
     pub fn store(&self, rec: &Record) -> Result<()> {
         self.ensure()?;
         let path = self.file(&rec.ifname);
-        let tmp = self.dir.join(format!(".iface-{}.toml.{}", rec.ifname, std::process::id()));
+        let tmp = self.dir.join(format!(
+            ".iface-{}.toml.{}",
+            rec.ifname,
+            std::process::id()
+        ));
         let text = toml::to_string(rec).map_err(|e| Error::State {
             path: path.clone(),
             what: "encode the state record",
@@ -196,9 +222,11 @@ impl StateDir {
             .mode(0o600)
             .open(&tmp)
             .map_err(io(&tmp, "write the state record"))?;
-        f.write_all(text.as_bytes()).map_err(io(&tmp, "write the state record"))?;
+        f.write_all(text.as_bytes())
+            .map_err(io(&tmp, "write the state record"))?;
         f.sync_all().map_err(io(&tmp, "write the state record"))?;
-        std::fs::rename(&tmp, &path).map_err(io(&path, "write the state record"))
+        std::fs::rename(&tmp, &path)
+            .map_err(io(&path, "write the state record"))
     }
 
     /// Puts a record back as it was (or removes it, for `None`).
@@ -219,7 +247,9 @@ impl StateDir {
     pub fn remove(&self, ifname: &str) -> Result<()> {
         let path = self.file(ifname);
         match std::fs::remove_file(&path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(&path, "remove the state record")(e)),
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(io(&path, "remove the state record")(e))
+            }
             _ => Ok(()),
         }
     }
@@ -231,15 +261,29 @@ mod tests {
 
     #[test]
     fn store_load_merge_remove() {
-        let d = std::env::temp_dir().join(format!("ethcfg-state-{}", std::process::id()));
+        let d = std::env::temp_dir()
+            .join(format!("ethcfg-state-{}", std::process::id()));
         let s = StateDir::new(&d);
         let _l = s.lock().unwrap();
         assert_eq!(s.load("eth0").unwrap(), None);
-        let f = |n: &str, a| RecordedFeature { name: n.into(), active: a, requested: a };
-        let old = Record { ifname: "eth0".into(), ifindex: 2, by: "set".into(), created: 1, features: vec![f("rx-gro", false)] };
+        let f = |n: &str, a| RecordedFeature {
+            name: n.into(),
+            active: a,
+            requested: a,
+        };
+        let old = Record {
+            ifname: "eth0".into(),
+            ifindex: 2,
+            by: "set".into(),
+            created: 1,
+            features: vec![f("rx-gro", false)],
+        };
         s.store(&old).unwrap();
         assert_eq!(s.load("eth0").unwrap().as_ref(), Some(&old));
-        let new = Record { features: vec![f("rx-gro", true), f("rx-lro", true)], ..old.clone() };
+        let new = Record {
+            features: vec![f("rx-gro", true), f("rx-lro", true)],
+            ..old.clone()
+        };
         let m = new.merged_into(Some(&old));
         assert_eq!(m.features, vec![f("rx-gro", false), f("rx-lro", true)]);
         s.restore("eth0", None).unwrap();

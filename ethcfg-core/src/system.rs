@@ -6,7 +6,6 @@
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
-
 use crate::error::{Error, Result};
 use crate::session::{self, Conn};
 use crate::transport::{run_sync, SyncSocket, NETLINK_ROUTE};
@@ -54,12 +53,17 @@ pub fn sysfs_driver(root: &Path, ifname: &str, ifindex: u32) -> Option<String> {
 pub fn link_kinds() -> Result<Vec<LinkKind>> {
     let mut conn = route_conn()?;
     let links = run_sync(session::links(&mut conn))?;
-    Ok(links.into_iter().map(|l| LinkKind { ifindex: l.index, ifname: l.name, kind: l.kind }).collect())
+    Ok(links
+        .into_iter()
+        .map(|l| LinkKind { ifindex: l.index, ifname: l.name, kind: l.kind })
+        .collect())
 }
 
 fn route_conn() -> Result<Conn<SyncSocket>> {
-    let sock = SyncSocket::new(NETLINK_ROUTE)
-        .map_err(|source| Error::Io { context: "open rtnetlink socket", source })?;
+    let sock = SyncSocket::new(NETLINK_ROUTE).map_err(|source| Error::Io {
+        context: "open rtnetlink socket",
+        source,
+    })?;
     Ok(Conn::new(sock))
 }
 
@@ -107,13 +111,21 @@ impl Device {
 pub fn devices(root: &Path, ifaces: &[(&str, u32)]) -> Vec<Device> {
     let mut out: Vec<Device> = ifaces
         .iter()
-        .map(|(n, i)| Device { ifindex: *i, ifname: (*n).to_owned(), driver: sysfs_driver(root, n, *i), kind: None })
+        .map(|(n, i)| Device {
+            ifindex: *i,
+            ifname: (*n).to_owned(),
+            driver: sysfs_driver(root, n, *i),
+            kind: None,
+        })
         .collect();
     if out.iter().any(|d| d.driver.is_none()) {
         // One dump for all; failure only costs the kinds.
         if let Ok(kinds) = link_kinds() {
             for d in out.iter_mut().filter(|d| d.driver.is_none()) {
-                d.kind = kinds.iter().find(|k| k.ifindex == d.ifindex).and_then(|k| k.kind.clone());
+                d.kind = kinds
+                    .iter()
+                    .find(|k| k.ifindex == d.ifindex)
+                    .and_then(|k| k.kind.clone());
             }
         }
     }
@@ -126,7 +138,14 @@ pub fn link_reset_features(driver: &str) -> &'static [&'static str] {
     match driver {
         // e1000e_set_features(): a change in RXCSUM, RXHASH, RXFCS, RXALL or
         // the VLAN bits reinitialises the adapter (netdev.c).
-        "e1000e" => &["rx-checksum", "rx-vlan-hw-parse", "tx-vlan-hw-insert", "rx-hashing", "rx-fcs", "rx-all"],
+        "e1000e" => &[
+            "rx-checksum",
+            "rx-vlan-hw-parse",
+            "tx-vlan-hw-insert",
+            "rx-hashing",
+            "rx-fcs",
+            "rx-all",
+        ],
         _ => &[],
     }
 }
@@ -149,7 +168,9 @@ pub fn default_route_interfaces(root: &Path) -> Vec<String> {
     if let Ok(t) = std::fs::read_to_string(proc_net(root, "route")) {
         for line in t.lines().skip(1) {
             let f: Vec<&str> = line.split_whitespace().collect();
-            if let (Some(iface), Some(&"00000000"), Some(&"00000000")) = (f.first(), f.get(1), f.get(7)) {
+            if let (Some(iface), Some(&"00000000"), Some(&"00000000")) =
+                (f.first(), f.get(1), f.get(7))
+            {
                 out.push((*iface).to_owned());
             }
         }
@@ -157,7 +178,9 @@ pub fn default_route_interfaces(root: &Path) -> Vec<String> {
     if let Ok(t) = std::fs::read_to_string(proc_net(root, "ipv6_route")) {
         for line in t.lines() {
             let f: Vec<&str> = line.split_whitespace().collect();
-            let zero = f.first().is_some_and(|d| d.len() == 32 && d.chars().all(|c| c == '0'));
+            let zero = f
+                .first()
+                .is_some_and(|d| d.len() == 32 && d.chars().all(|c| c == '0'));
             if zero && f.get(1) == Some(&"00") {
                 if let Some(iface) = f.last().filter(|i| **i != "lo") {
                     out.push((*iface).to_owned());
@@ -179,13 +202,21 @@ pub fn ssh_local_address() -> Option<IpAddr> {
 
 /// Why `ifname` matters for reaching this machine, if it does: it carries
 /// the default route, or the SSH session ethcfg runs in.
-pub fn management_reasons(root: &Path, ifname: &str, ifindex: u32) -> Vec<String> {
+pub fn management_reasons(
+    root: &Path,
+    ifname: &str,
+    ifindex: u32,
+) -> Vec<String> {
     let mut why = Vec::new();
     if default_route_interfaces(root).iter().any(|i| i == ifname) {
         why.push("it carries the default route".to_owned());
     }
     if let Some(addr) = ssh_local_address() {
-        if addresses().unwrap_or_default().iter().any(|(i, a)| *i == ifindex && *a == addr) {
+        if addresses()
+            .unwrap_or_default()
+            .iter()
+            .any(|(i, a)| *i == ifindex && *a == addr)
+        {
             why.push(format!("it carries this SSH session ({addr})"));
         }
     }
@@ -220,7 +251,8 @@ mod tests {
 
     #[test]
     fn default_routes_from_fixture_proc() {
-        let root = std::env::temp_dir().join(format!("ethcfg-proc-{}", std::process::id()));
+        let root = std::env::temp_dir()
+            .join(format!("ethcfg-proc-{}", std::process::id()));
         let net = root.join("proc/net");
         std::fs::create_dir_all(&net).unwrap();
         std::fs::write(
@@ -240,7 +272,10 @@ mod tests {
         .unwrap();
         assert_eq!(default_route_interfaces(&root), ["eno1", "eno3"]);
         assert!(management_reasons(&root, "eno2", 3).is_empty());
-        assert_eq!(management_reasons(&root, "eno1", 2), ["it carries the default route"]);
+        assert_eq!(
+            management_reasons(&root, "eno1", 2),
+            ["it carries the default route"]
+        );
         std::fs::remove_dir_all(&root).unwrap();
     }
 

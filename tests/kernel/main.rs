@@ -6,4 +6,5 @@
 mod api;
 mod cli;
 mod oracle;
+mod profiles;
 mod util;

@@ -63,14 +63,17 @@ impl Profiles {
     /// # Errors
     /// Only if a built-in is malformed (a build defect, caught by tests).
     pub fn builtin() -> Result<Profiles> {
-        let profiles =
-            BUILTIN.iter().map(|t| Profile::from_toml(t, Source::Builtin)).collect::<Result<Vec<_>>>()?;
+        let profiles = BUILTIN
+            .iter()
+            .map(|t| Profile::from_toml(t, Source::Builtin))
+            .collect::<Result<Vec<_>>>()?;
         Ok(Profiles { profiles, notes: Vec::new() })
     }
 
     /// The user profile directory: `ETHCFG_PROFILE_DIR` or the default.
     pub fn user_dir() -> PathBuf {
-        std::env::var_os("ETHCFG_PROFILE_DIR").map_or_else(|| PathBuf::from(DEFAULT_PROFILE_DIR), PathBuf::from)
+        std::env::var_os("ETHCFG_PROFILE_DIR")
+            .map_or_else(|| PathBuf::from(DEFAULT_PROFILE_DIR), PathBuf::from)
     }
 
     /// Built-ins plus every `*.toml` in `dir` (a missing directory is
@@ -86,10 +89,11 @@ impl Profiles {
             return Ok(all);
         }
         check_trust(dir, "profile directory")?;
-        let entries = std::fs::read_dir(dir).map_err(|e| Error::ProfileAccess {
-            path: dir.to_path_buf(),
-            reason: format!("cannot list the profile directory: {e}"),
-        })?;
+        let entries =
+            std::fs::read_dir(dir).map_err(|e| Error::ProfileAccess {
+                path: dir.to_path_buf(),
+                reason: format!("cannot list the profile directory: {e}"),
+            })?;
         let mut files: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "toml"))
@@ -97,13 +101,20 @@ impl Profiles {
         files.sort();
         for path in files {
             check_trust(&path, "profile file")?;
-            let text = std::fs::read_to_string(&path).map_err(|e| Error::ProfileAccess {
-                path: path.clone(),
-                reason: format!("cannot read the profile file: {e}"),
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                Error::ProfileAccess {
+                    path: path.clone(),
+                    reason: format!("cannot read the profile file: {e}"),
+                }
             })?;
             let p = Profile::from_toml(&text, Source::File(path.clone()))?;
             match all.profiles.iter().position(|q| q.name == p.name) {
-                Some(i) if all.profiles.get(i).is_some_and(|q| q.source == Source::Builtin) => {
+                Some(i)
+                    if all
+                        .profiles
+                        .get(i)
+                        .is_some_and(|q| q.source == Source::Builtin) =>
+                {
                     if !p.replaces {
                         return Err(Error::Profile {
                             file: path.display().to_string(),
@@ -114,17 +125,28 @@ impl Profiles {
                             ),
                         });
                     }
-                    all.notes.push(format!("{} from {} replaces the built-in profile", p.name, path.display()));
+                    all.notes.push(format!(
+                        "{} from {} replaces the built-in profile",
+                        p.name,
+                        path.display()
+                    ));
                     if let Some(slot) = all.profiles.get_mut(i) {
                         *slot = p;
                     }
                 }
                 Some(i) => {
-                    let other = all.profiles.get(i).map(|q| q.source.to_string()).unwrap_or_default();
+                    let other = all
+                        .profiles
+                        .get(i)
+                        .map(|q| q.source.to_string())
+                        .unwrap_or_default();
                     return Err(Error::Profile {
                         file: path.display().to_string(),
                         line: None,
-                        problem: format!("profile {} is also defined in {other}", p.name),
+                        problem: format!(
+                            "profile {} is also defined in {other}",
+                            p.name
+                        ),
                     });
                 }
                 None => all.profiles.push(p),
@@ -138,9 +160,11 @@ impl Profiles {
     /// # Errors
     /// [`Error::UnknownProfile`] listing the known ones.
     pub fn get(&self, name: &str) -> Result<&Profile> {
-        self.profiles.iter().find(|p| p.name == name).ok_or_else(|| Error::UnknownProfile {
-            name: name.to_owned(),
-            known: self.profiles.iter().map(|p| p.name.clone()).collect(),
+        self.profiles.iter().find(|p| p.name == name).ok_or_else(|| {
+            Error::UnknownProfile {
+                name: name.to_owned(),
+                known: self.profiles.iter().map(|p| p.name.clone()).collect(),
+            }
         })
     }
 }
@@ -151,36 +175,60 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     fn tmpdir(tag: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("ethcfg-prof-{tag}-{}", std::process::id()));
+        let d = std::env::temp_dir()
+            .join(format!("ethcfg-prof-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).unwrap();
-        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755))
+            .unwrap();
         d
     }
 
     fn write(dir: &Path, name: &str, text: &str, mode: u32) -> PathBuf {
         let p = dir.join(name);
         std::fs::write(&p, text).unwrap();
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode))
+            .unwrap();
         p
     }
 
-    const MINE: &str = "name = \"mine\"\nsummary = \"s\"\n[features]\ngro = \"off\"\n";
+    const MINE: &str =
+        "name = \"mine\"\nsummary = \"s\"\n[features]\ngro = \"off\"\n";
 
     #[test]
     fn builtins_are_the_four_presets_and_valid() {
         let b = Profiles::builtin().unwrap();
-        let names: Vec<&str> = b.profiles.iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(names, ["e1000e-hang-safe", "e1000e-tso-off", "capture", "router-lro-off"]);
+        let names: Vec<&str> =
+            b.profiles.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["e1000e-hang-safe", "e1000e-tso-off", "capture", "router-lro-off"]
+        );
         let hs = b.get("e1000e-hang-safe").unwrap();
-        let f: Vec<(&str, bool)> = hs.features.iter().map(|f| (f.name.as_str(), f.on)).collect();
+        let f: Vec<(&str, bool)> =
+            hs.features.iter().map(|f| (f.name.as_str(), f.on)).collect();
         assert_eq!(
             f,
-            [("gso", false), ("gro", false), ("tso", false), ("tx", false), ("rx", false), ("rxvlan", false), ("txvlan", false), ("sg", false)]
+            [
+                ("gso", false),
+                ("gro", false),
+                ("tso", false),
+                ("tx", false),
+                ("rx", false),
+                ("rxvlan", false),
+                ("txvlan", false),
+                ("sg", false)
+            ]
         );
         assert_eq!(hs.drivers, ["e1000e"]);
         for p in &b.profiles {
-            assert!(!p.summary.is_empty() && !p.description.is_empty() && !p.references.is_empty(), "{}", p.name);
+            assert!(
+                !p.summary.is_empty()
+                    && !p.description.is_empty()
+                    && !p.references.is_empty(),
+                "{}",
+                p.name
+            );
         }
         assert_eq!(b.get("e1000e-tso-off").unwrap().features.len(), 1);
         assert!(matches!(b.get("nope"), Err(Error::UnknownProfile { .. })));
@@ -192,8 +240,14 @@ mod tests {
         write(&d, "mine.toml", MINE, 0o644);
         write(&d, "README", "not a profile", 0o644);
         let all = Profiles::load(&d).unwrap();
-        assert_eq!(all.get("mine").unwrap().source, Source::File(d.join("mine.toml")));
-        assert_eq!(Profiles::load(&d.join("absent")).unwrap().profiles.len(), 4);
+        assert_eq!(
+            all.get("mine").unwrap().source,
+            Source::File(d.join("mine.toml"))
+        );
+        assert_eq!(
+            Profiles::load(&d.join("absent")).unwrap().profiles.len(),
+            4
+        );
         std::fs::remove_dir_all(&d).unwrap();
     }
 
@@ -203,12 +257,21 @@ mod tests {
         let f = write(&d, "mine.toml", MINE, 0o666);
         let e = Profiles::load(&d).unwrap_err();
         assert!(e.to_string().contains("world-writable"), "{e}");
-        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o664)).unwrap();
-        assert!(Profiles::load(&d).unwrap_err().to_string().contains("group-writable"));
-        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
-        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o777)).unwrap();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o664))
+            .unwrap();
+        assert!(Profiles::load(&d)
+            .unwrap_err()
+            .to_string()
+            .contains("group-writable"));
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644))
+            .unwrap();
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o777))
+            .unwrap();
         let e = Profiles::load(&d).unwrap_err();
-        assert!(e.to_string().contains("profile directory is world-writable"), "{e}");
+        assert!(
+            e.to_string().contains("profile directory is world-writable"),
+            "{e}"
+        );
         std::fs::remove_dir_all(&d).unwrap();
     }
 

@@ -86,7 +86,9 @@ pub struct Profile {
 impl Profile {
     /// The feature part as a request.
     pub fn feature_request(&self) -> FeatureRequest {
-        self.features.iter().fold(FeatureRequest::new(), |r, f| r.set(f.name.clone(), f.on))
+        self.features
+            .iter()
+            .fold(FeatureRequest::new(), |r, f| r.set(f.name.clone(), f.on))
     }
 
     /// Parses a profile from TOML text; `source` names it in errors.
@@ -99,6 +101,7 @@ impl Profile {
 
     /// Whether the profile is meant for `driver` (always, when it names none).
     pub fn is_for_driver(&self, driver: Option<&str>) -> bool {
-        self.drivers.is_empty() || driver.is_some_and(|d| self.drivers.iter().any(|x| x == d))
+        self.drivers.is_empty()
+            || driver.is_some_and(|d| self.drivers.iter().any(|x| x == d))
     }
 }

@@ -31,16 +31,26 @@ struct Raw {
 struct Features(Vec<(String, Spanned<toml::Value>)>);
 
 impl<'de> Deserialize<'de> for Features {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(
+        d: D,
+    ) -> std::result::Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
             type Value = Features;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            fn expecting(
+                &self,
+                f: &mut std::fmt::Formatter<'_>,
+            ) -> std::fmt::Result {
                 f.write_str("a table of feature = \"on\" | \"off\"")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> std::result::Result<Features, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> std::result::Result<Features, A::Error> {
                 let mut out = Vec::new();
-                while let Some((k, v)) = m.next_entry::<String, Spanned<toml::Value>>()? {
+                while let Some((k, v)) =
+                    m.next_entry::<String, Spanned<toml::Value>>()?
+                {
                     out.push((k, v));
                 }
                 Ok(Features(out))
@@ -60,7 +70,11 @@ pub(crate) fn valid_name(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
         && s.len() <= 64
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
+        && chars.all(|c| {
+            c.is_ascii_lowercase()
+                || c.is_ascii_digit()
+                || matches!(c, '-' | '_' | '.')
+        })
 }
 
 pub(super) fn parse(text: &str, source: Source) -> Result<Profile> {
@@ -83,15 +97,25 @@ pub(super) fn parse(text: &str, source: Source) -> Result<Profile> {
         ));
     }
     if raw.summary.get_ref().trim().is_empty() {
-        return Err(err(at(&raw.summary.span()), "summary is empty: say in one line what the profile is for".into()));
+        return Err(err(
+            at(&raw.summary.span()),
+            "summary is empty: say in one line what the profile is for".into(),
+        ));
     }
     for d in &raw.drivers {
         if !valid_name(d) {
-            return Err(err(None, format!("driver name {d:?} is not a kernel module name")));
+            return Err(err(
+                None,
+                format!("driver name {d:?} is not a kernel module name"),
+            ));
         }
     }
     let Some(feats) = raw.features else {
-        return Err(err(None, "no [features] table: a profile must set at least one feature".into()));
+        return Err(err(
+            None,
+            "no [features] table: a profile must set at least one feature"
+                .into(),
+        ));
     };
     let feats_line = at(&feats.span());
     let mut features = Vec::new();
@@ -106,7 +130,10 @@ pub(super) fn parse(text: &str, source: Source) -> Result<Profile> {
             }
         };
         if !valid_name(&key) {
-            return Err(err(Some(line), format!("{key:?} is not a feature name")));
+            return Err(err(
+                Some(line),
+                format!("{key:?} is not a feature name"),
+            ));
         }
         if features.iter().any(|f: &ProfileFeature| f.name == key) {
             return Err(err(Some(line), format!("feature {key} is set twice")));
@@ -114,7 +141,11 @@ pub(super) fn parse(text: &str, source: Source) -> Result<Profile> {
         features.push(ProfileFeature { name: key, on, line });
     }
     if features.is_empty() {
-        return Err(err(feats_line, "[features] is empty: a profile must set at least one feature".into()));
+        return Err(err(
+            feats_line,
+            "[features] is empty: a profile must set at least one feature"
+                .into(),
+        ));
     }
     Ok(Profile {
         name,
@@ -150,14 +181,23 @@ mod tests {
     #[test]
     fn parses_in_file_order_with_lines() {
         let prof = p("name = \"x\"\nsummary = \"s\"\n[features]\ntso = \"off\"\nrx-gro-hw = \"on\"\ngso = false\n").unwrap();
-        let got: Vec<_> = prof.features.iter().map(|f| (f.name.as_str(), f.on, f.line)).collect();
-        assert_eq!(got, [("tso", false, 4), ("rx-gro-hw", true, 5), ("gso", false, 6)]);
+        let got: Vec<_> = prof
+            .features
+            .iter()
+            .map(|f| (f.name.as_str(), f.on, f.line))
+            .collect();
+        assert_eq!(
+            got,
+            [("tso", false, 4), ("rx-gro-hw", true, 5), ("gso", false, 6)]
+        );
         assert!(prof.drivers.is_empty() && !prof.disruptive && !prof.replaces);
     }
 
     #[test]
     fn errors_name_the_line_and_the_problem() {
-        let (line, msg) = problem("name = \"x\"\nsummary = \"s\"\n[features]\ntso = \"of\"\n");
+        let (line, msg) = problem(
+            "name = \"x\"\nsummary = \"s\"\n[features]\ntso = \"of\"\n",
+        );
         assert_eq!(line, Some(4));
         assert!(msg.contains("\"on\" or \"off\""), "{msg}");
 
@@ -174,7 +214,9 @@ mod tests {
         let (_, msg) = problem("name = \"x\"\nsummary = \"s\"\n");
         assert!(msg.contains("[features]"), "{msg}");
 
-        let (line, msg) = problem("name = \"Bad Name\"\nsummary = \"s\"\n[features]\ntso = \"off\"\n");
+        let (line, msg) = problem(
+            "name = \"Bad Name\"\nsummary = \"s\"\n[features]\ntso = \"off\"\n",
+        );
         assert_eq!(line, Some(1));
         assert!(msg.contains("lowercase"), "{msg}");
 
@@ -184,7 +226,15 @@ mod tests {
 
     #[test]
     fn garbage_never_panics() {
-        for t in ["", "\0", "[", "name = [", "features = 3", "name=\"a\"\nsummary=\"b\"\n[features]\n\"\" = \"on\"", "\u{feff}x"] {
+        for t in [
+            "",
+            "\0",
+            "[",
+            "name = [",
+            "features = 3",
+            "name=\"a\"\nsummary=\"b\"\n[features]\n\"\" = \"on\"",
+            "\u{feff}x",
+        ] {
             assert!(p(t).is_err(), "{t:?}");
         }
     }

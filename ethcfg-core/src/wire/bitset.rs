@@ -109,7 +109,9 @@ const MAX_BITS: u32 = 1 << 16;
 
 fn decode_verbose(size: u32, nomask: bool, bits: &[u8]) -> WireResult<Bitset> {
     if size > MAX_BITS {
-        return Err(WireError::new(format!("bitset size {size} is implausible")));
+        return Err(WireError::new(format!(
+            "bitset size {size} is implausible"
+        )));
     }
     let mut value = vec![0u32; size.div_ceil(32) as usize];
     let mut mask = vec![0u32; value.len()];

@@ -58,16 +58,24 @@ pub(crate) fn addr_dump_request(seq: u32) -> Option<Vec<u8>> {
 }
 
 /// Decodes an `RTM_NEWADDR` payload into (ifindex, local address).
-pub(crate) fn decode_addr(payload: &[u8]) -> WireResult<Option<(u32, std::net::IpAddr)>> {
+pub(crate) fn decode_addr(
+    payload: &[u8],
+) -> WireResult<Option<(u32, std::net::IpAddr)>> {
     let Some(ifa) = payload.get(..IFADDRMSG_LEN) else { return Ok(None) };
-    let index = ifa.get(4..8).and_then(|b| <[u8; 4]>::try_from(b).ok()).map(u32::from_ne_bytes).unwrap_or(0);
+    let index = ifa
+        .get(4..8)
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map(u32::from_ne_bytes)
+        .unwrap_or(0);
     let mut local = None;
     let mut address = None;
     for a in attrs(payload.get(IFADDRMSG_LEN..).unwrap_or(&[])) {
         let a = a?;
         let ip = match a.value.len() {
             4 => <[u8; 4]>::try_from(a.value).ok().map(std::net::IpAddr::from),
-            16 => <[u8; 16]>::try_from(a.value).ok().map(std::net::IpAddr::from),
+            16 => {
+                <[u8; 16]>::try_from(a.value).ok().map(std::net::IpAddr::from)
+            }
             _ => None,
         };
         match a.kind {
