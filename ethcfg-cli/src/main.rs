@@ -16,8 +16,9 @@ use crate::exit::CliError;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // Block-buffered: `show --json` of a thousand interfaces is megabytes.
+    let mut out =
+        std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     let mut err = std::io::stderr();
     let result = match &cli.command {
         Command::Show { ifaces, json } => {

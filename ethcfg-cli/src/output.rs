@@ -76,6 +76,20 @@ pub(crate) fn features_text(w: &mut dyn Write, f: &Features) -> io::Result<()> {
     Ok(())
 }
 
+/// Writes a JSON array one element at a time, so output of any length
+/// needs memory for one element only.
+pub(crate) fn json_array(
+    w: &mut dyn Write,
+    items: impl IntoIterator<Item = Value>,
+) -> io::Result<()> {
+    w.write_all(b"[")?;
+    for (i, v) in items.into_iter().enumerate() {
+        w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        serde_json::to_writer_pretty(&mut *w, &v).map_err(io::Error::from)?;
+    }
+    w.write_all(b"\n]\n")
+}
+
 /// One element of `show --json`.
 pub(crate) fn features_json(f: &Features, driver: Option<&str>) -> Value {
     let mut feats = Map::new();

@@ -369,6 +369,21 @@ pub(crate) async fn links<T: Transport>(
     Ok(out)
 }
 
+/// One link (`RTM_GETLINK` by index).
+pub(crate) async fn link<T: Transport>(
+    conn: &mut Conn<T>,
+    index: u32,
+) -> Result<Option<link::LinkInfo>> {
+    const OP: &str = "RTM_GETLINK";
+    let seq = conn.next_seq();
+    let replies =
+        conn.request(OP, None, seq, link::get_request(seq, index)).await?;
+    match replies.first() {
+        Some(p) => link::decode(p).map_err(|e| Error::malformed(OP, e)),
+        None => Ok(None),
+    }
+}
+
 /// Every address of every interface (`RTM_GETADDR` dump).
 pub(crate) async fn addresses<T: Transport>(
     conn: &mut Conn<T>,

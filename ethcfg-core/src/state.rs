@@ -89,6 +89,14 @@ impl Record {
     }
 }
 
+/// The inode of the calling thread's network namespace
+/// (`/proc/thread-self/ns/net` is `net:[4026531840]`).
+fn netns_id() -> Option<u64> {
+    let link = std::fs::read_link("/proc/thread-self/ns/net").ok()?;
+    let s = link.to_str()?;
+    s.strip_prefix("net:[")?.strip_suffix(']')?.parse().ok()
+}
+
 /// The state directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateDir {
@@ -171,8 +179,13 @@ impl StateDir {
 
     fn file(&self, ifname: &str) -> PathBuf {
         // Interface names never hold '/', and IfaceRef rejects them; the
-        // prefix keeps the lock and temporary files apart.
-        self.dir.join(format!("iface-{ifname}.toml"))
+        // prefix keeps the lock and temporary files apart. Names are per
+        // network namespace, so records are too: containers sharing /run
+        // each have their own eth0.
+        match netns_id() {
+            Some(ns) => self.dir.join(format!("iface-{ifname}@netns{ns}.toml")),
+            None => self.dir.join(format!("iface-{ifname}.toml")),
+        }
     }
 
     /// The record of `ifname`, if there is one.
@@ -205,11 +218,8 @@ impl StateDir {
     pub fn store(&self, rec: &Record) -> Result<()> {
         self.ensure()?;
         let path = self.file(&rec.ifname);
-        let tmp = self.dir.join(format!(
-            ".iface-{}.toml.{}",
-            rec.ifname,
-            std::process::id()
-        ));
+        let tmp =
+            self.dir.join(format!(".{}.{}", rec.ifname, std::process::id()));
         let text = toml::to_string(rec).map_err(|e| Error::State {
             path: path.clone(),
             what: "encode the state record",
@@ -222,9 +232,11 @@ impl StateDir {
             .mode(0o600)
             .open(&tmp)
             .map_err(io(&tmp, "write the state record"))?;
+        // No fsync: the rename makes the replacement atomic, and records live
+        // in /run (tmpfs), which a reboot empties anyway — as it should, the
+        // interfaces come back in their default state.
         f.write_all(text.as_bytes())
             .map_err(io(&tmp, "write the state record"))?;
-        f.sync_all().map_err(io(&tmp, "write the state record"))?;
         std::fs::rename(&tmp, &path)
             .map_err(io(&path, "write the state record"))
     }
@@ -288,7 +300,7 @@ mod tests {
         assert_eq!(m.features, vec![f("rx-gro", false), f("rx-lro", true)]);
         s.restore("eth0", None).unwrap();
         assert_eq!(s.load("eth0").unwrap(), None);
-        std::fs::write(d.join("iface-bad.toml"), "not = [toml").unwrap();
+        std::fs::write(s.file("bad"), "not = [toml").unwrap();
         assert!(matches!(s.load("bad"), Err(Error::State { .. })));
         std::fs::remove_dir_all(&d).unwrap();
     }

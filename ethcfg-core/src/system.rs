@@ -118,8 +118,19 @@ pub fn devices(root: &Path, ifaces: &[(&str, u32)]) -> Vec<Device> {
             kind: None,
         })
         .collect();
-    if out.iter().any(|d| d.driver.is_none()) {
-        // One dump for all; failure only costs the kinds.
+    let unknown = out.iter().filter(|d| d.driver.is_none()).count();
+    // A few: ask for each; many: one dump. Either way a failure only costs
+    // the kinds.
+    if unknown > 0 && unknown <= 16 {
+        if let Ok(mut conn) = route_conn() {
+            for d in out.iter_mut().filter(|d| d.driver.is_none()) {
+                d.kind = run_sync(session::link(&mut conn, d.ifindex))
+                    .ok()
+                    .flatten()
+                    .and_then(|l| l.kind);
+            }
+        }
+    } else if unknown > 16 {
         if let Ok(kinds) = link_kinds() {
             for d in out.iter_mut().filter(|d| d.driver.is_none()) {
                 d.kind = kinds

@@ -172,7 +172,7 @@ fn dry_run_sends_nothing_and_reports_planned() {
         );
         assert_eq!(v[0]["changed"], false);
         assert_eq!(ethtool_state("dra"), before);
-        assert!(!state.join("iface-dra.toml").exists());
+        assert_eq!(StateDir::new(&state).load("dra").unwrap(), None);
     });
 }
 
@@ -205,7 +205,7 @@ fn unknown_interface_is_caught_before_anything_is_sent() {
         assert_eq!(o.status.code(), Some(1));
         assert!(stderr(&o).contains("no such interface: nosuch9"));
         assert_eq!(ethtool_state("uka"), before);
-        assert!(!state.join("iface-uka.toml").exists());
+        assert_eq!(StateDir::new(&state).load("uka").unwrap(), None);
     });
 }
 

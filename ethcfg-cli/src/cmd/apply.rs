@@ -43,10 +43,7 @@ pub(crate) fn report(
         }
     }
     if json {
-        let v: Vec<_> = outcomes.iter().map(output::outcome_json).collect();
-        serde_json::to_writer_pretty(&mut *out, &v)
-            .map_err(std::io::Error::from)?;
-        writeln!(out)?;
+        output::json_array(out, outcomes.iter().map(output::outcome_json))?;
     } else {
         for o in outcomes {
             output::outcome_text(out, o)?;
@@ -126,10 +123,7 @@ pub(crate) fn check(
     let (plan, _) = client.plan_profile(profile, &refs, true)?;
     let drift = plan.drift();
     if json {
-        let v: Vec<_> = drift.iter().map(output::outcome_json).collect();
-        serde_json::to_writer_pretty(&mut *out, &v)
-            .map_err(std::io::Error::from)?;
-        writeln!(out)?;
+        output::json_array(out, drift.iter().map(output::outcome_json))?;
     } else {
         for o in &drift {
             if o.changes.is_empty() {

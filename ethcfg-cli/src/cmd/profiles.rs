@@ -37,10 +37,10 @@ pub(crate) fn run(
     }
     match show {
         None if json => {
-            let v: Vec<Value> = all.profiles.iter().map(profile_json).collect();
-            serde_json::to_writer_pretty(&mut *out, &v)
-                .map_err(std::io::Error::from)?;
-            writeln!(out)?;
+            crate::output::json_array(
+                out,
+                all.profiles.iter().map(profile_json),
+            )?;
         }
         None => {
             let width =

@@ -28,14 +28,12 @@ pub(crate) fn run(
         let ids: Vec<(&str, u32)> =
             all.iter().map(|f| (f.ifname.as_str(), f.ifindex)).collect();
         let devices = devices(Path::new("/"), &ids);
-        let v: Vec<_> = all
-            .iter()
-            .zip(&devices)
-            .map(|(f, d)| output::features_json(f, d.driver_or_kind()))
-            .collect();
-        serde_json::to_writer_pretty(&mut *out, &v)
-            .map_err(std::io::Error::from)?;
-        writeln!(out)?;
+        output::json_array(
+            out,
+            all.iter()
+                .zip(&devices)
+                .map(|(f, d)| output::features_json(f, d.driver_or_kind())),
+        )?;
     } else {
         for (i, f) in all.iter().enumerate() {
             if i > 0 {

@@ -14,6 +14,17 @@ pub(crate) fn dump_request(seq: u32) -> Option<Vec<u8>> {
     b.finish()
 }
 
+/// `RTM_GETLINK` for the link with index `index`.
+pub(crate) fn get_request(seq: u32, index: u32) -> Option<Vec<u8>> {
+    let mut b = MsgBuilder::raw(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
+    let mut ifi = [0u8; IFINFOMSG_LEN];
+    if let Some(slot) = ifi.get_mut(4..8) {
+        slot.copy_from_slice(&index.to_ne_bytes());
+    }
+    b.bytes(&ifi);
+    b.finish()
+}
+
 /// Index, name and kind of one link.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct LinkInfo {
