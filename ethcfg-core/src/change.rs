@@ -41,24 +41,24 @@ pub struct ChangePlan {
 impl ChangePlan {
     /// What a dry run reports: planned changes and fixed refusals.
     pub fn planned(&self) -> Vec<SetOutcome> {
-        self.targets
-            .iter()
-            .map(|t| {
-                let mut o = SetOutcome::unchanged(&t.plan);
-                o.changes = t.plan.planned_changes();
-                o
-            })
-            .collect()
+        self.outcomes(FeaturePlan::planned_changes)
     }
 
     /// What `check` reports: every feature whose active state differs.
     pub fn drift(&self) -> Vec<SetOutcome> {
+        self.outcomes(FeaturePlan::drift)
+    }
+
+    /// One outcome per interface, without sending, with `changes` from `f`.
+    fn outcomes(
+        &self,
+        f: impl Fn(&FeaturePlan) -> Vec<crate::features::FeatureChange>,
+    ) -> Vec<SetOutcome> {
         self.targets
             .iter()
-            .map(|t| {
-                let mut o = SetOutcome::unchanged(&t.plan);
-                o.changes = t.plan.drift();
-                o
+            .map(|t| SetOutcome {
+                changes: f(&t.plan),
+                ..SetOutcome::unchanged(&t.plan)
             })
             .collect()
     }
