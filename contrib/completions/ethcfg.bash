@@ -22,11 +22,17 @@ _ethcfg() {
             ethcfg,check)
                 cmd="ethcfg__subcmd__check"
                 ;;
+            ethcfg,doctor)
+                cmd="ethcfg__subcmd__doctor"
+                ;;
             ethcfg,generate)
                 cmd="ethcfg__subcmd__generate"
                 ;;
             ethcfg,help)
                 cmd="ethcfg__subcmd__help"
+                ;;
+            ethcfg,impact)
+                cmd="ethcfg__subcmd__impact"
                 ;;
             ethcfg,profiles)
                 cmd="ethcfg__subcmd__profiles"
@@ -46,11 +52,17 @@ _ethcfg() {
             ethcfg__subcmd__help,check)
                 cmd="ethcfg__subcmd__help__subcmd__check"
                 ;;
+            ethcfg__subcmd__help,doctor)
+                cmd="ethcfg__subcmd__help__subcmd__doctor"
+                ;;
             ethcfg__subcmd__help,generate)
                 cmd="ethcfg__subcmd__help__subcmd__generate"
                 ;;
             ethcfg__subcmd__help,help)
                 cmd="ethcfg__subcmd__help__subcmd__help"
+                ;;
+            ethcfg__subcmd__help,impact)
+                cmd="ethcfg__subcmd__help__subcmd__impact"
                 ;;
             ethcfg__subcmd__help,profiles)
                 cmd="ethcfg__subcmd__help__subcmd__profiles"
@@ -95,7 +107,7 @@ _ethcfg() {
 
     case "${cmd}" in
         ethcfg)
-            opts="-h -V --help --version show set apply check revert profiles generate help"
+            opts="-h -V --help --version show set apply check revert profiles doctor impact generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -136,6 +148,28 @@ _ethcfg() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ethcfg__subcmd__doctor)
+            opts="-h -V --kernel-log --root --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kernel-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ethcfg__subcmd__generate)
             opts="-h -V --help --version man completions"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -151,7 +185,7 @@ _ethcfg() {
             return 0
             ;;
         ethcfg__subcmd__help)
-            opts="show set apply check revert profiles generate help"
+            opts="show set apply check revert profiles doctor impact generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -192,6 +226,20 @@ _ethcfg() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ethcfg__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ethcfg__subcmd__help__subcmd__generate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -207,6 +255,20 @@ _ethcfg() {
             return 0
             ;;
         ethcfg__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ethcfg__subcmd__help__subcmd__impact)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -297,6 +359,24 @@ _ethcfg() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ethcfg__subcmd__impact)
+            opts="-h -V --root --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -108,6 +108,46 @@ Example (ifupdown): post-up ethcfg apply e1000e-hang-safe eno1"
         #[arg(long, global = true)]
         json: bool,
     },
+    /// Diagnose NIC trouble from the kernel log: e1000e hangs, ice DDP packages, iSCSI heartbeats
+    #[command(
+        after_help = "Reads the kernel log (/dev/kmsg: what is buffered, without waiting; or a saved \
+dmesg, journalctl -k or syslog file with --kernel-log, - for stdin) and the system, and says what \
+is wrong, why, and the commands that fix it. Nothing is changed. Findings: e1000e-hang, \
+ice-ddp-os-default, ice-ddp-safe-mode, iscsi-heartbeat-loss.\n\n\
+Example: journalctl -k -b -1 | ethcfg doctor --kernel-log -"
+    )]
+    Doctor {
+        /// Only findings for these interfaces (and host-wide ones)
+        #[arg(value_name = "IFACE")]
+        ifaces: Vec<String>,
+        /// Kernel log to read instead of /dev/kmsg (dmesg, journalctl -k or syslog format; - is stdin)
+        #[arg(long, value_name = "FILE")]
+        kernel_log: Option<std::path::PathBuf>,
+        /// Read sysfs, procfs, /lib/firmware and /etc under DIR instead of / (a rescue mount, a fixture)
+        #[arg(long, value_name = "DIR")]
+        root: Option<std::path::PathBuf>,
+        /// Print JSON on stdout: {"findings": [{"id", "severity", "interface", "device", "evidence", "explanation", "remedy"}]}
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show what unloading a kernel module takes with it, before anyone runs rmmod or modprobe -r
+    #[command(
+        after_help = "From /proc/modules, /sys/module/*/holders and the driver behind every network \
+interface: the modules holding MODULE (they must go first), what rmmod of them and MODULE unloads, \
+what modprobe -r unloads on top (dependencies whose use count drops to zero), the interfaces that \
+vanish, whether a management interface (default route, SSH session) is among them, and a sequence \
+that keeps it up. Nothing is changed.\n\nExample: ethcfg impact ice"
+    )]
+    Impact {
+        /// The module (dashes and underscores are the same)
+        module: String,
+        /// Read sysfs and procfs under DIR instead of /
+        #[arg(long, value_name = "DIR")]
+        root: Option<std::path::PathBuf>,
+        /// Print JSON on stdout: {"module", "holders", "rmmod", "modprobe_r", "management_interfaces", "safe_sequence"}
+        #[arg(long)]
+        json: bool,
+    },
     /// Write the man page or shell completions (for packagers)
     #[command(hide = true)]
     Generate {

@@ -56,6 +56,16 @@ fn main() -> ExitCode {
             };
             cmd::profiles::run(show, *json, &mut out, &mut err)
         }
+        Command::Doctor { ifaces, kernel_log, root, json } => cmd::doctor::run(
+            ifaces,
+            kernel_log.as_deref(),
+            root.as_deref(),
+            *json,
+            &mut out,
+        ),
+        Command::Impact { module, root, json } => {
+            cmd::impact::run(module, root.as_deref(), *json, &mut out)
+        }
         Command::Generate { what, dir } => cmd::generate::run(*what, dir),
     };
     let result = result.and_then(|code| {

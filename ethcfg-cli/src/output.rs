@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use ethcfg_core::names::{pattern_matches, LEGACY_FLAGS};
 use ethcfg_core::{ChangeStatus, Feature, Features, SetOutcome};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 fn on_off(b: bool) -> &'static str {
     if b {
@@ -82,29 +82,56 @@ pub(crate) fn json_array(
     w: &mut dyn Write,
     items: impl IntoIterator<Item = Value>,
 ) -> io::Result<()> {
+    json_array_with(w, items, |w, v| {
+        serde_json::to_writer_pretty(w, &v).map_err(io::Error::from)
+    })
+}
+
+/// [`json_array`] with a writer of our own for each element.
+pub(crate) fn json_array_with<T>(
+    w: &mut dyn Write,
+    items: impl IntoIterator<Item = T>,
+    mut each: impl FnMut(&mut dyn Write, T) -> io::Result<()>,
+) -> io::Result<()> {
     w.write_all(b"[")?;
     for (i, v) in items.into_iter().enumerate() {
         w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-        serde_json::to_writer_pretty(&mut *w, &v).map_err(io::Error::from)?;
+        each(&mut *w, v)?;
     }
     w.write_all(b"\n]\n")
 }
 
 /// One element of `show --json`.
-pub(crate) fn features_json(f: &Features, driver: Option<&str>) -> Value {
-    let mut feats = Map::new();
-    for x in &f.features {
-        feats.insert(
-            x.name.clone(),
-            json!({"active": x.active, "requested": x.requested, "fixed": x.fixed}),
-        );
+///
+/// Written straight to `w` in serde_json's pretty layout: `show --json` of
+/// a thousand interfaces is 60,000 features, and building a value tree for
+/// them costs more than reading them from the kernel.
+pub(crate) fn write_features_json(
+    w: &mut dyn Write,
+    f: &Features,
+    driver: Option<&str>,
+) -> io::Result<()> {
+    let string = |w: &mut dyn Write, s: &str| {
+        serde_json::to_writer(&mut *w, s).map_err(io::Error::from)
+    };
+    w.write_all(b"{\n  \"ifname\": ")?;
+    string(w, &f.ifname)?;
+    write!(w, ",\n  \"ifindex\": {},\n  \"driver\": ", f.ifindex)?;
+    match driver {
+        Some(d) => string(w, d)?,
+        None => w.write_all(b"null")?,
     }
-    json!({
-        "ifname": f.ifname,
-        "ifindex": f.ifindex,
-        "driver": driver,
-        "features": feats,
-    })
+    w.write_all(b",\n  \"features\": {")?;
+    for (i, x) in f.features.iter().enumerate() {
+        w.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+        string(w, &x.name)?;
+        write!(
+            w,
+            ": {{\n      \"active\": {},\n      \"requested\": {},\n      \"fixed\": {}\n    }}",
+            x.active, x.requested, x.fixed
+        )?;
+    }
+    w.write_all(if f.features.is_empty() { b"}\n}" } else { b"\n  }\n}" })
 }
 
 /// One element of `set --json` (and later apply/revert/check).

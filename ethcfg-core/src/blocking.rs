@@ -150,17 +150,19 @@ impl Client {
         run_sync(self.session.apply_change(plan, state, strict))
     }
 
-    /// Restores `iface` to its state before ethcfg's recorded changes and
-    /// removes the record. Hold [`StateDir::lock`].
+    /// Restores each of `ifaces` to its state before ethcfg's recorded
+    /// changes and removes its record — `ethcfg revert`. Hold
+    /// [`StateDir::lock`].
     ///
     /// # Errors
-    /// [`Error::NoRecord`]; kernel errors.
+    /// [`Error::NoRecord`] (checked for every interface before anything is
+    /// sent); kernel errors.
     pub fn revert(
         &mut self,
-        iface: &IfaceRef,
+        ifaces: &[IfaceRef],
         state: &StateDir,
-    ) -> Result<SetOutcome> {
-        run_sync(self.session.revert(iface, state))
+    ) -> Result<Vec<SetOutcome>> {
+        run_sync(self.session.revert(ifaces, state))
     }
 
     /// The `monitor` multicast group id of the ethtool family, if any.

@@ -6,15 +6,16 @@
 
 use crate::error::{Error, Result};
 use crate::features::{
-    plan_with, ChangeStatus, FeaturePlan, FeatureRequest, Features,
-    FixedPolicy, SetOutcome,
+    plan_resolved, plan_with, resolve_request, ChangeStatus, FeaturePlan,
+    FeatureRequest, Features, FixedPolicy, SetOutcome,
 };
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::iface::IfaceRef;
 use crate::profile::Profile;
 use crate::session::Session;
-use crate::state::{Record, StateDir};
+use crate::state::{Record, RecordedFeature, Records, StateDir};
 use crate::system::{self, Device};
 use crate::transport::Transport;
 
@@ -64,16 +65,10 @@ impl ChangePlan {
     }
 }
 
-/// What was done to one interface in this run, for rollback.
-struct Done {
-    target_index: usize,
-    prior_record: Option<Record>,
-    touched: Vec<String>,
-}
-
 impl<T: Transport> Session<T> {
     /// Reads every interface and plans `req` for each. Unknown interfaces
-    /// and names are errors here, before anything is sent.
+    /// and names are errors here, before anything is sent. Many interfaces
+    /// are read with one dump instead of one request each.
     pub(crate) async fn plan_change(
         &mut self,
         by: &str,
@@ -82,24 +77,75 @@ impl<T: Transport> Session<T> {
         policy: FixedPolicy,
     ) -> Result<ChangePlan> {
         let names = self.feature_names().await?;
-        let mut targets = Vec::with_capacity(ifaces.len());
-        for iface in ifaces {
-            let before = self.features(iface).await?;
-            if targets
-                .iter()
-                .any(|t: &Target| t.before.ifindex == before.ifindex)
-            {
+        let resolved = resolve_request(&names, req)?;
+        let current = self.read_many(ifaces).await?;
+        let mut seen = std::collections::HashSet::with_capacity(current.len());
+        let mut targets = Vec::with_capacity(current.len());
+        for before in current {
+            if !seen.insert(before.ifindex) {
                 continue; // named twice
             }
-            let plan = plan_with(&before, &names, req, policy)?;
+            let plan = plan_resolved(&before, &resolved, policy)?;
             targets.push(Target { before, plan });
         }
         Ok(ChangePlan { by: by.to_owned(), targets })
     }
 
-    /// Sends a plan: records each interface's state before changing it,
-    /// and rolls back this run's changes when one fails (or, `strict`, when
-    /// anything is refused). The caller holds the state lock.
+    /// The features of `ifaces`, in the order given: one request each for
+    /// a few, one dump for many (a dump costs about what eight requests do).
+    async fn read_many(
+        &mut self,
+        ifaces: &[IfaceRef],
+    ) -> Result<Vec<Features>> {
+        const DUMP_FROM: usize = 8;
+        let mut out = Vec::with_capacity(ifaces.len());
+        if ifaces.len() < DUMP_FROM {
+            for iface in ifaces {
+                out.push(self.features(iface).await?);
+            }
+            return Ok(out);
+        }
+        // Taken out of the dump, not copied: a thousand interfaces are
+        // sixty thousand features.
+        let mut all: Vec<Option<Features>> =
+            self.features_all().await?.into_iter().map(Some).collect();
+        let by_name: HashMap<String, usize> = all
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| f.as_ref().map(|f| (f.ifname.clone(), i)))
+            .collect();
+        let by_index: HashMap<u32, usize> = all
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| f.as_ref().map(|f| (f.ifindex, i)))
+            .collect();
+        for iface in ifaces {
+            let slot = match (iface.get_index(), iface.get_name()) {
+                (Some(i), _) => by_index.get(&i),
+                (None, Some(n)) => by_name.get(n),
+                (None, None) => None,
+            };
+            let found = slot
+                .and_then(|&i| all.get_mut(i))
+                .and_then(Option::take)
+                .filter(|f| iface.get_name().is_none_or(|n| n == f.ifname));
+            match found {
+                Some(f) => out.push(f),
+                // Not in the dump under that name (an alternative name, a
+                // name given twice, or gone): ask for it alone, for the
+                // kernel's own answer.
+                None => out.push(self.features(iface).await?),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Sends a plan. First the state of every feature about to be asked
+    /// for is recorded (one write for the whole run); then each interface
+    /// is changed; then the side effects are added to the records (one more
+    /// write). If one interface fails — or, `strict`, anything is refused —
+    /// every change of this run is rolled back and the records are put back
+    /// as they were. The caller holds the state lock.
     pub(crate) async fn apply_change(
         &mut self,
         plan: &ChangePlan,
@@ -116,58 +162,61 @@ impl<T: Transport> Session<T> {
                         .plan
                         .fixed
                         .iter()
-                        .map(|b| b.name.clone())
+                        .map(|b| b.name.to_string())
                         .collect(),
                     outcomes: plan.planned(),
                 });
             }
         }
-        let mut done: Vec<Done> = Vec::new();
+        if plan.targets.iter().all(|t| t.plan.is_empty()) {
+            return Ok(plan
+                .targets
+                .iter()
+                .map(|t| SetOutcome::unchanged(&t.plan))
+                .collect());
+        }
+        let prior = state.load_all()?;
+        let mut records = prior.clone();
+        for t in plan.targets.iter().filter(|t| !t.plan.is_empty()) {
+            let fresh = !prior.contains_key(&t.before.ifname);
+            record(
+                &mut records,
+                fresh,
+                &plan.by,
+                &t.before,
+                t.plan.bits.iter().map(|b| b.index),
+            );
+        }
+        state.store_all(&records)?;
+
+        // (target, bit indexes it touched: requested and side effects)
+        let mut done: Vec<(usize, Vec<u32>)> = Vec::new();
         let mut outcomes = Vec::with_capacity(plan.targets.len());
         for (i, t) in plan.targets.iter().enumerate() {
             if t.plan.is_empty() {
                 outcomes.push(SetOutcome::unchanged(&t.plan));
                 continue;
             }
-            match self.apply_one(plan, t, state).await {
-                Ok((out, prior_record)) => {
-                    let mut touched: Vec<String> =
-                        t.plan.bits.iter().map(|b| b.name.clone()).collect();
-                    touched
-                        .extend(out.changes.iter().map(|c| c.feature.clone()));
-                    done.push(Done { target_index: i, prior_record, touched });
-                    let refused: Vec<String> = out
-                        .changes
-                        .iter()
-                        .filter(|c| c.status == ChangeStatus::Refused)
-                        .map(|c| c.feature.clone())
-                        .collect();
+            match self.execute(&t.plan).await {
+                Ok(out) => {
+                    let mut touched: Vec<u32> =
+                        t.plan.bits.iter().map(|b| b.index).collect();
+                    touched.extend(out.changes.iter().map(|c| c.index));
+                    touched.sort_unstable();
+                    touched.dedup();
+                    done.push((i, touched));
                     outcomes.push(out);
-                    if strict && !refused.is_empty() {
-                        let (_, failed) =
-                            self.roll_back(plan, &done, state).await;
-                        if !failed.is_empty() {
-                            return Err(Error::ApplyFailed {
-                                iface: t.plan.ifname.clone(),
-                                source: Box::new(Error::StrictRefused {
-                                    iface: t.plan.ifname.clone(),
-                                    features: refused,
-                                    outcomes,
-                                }),
-                                rolled_back: Vec::new(),
-                                rollback_failed: failed,
-                            });
-                        }
-                        return Err(Error::StrictRefused {
-                            iface: t.plan.ifname.clone(),
-                            features: refused,
-                            outcomes,
-                        });
-                    }
                 }
                 Err(e) => {
                     let (rolled_back, rollback_failed) =
-                        self.roll_back(plan, &done, state).await;
+                        self.roll_back(plan, &done).await;
+                    // The records as before the run, for whatever was restored.
+                    let _ = state.store_all(&restored_records(
+                        &prior,
+                        &records,
+                        plan,
+                        &rollback_failed,
+                    ));
                     return Err(Error::ApplyFailed {
                         iface: t.plan.ifname.clone(),
                         source: Box::new(e),
@@ -177,42 +226,50 @@ impl<T: Transport> Session<T> {
                 }
             }
         }
-        Ok(outcomes)
-    }
-
-    /// Records, sends and re-records one interface; on failure the record
-    /// is put back as it was.
-    async fn apply_one(
-        &mut self,
-        plan: &ChangePlan,
-        t: &Target,
-        state: &StateDir,
-    ) -> Result<(SetOutcome, Option<Record>)> {
-        let ifname = &t.plan.ifname;
-        let prior = state.load(ifname)?;
-        let record =
-            Record::snapshot(&t.before, &plan.by).merged_into(prior.as_ref());
-        state.store(&record)?;
-        let out = match self.execute(&t.plan).await {
-            Ok(out) => out,
-            Err(e) => {
-                // Nothing was changed; the record must not claim otherwise.
-                let _ = state.restore(ifname, prior.as_ref());
-                return Err(e);
+        if strict {
+            if let Some(o) = outcomes.iter().find(|o| o.any_refused()) {
+                let iface = o.ifname.clone();
+                let features: Vec<String> = o
+                    .changes
+                    .iter()
+                    .filter(|c| c.status == ChangeStatus::Refused)
+                    .map(|c| c.feature.to_string())
+                    .collect();
+                let (_, failed) = self.roll_back(plan, &done).await;
+                let _ = state.store_all(&restored_records(
+                    &prior, &records, plan, &failed,
+                ));
+                let refused = Error::StrictRefused {
+                    iface: iface.clone(),
+                    features,
+                    outcomes,
+                };
+                if failed.is_empty() {
+                    return Err(refused);
+                }
+                return Err(Error::ApplyFailed {
+                    iface,
+                    source: Box::new(refused),
+                    rolled_back: Vec::new(),
+                    rollback_failed: failed,
+                });
             }
-        };
-        // Keep what this run touched (requested and side effects) and what
-        // earlier runs recorded.
-        let mut record = record;
-        record.retain(|n| {
-            t.plan.bits.iter().any(|b| b.name == n)
-                || out.changes.iter().any(|c| c.feature == n)
-                || prior
-                    .as_ref()
-                    .is_some_and(|p| p.features.iter().any(|f| f.name == n))
-        });
-        state.store(&record)?;
-        Ok((out, prior))
+        }
+        // Side effects: their state before, for the record (revert brings
+        // them back by restoring what was requested).
+        for (i, touched) in &done {
+            if let Some(t) = plan.targets.get(*i) {
+                // Only what the first write did not have: the side effects.
+                let fresh = !prior.contains_key(&t.before.ifname);
+                let side = touched
+                    .iter()
+                    .copied()
+                    .filter(|x| !t.plan.bits.iter().any(|b| b.index == *x));
+                record(&mut records, fresh, &plan.by, &t.before, side);
+            }
+        }
+        state.store_all(&records)?;
+        Ok(outcomes)
     }
 
     /// Puts every interface changed in this run back as it was before the
@@ -220,28 +277,24 @@ impl<T: Transport> Session<T> {
     async fn roll_back(
         &mut self,
         plan: &ChangePlan,
-        done: &[Done],
-        state: &StateDir,
+        done: &[(usize, Vec<u32>)],
     ) -> (Vec<String>, Vec<String>) {
         let mut ok = Vec::new();
         let mut failed = Vec::new();
-        for d in done.iter().rev() {
-            let Some(t) = plan.targets.get(d.target_index) else { continue };
-            let req = d.touched.iter().fold(FeatureRequest::new(), |r, n| {
-                match t.before.get(n) {
-                    Some(f) => r.set(n.clone(), f.requested),
-                    None => r,
-                }
-            });
+        for (i, touched) in done.iter().rev() {
+            let Some(t) = plan.targets.get(*i) else { continue };
+            let req =
+                touched.iter().fold(FeatureRequest::new(), |r, &b| {
+                    match t.before.by_index(b) {
+                        Some(f) => r.set(f.name.to_string(), f.requested),
+                        None => r,
+                    }
+                });
             match self
                 .restore_requested(&t.before.ifname, t.before.ifindex, &req)
                 .await
             {
-                Ok(_) => {
-                    let _ = state
-                        .restore(&t.before.ifname, d.prior_record.as_ref());
-                    ok.push(t.before.ifname.clone());
-                }
+                Ok(_) => ok.push(t.before.ifname.clone()),
                 Err(_) => failed.push(t.before.ifname.clone()),
             }
         }
@@ -261,40 +314,109 @@ impl<T: Transport> Session<T> {
         self.execute(&plan).await
     }
 
-    /// Restores what ethcfg's record of `iface` says it was before ethcfg
-    /// changed it, and removes the record. The caller holds the state lock.
+    /// Restores each of `ifaces` to its state before ethcfg's recorded
+    /// changes and removes its record (one read and one write of the
+    /// records for all). The caller holds the state lock. Every interface
+    /// must have a record; that is checked before anything is sent.
     pub(crate) async fn revert(
         &mut self,
-        iface: &IfaceRef,
+        ifaces: &[IfaceRef],
         state: &StateDir,
-    ) -> Result<SetOutcome> {
-        let now = self.features(iface).await?;
-        let record =
-            state.load(&now.ifname)?.ok_or_else(|| Error::NoRecord {
-                iface: now.ifname.clone(),
-                dir: state.path().to_path_buf(),
-            })?;
-        let req = record.features.iter().fold(FeatureRequest::new(), |r, f| {
-            r.set(f.name.clone(), f.requested)
-        });
-        let names = self.feature_names().await?;
-        let plan = plan_with(&now, &names, &req, FixedPolicy::Refuse)?;
-        let mut out = self.execute(&plan).await?;
-        // Asking again for what was requested before brings back the state
-        // before; a feature that was already held off against its request
-        // (gso with sg off) stays so, which is the state recorded.
-        out.changes.retain(|c| {
-            c.status != ChangeStatus::Refused
-                || !record
-                    .features
-                    .iter()
-                    .any(|f| f.name == c.feature && f.active == c.from)
-        });
-        if !out.any_refused() {
-            state.remove(&now.ifname)?;
+    ) -> Result<Vec<SetOutcome>> {
+        let mut records = state.load_all()?;
+        let current = self.read_many(ifaces).await?;
+        let mut todo = Vec::with_capacity(current.len());
+        for now in current {
+            let record =
+                records.get(&now.ifname).cloned().ok_or_else(|| {
+                    Error::NoRecord {
+                        iface: now.ifname.clone(),
+                        dir: state.path().to_path_buf(),
+                    }
+                })?;
+            todo.push((now, record));
         }
-        Ok(out)
+        let names = self.feature_names().await?;
+        let mut outcomes = Vec::with_capacity(todo.len());
+        let mut result = Ok(());
+        for (now, record) in &todo {
+            let req =
+                record.features.iter().fold(FeatureRequest::new(), |r, f| {
+                    r.set(f.name.clone(), f.requested)
+                });
+            let out = match plan_with(now, &names, &req, FixedPolicy::Refuse) {
+                Ok(plan) => self.execute(&plan).await,
+                Err(e) => Err(e),
+            };
+            let mut out = match out {
+                Ok(o) => o,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            };
+            // Asking again for what was requested before brings back the
+            // state before; a feature that was already held off against its
+            // request (gso with sg off) stays so, which is the state recorded.
+            out.changes.retain(|c| {
+                c.status != ChangeStatus::Refused
+                    || !record
+                        .features
+                        .iter()
+                        .any(|f| f.name == c.feature && f.active == c.from)
+            });
+            if !out.any_refused() {
+                records.remove(&now.ifname);
+            }
+            outcomes.push(out);
+        }
+        // Records of what was restored go, even when a later one failed.
+        state.store_all(&records)?;
+        result.map(|()| outcomes)
     }
+}
+
+/// Adds to `before`'s record the state before of the features at `bits`,
+/// keeping any state recorded earlier — which `fresh` (no record before
+/// this run, and `bits` not recorded yet in it) says there is none of.
+fn record(
+    records: &mut Records,
+    fresh: bool,
+    by: &str,
+    before: &Features,
+    bits: impl Iterator<Item = u32>,
+) {
+    let rec = records
+        .entry(before.ifname.clone())
+        .or_insert_with(|| Record::new(&before.ifname, before.ifindex, by));
+    for f in bits.filter_map(|b| before.by_index(b)) {
+        let rf = RecordedFeature::new(f.name.as_str(), f.active, f.requested);
+        if fresh {
+            rec.features.push(rf);
+        } else {
+            rec.keep_earliest(rf);
+        }
+    }
+}
+
+/// The records to keep after a rollback: as before the run, except for
+/// interfaces that could not be restored, whose new records stay so that
+/// `revert` can finish the job.
+fn restored_records(
+    prior: &Records,
+    records: &Records,
+    plan: &ChangePlan,
+    failed: &[String],
+) -> Records {
+    let mut out = prior.clone();
+    for t in &plan.targets {
+        if failed.contains(&t.before.ifname) {
+            if let Some(r) = records.get(&t.before.ifname) {
+                out.insert(t.before.ifname.clone(), r.clone());
+            }
+        }
+    }
+    out
 }
 
 impl<T: Transport> Session<T> {
@@ -321,12 +443,28 @@ impl<T: Transport> Session<T> {
             .iter()
             .map(|t| (t.before.ifname.as_str(), t.before.ifindex))
             .collect();
-        let devices = system::devices(Path::new("/"), &ids);
-        if !force {
+        let guard = !force && !profile.drivers.is_empty();
+        // The driver of every interface is needed for the guard only; the
+        // disruption notice needs just the interfaces of drivers that reset
+        // the link, found from those drivers' own sysfs directories — a few
+        // lookups whatever the number of interfaces. The link kind of a
+        // virtual device only says what it is when the guard refuses it.
+        let devices = if guard {
+            system::drivers(Path::new("/"), &ids)
+        } else {
+            system::drivers_among(
+                Path::new("/"),
+                &ids,
+                system::LINK_RESET_DRIVERS,
+            )
+        };
+        if guard {
             if let Some(d) = devices
                 .iter()
                 .find(|d| !profile.is_for_driver(d.driver.as_deref()))
             {
+                let mut d = d.clone();
+                system::fill_kinds(std::slice::from_mut(&mut d));
                 return Err(Error::WrongDriver {
                     iface: d.ifname.clone(),
                     profile: profile.name.clone(),
@@ -367,7 +505,7 @@ pub fn link_resetting(target: &Target, device: &Device) -> Vec<String> {
         .bits
         .iter()
         .filter(|b| resets.contains(&b.name.as_str()))
-        .map(|b| b.name.clone())
+        .map(|b| b.name.to_string())
         .collect()
 }
 

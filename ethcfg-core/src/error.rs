@@ -106,6 +106,16 @@ fn suggest(s: &[String]) -> String {
     }
 }
 
+fn log_hint(e: &std::io::Error) -> &'static str {
+    if e.kind() == std::io::ErrorKind::PermissionDenied {
+        "; run ethcfg as root (reading /dev/kmsg needs CAP_SYSLOG when \
+         kernel.dmesg_restrict=1), or save the log and pass it: \
+         journalctl -k > kern.log; ethcfg doctor --kernel-log kern.log"
+    } else {
+        "; pass a saved log with --kernel-log FILE (- reads stdin)"
+    }
+}
+
 /// Everything that can go wrong in ethcfg-core.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -158,10 +168,10 @@ pub enum Error {
     },
 
     /// A legacy name with no feature behind it on this kernel (`ufo`).
-    #[error("{iface}: {name:?} matches no feature of this kernel (ethtool pattern {pattern:?}); there is nothing to set")]
+    #[error("{}{name:?} matches no feature of this kernel (ethtool pattern {pattern:?}); there is nothing to set", iface_prefix(iface))]
     AliasMatchesNothing {
-        /// The interface.
-        iface: String,
+        /// The interface, when known.
+        iface: Option<String>,
         /// The legacy name.
         name: String,
         /// Its kernel-name pattern.
@@ -318,6 +328,28 @@ pub enum Error {
         detail: String,
     },
 
+    /// `impact` of a module that is neither loaded nor built in.
+    #[error("unknown module {name:?}: it is not loaded (not in {}) and not built into this kernel; `lsmod` lists the loaded modules", modules.display())]
+    UnknownModule {
+        /// The module as asked for.
+        name: String,
+        /// The module list read (`/proc/modules` under the root).
+        modules: std::path::PathBuf,
+    },
+
+    /// The kernel log could not be read.
+    #[error(
+        "cannot read the kernel log from {from}: {source}{}",
+        log_hint(source)
+    )]
+    KernelLog {
+        /// Where it was read from (`/dev/kmsg`, a file, `stdin`).
+        from: String,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+
     /// The socket failed.
     #[error("netlink socket: {context}: {source}")]
     Io {
@@ -361,6 +393,14 @@ impl Error {
                 ErrorKind::NotSupported
             }
             Error::Kernel { .. } => ErrorKind::Kernel,
+            Error::UnknownModule { .. } => ErrorKind::NotFound,
+            Error::KernelLog { source, .. } => match source.kind() {
+                std::io::ErrorKind::PermissionDenied => {
+                    ErrorKind::PermissionDenied
+                }
+                std::io::ErrorKind::NotFound => ErrorKind::NotFound,
+                _ => ErrorKind::Io,
+            },
             Error::Malformed { .. } => ErrorKind::Malformed,
             Error::Io { .. } => ErrorKind::Io,
         }
@@ -384,6 +424,18 @@ impl Error {
             Error::Kernel { extack, .. } => extack.as_deref(),
             _ => None,
         }
+    }
+
+    /// Names `iface` in a name-resolution error that was made without one.
+    pub(crate) fn for_iface(mut self, ifname: &str) -> Error {
+        if let Error::UnknownFeature { iface, .. }
+        | Error::AliasMatchesNothing { iface, .. } = &mut self
+        {
+            if iface.is_none() {
+                *iface = Some(ifname.to_owned());
+            }
+        }
+        self
     }
 
     /// Turns a kernel errno for `op` into the most specific error.

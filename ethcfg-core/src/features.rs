@@ -8,18 +8,120 @@
 //! the running kernel's feature table.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::names::{self, Resolved};
 use crate::wire::bitset::Bitset;
 use crate::wire::features::{FeaturesReply, SetReply};
 
+/// A kernel feature name (`tx-tcp-segmentation`). Shared, so cheap to
+/// clone: a thousand interfaces carry sixty thousand features, all named
+/// from one table. Compares with `&str` and `String`, and derefs to `str`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FeatureName(Arc<str>);
+
+impl FeatureName {
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for FeatureName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl serde::Serialize for FeatureName {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        s: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl AsRef<str> for FeatureName {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for FeatureName {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for FeatureName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for FeatureName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl From<&str> for FeatureName {
+    fn from(s: &str) -> Self {
+        FeatureName(Arc::from(s))
+    }
+}
+
+impl From<String> for FeatureName {
+    fn from(s: String) -> Self {
+        FeatureName(Arc::from(s))
+    }
+}
+
+impl PartialEq<str> for FeatureName {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for FeatureName {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for FeatureName {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<FeatureName> for str {
+    fn eq(&self, other: &FeatureName) -> bool {
+        self == &*other.0
+    }
+}
+
+impl PartialEq<FeatureName> for &str {
+    fn eq(&self, other: &FeatureName) -> bool {
+        *self == &*other.0
+    }
+}
+
+impl PartialEq<FeatureName> for String {
+    fn eq(&self, other: &FeatureName) -> bool {
+        **self == *other.0
+    }
+}
+
 /// One kernel feature of one interface.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Feature {
     /// Kernel name, e.g. `tx-tcp-segmentation`.
-    pub name: String,
+    pub name: FeatureName,
     /// Bit index in this kernel's feature table (not stable across kernels).
     pub index: u32,
     /// In effect now.
@@ -60,7 +162,10 @@ pub struct Features {
 }
 
 impl Features {
-    pub(crate) fn from_reply(r: &FeaturesReply, names: &[String]) -> Features {
+    pub(crate) fn from_reply(
+        r: &FeaturesReply,
+        names: &[FeatureName],
+    ) -> Features {
         let features = names
             .iter()
             .enumerate()
@@ -149,7 +254,7 @@ impl FeatureRequest {
 #[non_exhaustive]
 pub struct PlannedBit {
     /// Kernel name.
-    pub name: String,
+    pub name: FeatureName,
     /// Bit index.
     pub index: u32,
     /// Active state now.
@@ -206,6 +311,7 @@ impl FeaturePlan {
         out.extend(self.bits.iter().filter(|b| b.from != b.to).map(|b| {
             FeatureChange {
                 feature: b.name.clone(),
+                index: b.index,
                 from: b.from,
                 to: b.to,
                 status: ChangeStatus::Planned,
@@ -220,6 +326,7 @@ impl FeaturePlan {
             .iter()
             .map(|b| FeatureChange {
                 feature: b.name.clone(),
+                index: b.index,
                 from: b.from,
                 to: b.to,
                 status: ChangeStatus::Refused,
@@ -236,6 +343,7 @@ impl FeaturePlan {
             .filter(|b| b.from != b.to)
             .map(|b| FeatureChange {
                 feature: b.name.clone(),
+                index: b.index,
                 from: b.from,
                 to: b.to,
                 status: ChangeStatus::Drift,
@@ -259,6 +367,46 @@ pub fn plan(
     plan_with(current, names, req, FixedPolicy::Error)
 }
 
+/// A request resolved against the kernel's feature table: which bits each
+/// word names. It is the same for every interface, so a run over many
+/// interfaces resolves once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedRequest {
+    items: Vec<(String, bool, Resolved)>,
+}
+
+/// Resolves every word of `req` against `names` (the live table).
+///
+/// # Errors
+/// [`Error::UnknownFeature`] (with suggestions) and
+/// [`Error::AliasMatchesNothing`], without an interface.
+pub fn resolve_request(
+    names: &[String],
+    req: &FeatureRequest,
+) -> Result<ResolvedRequest> {
+    let mut items = Vec::with_capacity(req.items().len());
+    for (word, on) in req.items() {
+        match names::resolve(word, names) {
+            None => {
+                return Err(Error::UnknownFeature {
+                    iface: None,
+                    name: word.clone(),
+                    suggestions: names::suggestions(word, names),
+                })
+            }
+            Some(Resolved::Legacy(flag, bits)) if bits.is_empty() => {
+                return Err(Error::AliasMatchesNothing {
+                    iface: None,
+                    name: word.clone(),
+                    pattern: flag.pattern,
+                })
+            }
+            Some(r) => items.push((word.clone(), *on, r)),
+        }
+    }
+    Ok(ResolvedRequest { items })
+}
+
 /// [`plan`] with a choice of what fixed features mean.
 ///
 /// # Errors
@@ -267,6 +415,20 @@ pub fn plan_with(
     current: &Features,
     names: &[String],
     req: &FeatureRequest,
+    policy: FixedPolicy,
+) -> Result<FeaturePlan> {
+    let resolved = resolve_request(names, req)
+        .map_err(|e| e.for_iface(&current.ifname))?;
+    plan_resolved(current, &resolved, policy)
+}
+
+/// [`plan_with`] for a request resolved once ([`resolve_request`]).
+///
+/// # Errors
+/// [`Error::FixedFeature`] with [`FixedPolicy::Error`].
+pub fn plan_resolved(
+    current: &Features,
+    req: &ResolvedRequest,
     policy: FixedPolicy,
 ) -> Result<FeaturePlan> {
     let mut fixed_bits: Vec<(u32, bool)> = Vec::new();
@@ -278,17 +440,11 @@ pub fn plan_with(
             None => wanted.push((i, on)),
         };
     let mut skipped_fixed = Vec::new();
-    for (word, on) in req.items() {
+    for (word, on, resolved) in &req.items {
         let on = *on;
-        match names::resolve(word, names) {
-            None => {
-                return Err(Error::UnknownFeature {
-                    iface: Some(current.ifname.clone()),
-                    name: word.clone(),
-                    suggestions: names::suggestions(word, names),
-                })
-            }
-            Some(Resolved::Kernel(i)) => {
+        match resolved {
+            Resolved::Kernel(i) => {
+                let i = *i;
                 let f = current.by_index(i).ok_or_else(|| {
                     Error::UnknownFeature {
                         iface: Some(current.ifname.clone()),
@@ -306,33 +462,28 @@ pub fn plan_with(
                     put(i, on);
                 }
             }
-            Some(Resolved::Legacy(flag, bits)) => {
-                if bits.is_empty() {
-                    return Err(Error::AliasMatchesNothing {
-                        iface: current.ifname.clone(),
-                        name: word.clone(),
-                        pattern: flag.pattern,
-                    });
-                }
-                let members: Vec<&Feature> =
-                    bits.iter().filter_map(|&i| current.by_index(i)).collect();
-                let conflicting: Vec<&&Feature> = members
-                    .iter()
-                    .filter(|f| f.fixed && f.active != on)
-                    .collect();
+            Resolved::Legacy(_, bits) => {
+                // Iterated, not collected: this runs for every interface.
+                let members =
+                    || bits.iter().filter_map(|&i| current.by_index(i));
+                let conflicting = |f: &&Feature| f.fixed && f.active != on;
                 if policy == FixedPolicy::Refuse {
-                    fixed_bits
-                        .extend(conflicting.iter().map(|f| (f.index, on)));
+                    fixed_bits.extend(
+                        members().filter(conflicting).map(|f| (f.index, on)),
+                    );
                 } else {
-                    if members.iter().all(|f| f.fixed) {
-                        if let Some(f) = conflicting.first() {
+                    if members().all(|f| f.fixed) {
+                        if let Some(f) = members().find(conflicting) {
                             return Err(fixed(current, f));
                         }
                     }
-                    skipped_fixed
-                        .extend(conflicting.iter().map(|f| f.name.clone()));
+                    skipped_fixed.extend(
+                        members()
+                            .filter(conflicting)
+                            .map(|f| f.name.to_string()),
+                    );
                 }
-                for f in members.iter().filter(|f| !f.fixed) {
+                for f in members().filter(|f| !f.fixed) {
                     put(f.index, on);
                 }
             }
@@ -378,7 +529,7 @@ pub fn plan_with(
 fn fixed(current: &Features, f: &Feature) -> Error {
     Error::FixedFeature {
         iface: current.ifname.clone(),
-        name: f.name.clone(),
+        name: f.name.to_string(),
         active: f.active,
     }
 }
@@ -426,7 +577,9 @@ impl fmt::Display for ChangeStatus {
 #[non_exhaustive]
 pub struct FeatureChange {
     /// Kernel name.
-    pub feature: String,
+    pub feature: FeatureName,
+    /// Its bit index in this kernel's feature table.
+    pub index: u32,
     /// Active state before (for `Refused`: the state it stayed in).
     pub from: bool,
     /// Active state after (for `Refused`/`Planned`/`Drift`: the state asked for).
@@ -468,7 +621,7 @@ impl SetOutcome {
     pub(crate) fn from_reply(
         plan: &FeaturePlan,
         reply: &SetReply,
-        names: &[String],
+        names: &[FeatureName],
     ) -> SetOutcome {
         let mut changes = plan.refused_fixed();
         let requested = |i: u32| plan.bits.iter().any(|b| b.index == i);
@@ -479,6 +632,7 @@ impl SetOutcome {
             if refused.contains(&b.index) {
                 changes.push(FeatureChange {
                     feature: b.name.clone(),
+                    index: b.index,
                     from: !b.to,
                     to: b.to,
                     status: ChangeStatus::Refused,
@@ -487,6 +641,7 @@ impl SetOutcome {
                 let now = reply.active_diff.get(b.index);
                 changes.push(FeatureChange {
                     feature: b.name.clone(),
+                    index: b.index,
                     from: !now,
                     to: now,
                     status: ChangeStatus::Applied,
@@ -499,9 +654,10 @@ impl SetOutcome {
                 .get(i as usize)
                 .filter(|n| !n.is_empty())
                 .cloned()
-                .unwrap_or_else(|| format!("bit-{i}"));
+                .unwrap_or_else(|| FeatureName::from(format!("bit-{i}")));
             changes.push(FeatureChange {
                 feature: name,
+                index: i,
                 from: !now,
                 to: now,
                 status: ChangeStatus::SideEffect,

@@ -145,16 +145,18 @@ impl Handle {
         self.session.apply_change(plan, state, strict).await
     }
 
-    /// Restores `iface` to its state before ethcfg's recorded changes and
-    /// removes the record. Hold [`StateDir::lock`].
+    /// Restores each of `ifaces` to its state before ethcfg's recorded
+    /// changes and removes its record — `ethcfg revert`. Hold
+    /// [`StateDir::lock`].
     ///
     /// # Errors
-    /// [`Error::NoRecord`]; kernel errors.
+    /// [`Error::NoRecord`] (checked for every interface before anything is
+    /// sent); kernel errors.
     pub async fn revert(
         &mut self,
-        iface: &IfaceRef,
+        ifaces: &[IfaceRef],
         state: &StateDir,
-    ) -> Result<SetOutcome> {
-        self.session.revert(iface, state).await
+    ) -> Result<Vec<SetOutcome>> {
+        self.session.revert(ifaces, state).await
     }
 }

@@ -63,11 +63,14 @@
 
 pub mod blocking;
 pub mod change;
+pub mod devlink;
+pub mod doctor;
 mod error;
 pub mod features;
 #[cfg(feature = "tokio")]
 mod handle;
 mod iface;
+pub mod impact;
 pub mod names;
 pub mod profile;
 mod session;
@@ -78,6 +81,8 @@ mod wire;
 
 #[cfg(test)]
 mod fake;
+#[cfg(test)]
+mod testtree;
 
 pub use error::{Errno, Error, ErrorKind, Result};
 pub use features::{

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::features::{
-    self, FeaturePlan, FeatureRequest, Features, SetOutcome,
+    self, FeatureName, FeaturePlan, FeatureRequest, Features, SetOutcome,
 };
 use crate::iface::IfaceRef;
 use crate::transport::Transport;
@@ -28,11 +28,79 @@ pub(crate) struct Conn<T> {
     seq: u32,
     /// Extended-ACK warnings (ACKs carrying a message) since the last take.
     warnings: Vec<String>,
+    /// The receive buffer, reused for every datagram.
+    rbuf: Vec<u8>,
+}
+
+/// One datagram of the reply to a do-request: collects our payloads;
+/// true once our ACK (or DONE) is seen; our error ACK is an error.
+fn scan_reply(
+    dgram: &[u8],
+    op: &'static str,
+    iface: Option<&dyn std::fmt::Display>,
+    seq: u32,
+    out: &mut Vec<Vec<u8>>,
+    warnings: &mut Vec<String>,
+) -> Result<bool> {
+    for m in message::split(dgram).map_err(|e| Error::malformed(op, e))? {
+        match m {
+            Received::Data { seq: s, payload, .. } if s == seq => {
+                out.push(payload.to_vec())
+            }
+            Received::Error { seq: s, errno: 0, ext } if s == seq => {
+                warnings.extend(ext.msg);
+                return Ok(true);
+            }
+            Received::Error { seq: s, errno, ext } if s == seq => {
+                return Err(Error::from_kernel(
+                    op,
+                    iface.map(ToString::to_string),
+                    errno,
+                    ext.msg,
+                ));
+            }
+            Received::Done { seq: s, .. } if s == seq => return Ok(true),
+            // Stale replies to an earlier, abandoned request.
+            _ => {}
+        }
+    }
+    Ok(false)
+}
+
+/// One datagram of a dump: collects our payloads, notes NLM_F_DUMP_INTR;
+/// true at DONE; an errno in DONE (or an error ACK) is an error.
+fn scan_dump(
+    dgram: &[u8],
+    op: &'static str,
+    seq: u32,
+    out: &mut Vec<Vec<u8>>,
+    interrupted: &mut bool,
+) -> Result<bool> {
+    for m in message::split(dgram).map_err(|e| Error::malformed(op, e))? {
+        match m {
+            Received::Data { seq: s, flags, payload, .. } if s == seq => {
+                *interrupted |= flags & NLM_F_DUMP_INTR != 0;
+                out.push(payload.to_vec());
+            }
+            Received::Done { seq: s, errno: 0, flags, .. } if s == seq => {
+                *interrupted |= flags & NLM_F_DUMP_INTR != 0;
+                return Ok(true);
+            }
+            Received::Done { seq: s, errno, ext, .. }
+            | Received::Error { seq: s, errno, ext }
+                if s == seq && errno != 0 =>
+            {
+                return Err(Error::from_kernel(op, None, errno, ext.msg));
+            }
+            _ => {}
+        }
+    }
+    Ok(false)
 }
 
 impl<T: Transport> Conn<T> {
     pub(crate) fn new(t: T) -> Self {
-        Conn { t, seq: 0, warnings: Vec::new() }
+        Conn { t, seq: 0, warnings: Vec::new(), rbuf: Vec::new() }
     }
 
     pub(crate) fn next_seq(&mut self) -> u32 {
@@ -55,11 +123,19 @@ impl<T: Transport> Conn<T> {
             .map_err(|source| Error::Io { context: "send", source })
     }
 
+    /// The next datagram, in the connection's receive buffer (taken out;
+    /// hand it back with [`Conn::give_back`] so its capacity is reused).
     async fn recv(&mut self) -> Result<Vec<u8>> {
+        let mut buf = std::mem::take(&mut self.rbuf);
         self.t
-            .recv()
+            .recv(&mut buf)
             .await
-            .map_err(|source| Error::Io { context: "receive", source })
+            .map_err(|source| Error::Io { context: "receive", source })?;
+        Ok(buf)
+    }
+
+    fn give_back(&mut self, buf: Vec<u8>) {
+        self.rbuf = buf;
     }
 
     /// A do-request: returns the payloads of the replies with our sequence
@@ -67,7 +143,7 @@ impl<T: Transport> Conn<T> {
     pub(crate) async fn request(
         &mut self,
         op: &'static str,
-        iface: Option<&IfaceRef>,
+        iface: Option<&dyn std::fmt::Display>,
         seq: u32,
         req: Option<Vec<u8>>,
     ) -> Result<Vec<Vec<u8>>> {
@@ -77,31 +153,17 @@ impl<T: Transport> Conn<T> {
         let mut out = Vec::new();
         loop {
             let dgram = self.recv().await?;
-            for m in
-                message::split(&dgram).map_err(|e| Error::malformed(op, e))?
-            {
-                match m {
-                    Received::Data { seq: s, payload, .. } if s == seq => {
-                        out.push(payload.to_vec())
-                    }
-                    Received::Error { seq: s, errno: 0, ext } if s == seq => {
-                        self.warnings.extend(ext.msg);
-                        return Ok(out);
-                    }
-                    Received::Error { seq: s, errno, ext } if s == seq => {
-                        return Err(Error::from_kernel(
-                            op,
-                            iface.map(ToString::to_string),
-                            errno,
-                            ext.msg,
-                        ));
-                    }
-                    Received::Done { seq: s, .. } if s == seq => {
-                        return Ok(out)
-                    }
-                    // Stale replies to an earlier, abandoned request.
-                    _ => {}
-                }
+            let done = scan_reply(
+                &dgram,
+                op,
+                iface,
+                seq,
+                &mut out,
+                &mut self.warnings,
+            );
+            self.give_back(dgram);
+            if done? {
+                return Ok(out);
             }
         }
     }
@@ -119,34 +181,13 @@ impl<T: Transport> Conn<T> {
             self.send(op, build(seq)).await?;
             let mut out = Vec::new();
             let mut interrupted = false;
-            'recv: loop {
+            loop {
                 let dgram = self.recv().await?;
-                for m in message::split(&dgram)
-                    .map_err(|e| Error::malformed(op, e))?
-                {
-                    match m {
-                        Received::Data { seq: s, flags, payload, .. }
-                            if s == seq =>
-                        {
-                            interrupted |= flags & NLM_F_DUMP_INTR != 0;
-                            out.push(payload.to_vec());
-                        }
-                        Received::Done { seq: s, errno: 0, flags, .. }
-                            if s == seq =>
-                        {
-                            interrupted |= flags & NLM_F_DUMP_INTR != 0;
-                            break 'recv;
-                        }
-                        Received::Done { seq: s, errno, ext, .. }
-                        | Received::Error { seq: s, errno, ext }
-                            if s == seq && errno != 0 =>
-                        {
-                            return Err(Error::from_kernel(
-                                op, None, errno, ext.msg,
-                            ));
-                        }
-                        _ => {}
-                    }
+                let done =
+                    scan_dump(&dgram, op, seq, &mut out, &mut interrupted);
+                self.give_back(dgram);
+                if done? {
+                    break;
                 }
             }
             if !interrupted {
@@ -174,6 +215,8 @@ pub(crate) struct Session<T> {
     conn: Conn<T>,
     family: FamilyInfo,
     feature_names: Option<Arc<Vec<String>>>,
+    /// The same names, shared by every decoded feature.
+    feature_table: Option<Arc<Vec<FeatureName>>>,
 }
 
 fn body<'a>(op: &'static str, payload: &'a [u8]) -> Result<&'a [u8]> {
@@ -204,7 +247,7 @@ impl<T: Transport> Session<T> {
         })?;
         let family = ctrl::decode_family(body("CTRL_CMD_GETFAMILY", first)?)
             .map_err(|e| Error::malformed("CTRL_CMD_GETFAMILY", e))?;
-        Ok(Session { conn, family, feature_names: None })
+        Ok(Session { conn, family, feature_names: None, feature_table: None })
     }
 
     /// The `monitor` multicast group id, when the kernel has one.
@@ -245,8 +288,24 @@ impl<T: Transport> Session<T> {
             });
         }
         let names = Arc::new(names);
+        self.feature_table = Some(Arc::new(
+            names.iter().map(|n| FeatureName::from(n.as_str())).collect(),
+        ));
         self.feature_names = Some(Arc::clone(&names));
         Ok(names)
+    }
+
+    /// The feature names as shared [`FeatureName`]s, for decoding.
+    pub(crate) async fn feature_table(
+        &mut self,
+    ) -> Result<Arc<Vec<FeatureName>>> {
+        if self.feature_table.is_none() {
+            self.feature_names().await?;
+        }
+        self.feature_table.clone().ok_or_else(|| Error::Malformed {
+            op: "STRSET_GET",
+            detail: "no feature table".into(),
+        })
     }
 
     /// `FEATURES_GET` for one interface.
@@ -256,7 +315,7 @@ impl<T: Transport> Session<T> {
     ) -> Result<Features> {
         const OP: &str = "FEATURES_GET";
         self.require(ETHTOOL_MSG_FEATURES_GET, OP, false)?;
-        let names = self.feature_names().await?;
+        let names = self.feature_table().await?;
         let seq = self.conn.next_seq();
         let req = wf::get_request(self.family.id, seq, iface.dev());
         let replies = self.conn.request(OP, Some(iface), seq, req).await?;
@@ -273,7 +332,7 @@ impl<T: Transport> Session<T> {
     pub(crate) async fn features_all(&mut self) -> Result<Vec<Features>> {
         const OP: &str = "FEATURES_GET (dump)";
         self.require(ETHTOOL_MSG_FEATURES_GET, OP, true)?;
-        let names = self.feature_names().await?;
+        let names = self.feature_table().await?;
         let family = self.family.id;
         let replies = self
             .conn
@@ -312,21 +371,20 @@ impl<T: Transport> Session<T> {
             return Ok(SetOutcome::unchanged(plan));
         }
         self.require(ETHTOOL_MSG_FEATURES_SET, OP, false)?;
-        let names = self.feature_names().await?;
+        let names = self.feature_table().await?;
         let bits: Vec<(&str, bool)> =
             plan.bits.iter().map(|b| (b.name.as_str(), b.to)).collect();
         let seq = self.conn.next_seq();
         // By index: the plan was made for this interface instance; if it was
         // replaced since, the kernel says ENODEV rather than touching another.
-        let iface = IfaceRef::name_and_index(plan.ifname.clone(), plan.ifindex)
-            .unwrap_or_else(|_| IfaceRef::index(plan.ifindex));
+        let iface: &dyn std::fmt::Display = &plan.ifname;
         let req = wf::set_request(
             self.family.id,
             seq,
             Dev::Index(plan.ifindex),
             &bits,
         );
-        let replies = self.conn.request(OP, Some(&iface), seq, req).await?;
+        let replies = self.conn.request(OP, Some(iface), seq, req).await?;
         let reply = match replies.first() {
             Some(p) => wf::decode_set(body(OP, p)?)
                 .map_err(|e| Error::malformed(OP, e))?,

@@ -1,24 +1,36 @@
-//! Nothing lost: before ethcfg changes an interface it records the state
-//! it is about to change, in a state directory (`/run/ethcfg` unless
+//! Nothing lost: before ethcfg changes interfaces it records the state it
+//! is about to change, in a state directory (`/run/ethcfg` unless
 //! `ETHCFG_STATE_DIR` says otherwise), so `revert` can restore it and a
-//! failed run can roll back. Records are written atomically (write, fsync,
-//! rename); one lock file serialises concurrent runs.
+//! failed run can roll back. One file per network namespace holds the
+//! records of all its interfaces, so a run over a thousand interfaces
+//! writes one file before it sends anything and one after, not two per
+//! interface. Writes are atomic (write, rename); one lock file serialises
+//! concurrent runs.
+//!
+//! The file is one line per interface, made to be read by ethcfg and by
+//! people (`A` = active, `R` = requested, before ethcfg's first change):
+//!
+//! ```text
+//! # ethcfg state records v1: <ifname> <ifindex> <by> <created> <feature>=<A><R>...
+//! eno1 2 e1000e-hang-safe 1795323749 tx-scatter-gather=11 rx-checksum=11
+//! ```
 
+use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result};
-use crate::features::Features;
 
 /// Where records live unless `ETHCFG_STATE_DIR` says otherwise.
 pub const DEFAULT_STATE_DIR: &str = "/run/ethcfg";
 
-/// The pre-change state of one feature.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+const HEADER: &str =
+    "# ethcfg state records v1: <ifname> <ifindex> <by> <created> <feature>=<A><R>... (A: active, R: requested, before ethcfg changed it)";
+
+/// The state of one feature before ethcfg changed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RecordedFeature {
     /// Kernel name.
@@ -29,73 +41,98 @@ pub struct RecordedFeature {
     pub requested: bool,
 }
 
+impl RecordedFeature {
+    /// A recorded feature state.
+    pub fn new(name: impl Into<String>, active: bool, requested: bool) -> Self {
+        RecordedFeature { name: name.into(), active, requested }
+    }
+}
+
 /// What ethcfg changed on one interface, and how it was before.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Record {
     /// Interface name.
     pub ifname: String,
     /// Interface index when recorded.
     pub ifindex: u32,
-    /// What made the change: a profile name, or `set`.
+    /// What made the first change: a profile name, or `set`.
     pub by: String,
     /// Seconds since the epoch.
     pub created: u64,
-    /// The features changed (requested and side effects), as they were
-    /// before the first recorded change.
+    /// The features changed — requested ones and side effects — as they
+    /// were before ethcfg's first recorded change.
     pub features: Vec<RecordedFeature>,
 }
 
 impl Record {
-    /// A record of every changeable feature of `before` (trimmed to what
-    /// really changed once the change is done).
-    pub(crate) fn snapshot(before: &Features, by: &str) -> Record {
+    /// A new, empty record.
+    pub fn new(ifname: &str, ifindex: u32, by: &str) -> Record {
         let created = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
         Record {
-            ifname: before.ifname.clone(),
-            ifindex: before.ifindex,
+            ifname: ifname.to_owned(),
+            ifindex,
             by: by.to_owned(),
             created,
-            features: before
-                .iter()
-                .filter(|f| !f.fixed)
-                .map(|f| RecordedFeature {
-                    name: f.name.clone(),
-                    active: f.active,
-                    requested: f.requested,
-                })
-                .collect(),
+            features: Vec::new(),
         }
     }
 
-    /// Keeps the earliest known state: features already in `older` keep
-    /// their recorded state; new ones are added from `self`.
-    pub(crate) fn merged_into(self, older: Option<&Record>) -> Record {
-        let Some(older) = older else { return self };
-        let mut out = older.clone();
-        for f in self.features {
-            if !out.features.iter().any(|g| g.name == f.name) {
-                out.features.push(f);
-            }
+    /// Adds a feature's earlier state, unless an earlier one is recorded:
+    /// the first state ethcfg saw is the one revert restores.
+    pub fn keep_earliest(&mut self, f: RecordedFeature) {
+        if !self.features.iter().any(|g| g.name == f.name) {
+            self.features.push(f);
         }
-        out
     }
 
-    /// Keeps only the named features.
-    pub(crate) fn retain(&mut self, keep: impl Fn(&str) -> bool) {
-        self.features.retain(|f| keep(&f.name));
+    fn to_line(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        let _ = write!(
+            out,
+            "{} {} {} {}",
+            self.ifname, self.ifindex, self.by, self.created
+        );
+        for f in &self.features {
+            let _ = write!(
+                out,
+                " {}={}{}",
+                f.name,
+                u8::from(f.active),
+                u8::from(f.requested)
+            );
+        }
+        out.push('\n');
+    }
+
+    fn from_line(line: &str) -> Option<Record> {
+        let mut w = line.split_ascii_whitespace();
+        let ifname = w.next()?.to_owned();
+        let ifindex = w.next()?.parse().ok()?;
+        let by = w.next()?.to_owned();
+        let created = w.next()?.parse().ok()?;
+        let features = w
+            .map(|f| {
+                let (name, ar) = f.rsplit_once('=')?;
+                let bit = |c: Option<char>| match c {
+                    Some('0') => Some(false),
+                    Some('1') => Some(true),
+                    _ => None,
+                };
+                let mut c = ar.chars();
+                let (active, requested) = (bit(c.next())?, bit(c.next())?);
+                (c.next().is_none() && !name.is_empty())
+                    .then(|| RecordedFeature::new(name, active, requested))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Record { ifname, ifindex, by, created, features })
     }
 }
 
-/// The inode of the calling thread's network namespace
-/// (`/proc/thread-self/ns/net` is `net:[4026531840]`).
-fn netns_id() -> Option<u64> {
-    let link = std::fs::read_link("/proc/thread-self/ns/net").ok()?;
-    let s = link.to_str()?;
-    s.strip_prefix("net:[")?.strip_suffix(']')?.parse().ok()
-}
+/// Every record of one network namespace, by interface name.
+pub type Records = BTreeMap<String, Record>;
 
 /// The state directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +149,14 @@ pub struct StateLock {
 fn io(path: &Path, what: &'static str) -> impl FnOnce(std::io::Error) -> Error {
     let path = path.to_path_buf();
     move |source| Error::State { path, what, source }
+}
+
+/// The inode of the calling thread's network namespace
+/// (`/proc/thread-self/ns/net` is `net:[4026531840]`).
+fn netns_id() -> Option<u64> {
+    let link = std::fs::read_link("/proc/thread-self/ns/net").ok()?;
+    let s = link.to_str()?;
+    s.strip_prefix("net:[")?.strip_suffix(']')?.parse().ok()
 }
 
 impl StateDir {
@@ -146,7 +191,8 @@ impl StateDir {
     /// Takes the lock, waiting for any other ethcfg run that holds it.
     ///
     /// # Errors
-    /// [`Error::State`] when the directory or lock file cannot be made.
+    /// [`Error::StateNotWritable`] when this user cannot write the
+    /// directory; [`Error::State`] otherwise.
     pub fn lock(&self) -> Result<StateLock> {
         let denied = |e: &Error| match e {
             Error::State { source, .. } => {
@@ -177,79 +223,92 @@ impl StateDir {
         Ok(StateLock { _file: file })
     }
 
-    fn file(&self, ifname: &str) -> PathBuf {
-        // Interface names never hold '/', and IfaceRef rejects them; the
-        // prefix keeps the lock and temporary files apart. Names are per
-        // network namespace, so records are too: containers sharing /run
-        // each have their own eth0.
+    /// The records file of the calling thread's network namespace:
+    /// interface names are per namespace, so containers sharing /run each
+    /// have their own eth0.
+    fn file(&self) -> PathBuf {
         match netns_id() {
-            Some(ns) => self.dir.join(format!("iface-{ifname}@netns{ns}.toml")),
-            None => self.dir.join(format!("iface-{ifname}.toml")),
+            Some(ns) => self.dir.join(format!("records@netns{ns}")),
+            None => self.dir.join("records"),
         }
+    }
+
+    /// Every record of this network namespace.
+    ///
+    /// # Errors
+    /// [`Error::State`] when the file cannot be read or a line is damaged.
+    pub fn load_all(&self) -> Result<Records> {
+        let path = self.file();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Records::new())
+            }
+            Err(e) => return Err(io(&path, "read the state records")(e)),
+        };
+        let mut out = Records::new();
+        for (n, line) in text.lines().enumerate() {
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let rec = Record::from_line(line).ok_or_else(|| Error::State {
+                path: path.clone(),
+                what: "parse the state records",
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("line {} is damaged", n + 1),
+                ),
+            })?;
+            out.insert(rec.ifname.clone(), rec);
+        }
+        Ok(out)
     }
 
     /// The record of `ifname`, if there is one.
     ///
     /// # Errors
-    /// [`Error::State`] when it cannot be read or parsed.
+    /// As [`StateDir::load_all`].
     pub fn load(&self, ifname: &str) -> Result<Option<Record>> {
-        let path = self.file(ifname);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(None)
-            }
-            Err(e) => return Err(io(&path, "read the state record")(e)),
-        };
-        toml::from_str(&text).map(Some).map_err(|e| Error::State {
-            path: path.clone(),
-            what: "parse the state record",
-            source: std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                e.to_string(),
-            ),
-        })
+        Ok(self.load_all()?.remove(ifname))
     }
 
-    /// Writes `rec` atomically.
+    /// Replaces every record of this namespace, atomically; no records
+    /// removes the file.
     ///
     /// # Errors
     /// [`Error::State`].
-    pub fn store(&self, rec: &Record) -> Result<()> {
+    pub fn store_all(&self, records: &Records) -> Result<()> {
+        let path = self.file();
+        if records.is_empty() {
+            return match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    Err(io(&path, "remove the state records")(e))
+                }
+                _ => Ok(()),
+            };
+        }
         self.ensure()?;
-        let path = self.file(&rec.ifname);
-        let tmp =
-            self.dir.join(format!(".{}.{}", rec.ifname, std::process::id()));
-        let text = toml::to_string(rec).map_err(|e| Error::State {
-            path: path.clone(),
-            what: "encode the state record",
-            source: std::io::Error::other(e.to_string()),
-        })?;
+        let mut text = String::with_capacity(64 + records.len() * 256);
+        text.push_str(HEADER);
+        text.push('\n');
+        for r in records.values() {
+            r.to_line(&mut text);
+        }
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
         let mut f = OpenOptions::new()
             .create(true)
             .truncate(true)
             .write(true)
             .mode(0o600)
             .open(&tmp)
-            .map_err(io(&tmp, "write the state record"))?;
-        // No fsync: the rename makes the replacement atomic, and records live
-        // in /run (tmpfs), which a reboot empties anyway — as it should, the
-        // interfaces come back in their default state.
+            .map_err(io(&tmp, "write the state records"))?;
+        // No fsync: the rename makes the replacement atomic, and records
+        // live in /run (tmpfs), which a reboot empties anyway — as it should:
+        // the interfaces come back in their default state.
         f.write_all(text.as_bytes())
-            .map_err(io(&tmp, "write the state record"))?;
+            .map_err(io(&tmp, "write the state records"))?;
         std::fs::rename(&tmp, &path)
-            .map_err(io(&path, "write the state record"))
-    }
-
-    /// Puts a record back as it was (or removes it, for `None`).
-    ///
-    /// # Errors
-    /// [`Error::State`].
-    pub fn restore(&self, ifname: &str, rec: Option<&Record>) -> Result<()> {
-        match rec {
-            Some(r) => self.store(r),
-            None => self.remove(ifname),
-        }
+            .map_err(io(&path, "write the state records"))
     }
 
     /// Removes the record of `ifname` (no record is fine).
@@ -257,13 +316,11 @@ impl StateDir {
     /// # Errors
     /// [`Error::State`].
     pub fn remove(&self, ifname: &str) -> Result<()> {
-        let path = self.file(ifname);
-        match std::fs::remove_file(&path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                Err(io(&path, "remove the state record")(e))
-            }
-            _ => Ok(()),
+        let mut all = self.load_all()?;
+        if all.remove(ifname).is_some() {
+            self.store_all(&all)?;
         }
+        Ok(())
     }
 }
 
@@ -272,36 +329,56 @@ mod tests {
     use super::*;
 
     #[test]
-    fn store_load_merge_remove() {
+    fn store_load_keep_earliest_remove() {
         let d = std::env::temp_dir()
             .join(format!("ethcfg-state-{}", std::process::id()));
         let s = StateDir::new(&d);
         let _l = s.lock().unwrap();
         assert_eq!(s.load("eth0").unwrap(), None);
-        let f = |n: &str, a| RecordedFeature {
-            name: n.into(),
-            active: a,
-            requested: a,
-        };
-        let old = Record {
-            ifname: "eth0".into(),
-            ifindex: 2,
-            by: "set".into(),
-            created: 1,
-            features: vec![f("rx-gro", false)],
-        };
-        s.store(&old).unwrap();
-        assert_eq!(s.load("eth0").unwrap().as_ref(), Some(&old));
-        let new = Record {
-            features: vec![f("rx-gro", true), f("rx-lro", true)],
-            ..old.clone()
-        };
-        let m = new.merged_into(Some(&old));
-        assert_eq!(m.features, vec![f("rx-gro", false), f("rx-lro", true)]);
-        s.restore("eth0", None).unwrap();
+        let mut r = Record::new("eth0", 2, "set");
+        r.keep_earliest(RecordedFeature::new("rx-gro", false, true));
+        r.keep_earliest(RecordedFeature::new("rx-gro", true, true)); // later: ignored
+        r.keep_earliest(RecordedFeature::new("tx-scatter-gather", true, false));
+        let mut all = Records::new();
+        all.insert("eth0".into(), r.clone());
+        let mut other = Record::new("br_lan.10", 9, "capture");
+        other.keep_earliest(RecordedFeature::new(
+            "rx-vlan-hw-parse",
+            true,
+            true,
+        ));
+        all.insert("br_lan.10".into(), other);
+        s.store_all(&all).unwrap();
+        assert_eq!(s.load_all().unwrap(), all);
+        assert_eq!(s.load("eth0").unwrap().unwrap().features, r.features);
+        s.remove("eth0").unwrap();
         assert_eq!(s.load("eth0").unwrap(), None);
-        std::fs::write(s.file("bad"), "not = [toml").unwrap();
-        assert!(matches!(s.load("bad"), Err(Error::State { .. })));
+        s.remove("br_lan.10").unwrap();
+        assert!(!s.file().exists(), "no records, no file");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_damaged_file_is_an_error_naming_the_line() {
+        let d = std::env::temp_dir()
+            .join(format!("ethcfg-state-bad-{}", std::process::id()));
+        let s = StateDir::new(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        for bad in [
+            "eth0 2 set",
+            "eth0 x set 1",
+            "eth0 2 set 1 rx-gro=2",
+            "eth0 2 set 1 rx-gro=111",
+            "eth0 2 set 1 =11",
+            "\u{0}",
+        ] {
+            std::fs::write(s.file(), format!("{HEADER}\n{bad}\n")).unwrap();
+            let e = s.load_all().unwrap_err();
+            assert!(
+                e.to_string().contains("line 2 is damaged"),
+                "{bad:?}: {e}"
+            );
+        }
         std::fs::remove_dir_all(&d).unwrap();
     }
 }

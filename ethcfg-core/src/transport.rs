@@ -33,8 +33,11 @@ pub(crate) fn run_sync<F: Future>(f: F) -> F::Output {
 pub(crate) trait Transport {
     /// Sends one or more messages in one datagram.
     fn send(&mut self, buf: &[u8]) -> impl Future<Output = io::Result<()>>;
-    /// Receives one datagram, whatever its size.
-    fn recv(&mut self) -> impl Future<Output = io::Result<Vec<u8>>>;
+    /// Receives one datagram into `buf` (replacing what it held).
+    fn recv(
+        &mut self,
+        buf: &mut Vec<u8>,
+    ) -> impl Future<Output = io::Result<()>>;
 }
 
 pub(crate) use protocols::{NETLINK_GENERIC, NETLINK_ROUTE};
@@ -64,22 +67,25 @@ impl SyncSocket {
         Ok(SyncSocket { sock })
     }
 
-    fn recv_now(&mut self) -> io::Result<Vec<u8>> {
+    /// One datagram into `buf`, whose capacity is kept from call to call:
+    /// one syscall per datagram, no allocation once the buffer has grown.
+    /// Replies to what ethcfg asks for are at most a few KiB, and dump
+    /// chunks at most 32 KiB (the kernel sizes them to the reader's
+    /// buffer); a larger datagram is an error, never a silent truncation.
+    fn recv_now(&mut self, buf: &mut Vec<u8>) -> io::Result<()> {
+        const CAP: usize = 64 * 1024;
         loop {
-            // Size the datagram first: do-replies are built to size and can
-            // exceed any fixed buffer.
-            let mut probe: Vec<u8> = Vec::with_capacity(64);
-            let n = match self
-                .sock
-                .recv(&mut probe, libc::MSG_PEEK | libc::MSG_TRUNC)
-            {
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            let mut buf = Vec::with_capacity(n.max(16));
-            match self.sock.recv(&mut buf, 0) {
-                Ok(_) => return Ok(buf),
+            buf.clear();
+            buf.reserve(CAP);
+            let cap = buf.capacity();
+            match self.sock.recv(buf, libc::MSG_TRUNC) {
+                Ok(n) if n > cap => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("a netlink message of {n} bytes exceeds the {cap}-byte receive buffer"),
+                    ))
+                }
+                Ok(_) => return Ok(()),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             }
@@ -98,8 +104,11 @@ impl Transport for SyncSocket {
         std::future::ready(r)
     }
 
-    fn recv(&mut self) -> impl Future<Output = io::Result<Vec<u8>>> {
-        std::future::ready(self.recv_now())
+    fn recv(
+        &mut self,
+        buf: &mut Vec<u8>,
+    ) -> impl Future<Output = io::Result<()>> {
+        std::future::ready(self.recv_now(buf))
     }
 }
 
@@ -141,8 +150,9 @@ mod tokio_socket {
             self.sock.send(buf).await.map(|_| ())
         }
 
-        async fn recv(&mut self) -> io::Result<Vec<u8>> {
-            self.sock.recv_from_full().await.map(|(buf, _)| buf)
+        async fn recv(&mut self, buf: &mut Vec<u8>) -> io::Result<()> {
+            *buf = self.sock.recv_from_full().await?.0;
+            Ok(())
         }
     }
 }

@@ -5,6 +5,7 @@
 
 mod api;
 mod cli;
+mod doctor;
 mod oracle;
 mod profiles;
 mod util;

@@ -322,3 +322,219 @@ fn guest_module_data_shows_the_virtio_net_holder_chain() {
     let v: Value = serde_json::from_str(&run.step("ethcfg-eth1").out).unwrap();
     assert_eq!(v[0]["driver"], "virtio_net", "{}", run.step("eth1-driver").out);
 }
+
+/// Parses `ethcfg ... --json` output of a step.
+fn json_of(run: &Run, step: &str) -> Value {
+    let s = run.step(step);
+    assert_eq!(s.rc, 0, "{step}: {}{}", s.out, s.err);
+    serde_json::from_str(&s.out)
+        .unwrap_or_else(|e| panic!("{step}: {e}: {}", s.out))
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("not an array: {v}"))
+        .iter()
+        .map(|x| x.as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The "used by" column of /proc/modules for `m`.
+fn used_by(modules: &str, m: &str) -> Vec<String> {
+    let line = modules
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(m))
+        .unwrap_or_else(|| panic!("{m} not in /proc/modules:\n{modules}"));
+    line.split_whitespace()
+        .nth(3)
+        .unwrap()
+        .split(',')
+        .filter(|u| !u.is_empty() && *u != "-")
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn impact_against_the_guest_module_data() {
+    // Addresses from TEST-NET-1; the guest's network is restricted.
+    let run = boot(
+        "impact",
+        &[Nic::E1000e, Nic::VirtioNet],
+        "ip link set eth0 up\n\
+         ip addr add 192.0.2.15/24 dev eth0\n\
+         ip route add default via 192.0.2.1 dev eth0\n\
+         step modules cat /proc/modules\n\
+         step failover ethcfg impact failover --json\n\
+         step virtio_net ethcfg impact virtio_net --json\n\
+         step e1000e ethcfg impact e1000e --json\n\
+         step virtio_pci ethcfg impact virtio_pci --json\n\
+         step text ethcfg impact failover\n\
+         step unknown ethcfg impact nosuch\n\
+         step rmmod-failover rmmod failover\n\
+         step sequence sh -c 'rmmod virtio_net && rmmod net_failover && rmmod failover'\n\
+         step after-modules cat /proc/modules\n\
+         step after-links ls /sys/class/net\n",
+        LIMIT,
+    );
+    let modules = &run.step("modules").out;
+
+    // failover: net_failover holds it, virtio_net holds net_failover
+    let f = json_of(&run, "failover");
+    assert_eq!(f["module"], "failover");
+    assert_eq!(f["builtin"], false);
+    assert_eq!(
+        strings(&f["holders"]),
+        ["virtio_net", "net_failover"],
+        "{modules}"
+    );
+    assert_eq!(
+        strings(&f["rmmod"]["commands"]),
+        ["rmmod virtio_net", "rmmod net_failover", "rmmod failover"]
+    );
+    assert_eq!(
+        strings(&f["rmmod"]["unloads"]),
+        ["virtio_net", "net_failover", "failover"]
+    );
+    assert_eq!(strings(&f["rmmod"]["interfaces_lost"]), ["eth1"]);
+    assert_eq!(f["rmmod"]["management_affected"], false);
+    assert_eq!(strings(&f["management_interfaces"]), ["eth0"]);
+    assert_eq!(
+        strings(&f["safe_sequence"]),
+        [
+            "rmmod virtio_net",
+            "rmmod net_failover",
+            "rmmod failover",
+            "modprobe failover",
+            "modprobe net_failover",
+            "modprobe virtio_net"
+        ]
+    );
+
+    // virtio_net: modprobe -r also takes net_failover and failover; virtio
+    // and virtio_ring only if nothing but virtio_net uses them
+    let v = json_of(&run, "virtio_net");
+    assert!(strings(&v["holders"]).is_empty());
+    assert_eq!(strings(&v["rmmod"]["unloads"]), ["virtio_net"]);
+    assert_eq!(strings(&v["rmmod"]["interfaces_lost"]), ["eth1"]);
+    let unloads = strings(&v["modprobe_r"]["unloads"]);
+    assert_eq!(
+        unloads[..3],
+        ["virtio_net", "net_failover", "failover"],
+        "{modules}"
+    );
+    for dep in ["virtio", "virtio_ring"] {
+        let only_virtio_net = used_by(modules, dep) == ["virtio_net"];
+        assert_eq!(
+            unloads.contains(&dep.to_owned()),
+            only_virtio_net,
+            "{dep} is used by {:?}: {unloads:?}",
+            used_by(modules, dep)
+        );
+    }
+    assert_eq!(strings(&v["modprobe_r"]["interfaces_lost"]), ["eth1"]);
+
+    // e1000e drives eth0, which carries the default route
+    let e = json_of(&run, "e1000e");
+    assert_eq!(strings(&e["rmmod"]["unloads"]), ["e1000e"]);
+    assert!(
+        strings(&e["rmmod"]["interfaces_lost"]).contains(&"eth0".to_owned())
+    );
+    assert_eq!(e["rmmod"]["management_affected"], true);
+    assert!(strings(&e["safe_sequence"]).is_empty());
+    assert!(
+        strings(&e["notes"])
+            .iter()
+            .any(|n| n.starts_with("no unload keeps eth0 up")),
+        "{e:#}"
+    );
+
+    // the PCI transport under virtio-net: eth1 goes with it
+    let p = json_of(&run, "virtio_pci");
+    assert_eq!(strings(&p["rmmod"]["interfaces_lost"]), ["eth1"], "{p:#}");
+
+    let text = &run.step("text").out;
+    assert!(
+        text.starts_with("failover: held by virtio_net, net_failover"),
+        "{text}"
+    );
+    let unknown = run.step("unknown");
+    assert_eq!(unknown.rc, 1);
+    assert!(
+        unknown.err.contains("unknown module \"nosuch\""),
+        "{}",
+        unknown.err
+    );
+
+    // The real kernel agrees: rmmod failover is refused while it is held;
+    // the rmmod sequence unloads exactly what impact said, eth1 vanishes,
+    // eth0 stays.
+    assert_ne!(
+        run.step("rmmod-failover").rc,
+        0,
+        "rmmod failover must be refused while held"
+    );
+    let seq = run.step("sequence");
+    assert_eq!(seq.rc, 0, "{}", seq.err);
+    let after = &run.step("after-modules").out;
+    for m in ["virtio_net", "net_failover", "failover"] {
+        assert!(
+            !after.lines().any(|l| l.starts_with(&format!("{m} "))),
+            "{m} still loaded:\n{after}"
+        );
+    }
+    for m in ["virtio", "virtio_ring", "virtio_pci", "e1000e"] {
+        assert!(
+            after.lines().any(|l| l.starts_with(&format!("{m} "))),
+            "{m} gone:\n{after}"
+        );
+    }
+    let links = &run.step("after-links").out;
+    assert!(links.contains("eth0") && !links.contains("eth1"), "{links}");
+}
+
+#[test]
+fn doctor_on_the_guest_with_a_real_e1000e() {
+    let run = boot(
+        "doctor",
+        &[Nic::E1000e],
+        "bdf=$(basename $(readlink /sys/class/net/eth0/device))\n\
+         printf 'e1000e %s eth0: Detected Hardware Unit Hang:\\n  TDH                  <3e>\\n  TDT                  <6d>\\n' \"$bdf\" > /tmp/hang.log\n\
+         step bdf echo $bdf\n\
+         step before ethcfg doctor --kernel-log /tmp/hang.log --json\n\
+         step apply ethcfg apply e1000e-hang-safe eth0\n\
+         step after ethcfg doctor --kernel-log /tmp/hang.log --json\n\
+         step kmsg ethcfg doctor --json\n\
+         step kmsg-text ethcfg doctor\n",
+        LIMIT,
+    );
+    let bdf = run.step("bdf").out.trim().to_owned();
+    let before = json_of(&run, "before");
+    let f = &before["findings"][0];
+    assert_eq!(f["id"], "e1000e-hang");
+    assert_eq!(f["interface"], "eth0");
+    assert_eq!(f["device"], bdf.as_str());
+    assert_eq!(f["evidence"].as_array().unwrap().len(), 3);
+    let why = f["explanation"].as_str().unwrap();
+    assert!(why.contains("eth0 does not match e1000e-hang-safe now"), "{why}");
+    assert_eq!(f["remedy"][0], "ethcfg apply e1000e-hang-safe eth0");
+
+    assert_eq!(run.step("apply").rc, 0, "{}", run.step("apply").err);
+    let after = json_of(&run, "after");
+    let f = &after["findings"][0];
+    let why = f["explanation"].as_str().unwrap();
+    assert!(why.contains("eth0's current settings already match e1000e-hang-safe (checked now)"), "{why}");
+    assert!(why.contains("ethcfg applied e1000e-hang-safe to eth0"), "{why}");
+    assert!(
+        !strings(&f["remedy"]).iter().any(|r| r.starts_with("ethcfg apply")),
+        "{f:#}"
+    );
+
+    // The guest's own /dev/kmsg (read without waiting) and devlink: no hang there.
+    let k = json_of(&run, "kmsg");
+    assert_eq!(k["findings"].as_array().unwrap().len(), 0, "{k:#}");
+    assert!(run
+        .step("kmsg-text")
+        .out
+        .starts_with("No known NIC problem in the kernel log ("));
+    assert!(run.step("kmsg-text").out.contains("from /dev/kmsg"));
+}

@@ -170,10 +170,7 @@ pub(crate) fn revert(
     let state = StateDir::from_env();
     let mut client = Client::new()?;
     let _lock = state.lock()?;
-    let outcomes = refs
-        .iter()
-        .map(|r| client.revert(r, &state))
-        .collect::<Result<Vec<_>, _>>()?;
+    let outcomes = client.revert(&refs, &state)?;
     report(&outcomes, json, out, err)?;
     Ok(refused(&outcomes))
 }

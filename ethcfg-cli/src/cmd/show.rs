@@ -28,12 +28,9 @@ pub(crate) fn run(
         let ids: Vec<(&str, u32)> =
             all.iter().map(|f| (f.ifname.as_str(), f.ifindex)).collect();
         let devices = devices(Path::new("/"), &ids);
-        output::json_array(
-            out,
-            all.iter()
-                .zip(&devices)
-                .map(|(f, d)| output::features_json(f, d.driver_or_kind())),
-        )?;
+        output::json_array_with(out, all.iter().zip(&devices), |w, (f, d)| {
+            output::write_features_json(w, f, d.driver_or_kind())
+        })?;
     } else {
         for (i, f) in all.iter().enumerate() {
             if i > 0 {

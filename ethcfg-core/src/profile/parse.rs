@@ -60,6 +60,19 @@ impl<'de> Deserialize<'de> for Features {
     }
 }
 
+/// A TOML value as the user wrote it, for messages.
+fn describe(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => format!("{s:?}"),
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(f) => f.to_string(),
+        toml::Value::Boolean(b) => b.to_string(),
+        toml::Value::Datetime(d) => d.to_string(),
+        toml::Value::Array(_) => "an array".to_owned(),
+        toml::Value::Table(_) => "a table".to_owned(),
+    }
+}
+
 fn line_of(text: &str, offset: usize) -> usize {
     text.get(..offset).map_or(1, |s| s.matches('\n').count() + 1)
 }
@@ -126,7 +139,7 @@ pub(super) fn parse(text: &str, source: Source) -> Result<Profile> {
             toml::Value::String(s) if s == "off" => false,
             toml::Value::Boolean(b) => *b,
             other => {
-                return Err(err(Some(line), format!("feature {key}: value must be \"on\" or \"off\", not {other}")));
+                return Err(err(Some(line), format!("feature {key}: value must be \"on\" or \"off\", not {}", describe(other))));
             }
         };
         if !valid_name(&key) {

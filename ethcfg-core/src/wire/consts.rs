@@ -96,3 +96,19 @@ pub(crate) const RTM_GETADDR: u16 = 22;
 pub(crate) const IFADDRMSG_LEN: usize = 8;
 pub(crate) const IFA_ADDRESS: u16 = 1;
 pub(crate) const IFA_LOCAL: u16 = 2;
+
+// devlink.h (only what reading `devlink dev info` needs; numbers checked
+// against include/uapi/linux/devlink.h: the running-version nest is 101,
+// 100 is the fixed-version nest)
+pub(crate) const DEVLINK_GENL_NAME: &str = "devlink";
+pub(crate) const DEVLINK_GENL_VERSION: u8 = 1;
+pub(crate) const DEVLINK_CMD_INFO_GET: u8 = 51;
+pub(crate) const DEVLINK_ATTR_BUS_NAME: u16 = 1;
+pub(crate) const DEVLINK_ATTR_DEV_NAME: u16 = 2;
+pub(crate) const DEVLINK_ATTR_INFO_DRIVER_NAME: u16 = 98;
+pub(crate) const DEVLINK_ATTR_INFO_SERIAL_NUMBER: u16 = 99;
+pub(crate) const DEVLINK_ATTR_INFO_VERSION_FIXED: u16 = 100;
+pub(crate) const DEVLINK_ATTR_INFO_VERSION_RUNNING: u16 = 101;
+pub(crate) const DEVLINK_ATTR_INFO_VERSION_STORED: u16 = 102;
+pub(crate) const DEVLINK_ATTR_INFO_VERSION_NAME: u16 = 103;
+pub(crate) const DEVLINK_ATTR_INFO_VERSION_VALUE: u16 = 104;

@@ -9,6 +9,7 @@ pub(crate) mod bitset;
 pub(crate) mod builder;
 pub(crate) mod consts;
 pub(crate) mod ctrl;
+pub(crate) mod devlink;
 pub(crate) mod features;
 pub(crate) mod header;
 pub(crate) mod link;

@@ -362,7 +362,14 @@ fn bit_zero_survives_every_encoding() {
     let body = features_body(&[0], &[0], &[0], &[]);
     let r = features::decode_get(&body).unwrap();
     assert!(r.hw.get(0) && r.wanted.get(0) && r.active.get(0));
-    let f = crate::Features::from_reply(&r, &names(&["tx-scatter-gather"]));
+    let table: Vec<crate::features::FeatureName> =
+        names(&["tx-scatter-gather"])
+            .iter()
+            .map(|n| n.as_str().into())
+            .collect();
+    let shared: Vec<crate::features::FeatureName> =
+        table.iter().map(|n| n.as_str().into()).collect();
+    let f = crate::Features::from_reply(&r, &shared);
     assert!(f.get("tx-scatter-gather").unwrap().active);
 }
 
@@ -739,7 +746,9 @@ fn decode_features_get_reply_bytes() {
         "",
         "vlan-challenged",
     ]);
-    let f = crate::Features::from_reply(&r, &table);
+    let shared: Vec<crate::features::FeatureName> =
+        table.iter().map(|n| n.as_str().into()).collect();
+    let f = crate::Features::from_reply(&r, &shared);
     let sg = f.get("tx-scatter-gather").unwrap();
     assert!(sg.active && sg.requested && !sg.fixed);
     let csum = f.get("tx-checksum-ipv4").unwrap();

@@ -1,0 +1,146 @@
+//! The floor for bulk feature changes: the least a program can do to send
+//! the same FEATURES_SET requests ethcfg sends — one generic-netlink socket,
+//! one request per interface with the named kernel features off (verbose,
+//! name-keyed bitset, reply not omitted), waiting for each ACK — with no
+//! reads, no planning, no records and no output. `benches/bulk.sh` times
+//! `ethcfg apply` against it.
+//!
+//! Run: `features_set_floor FEATURE[,FEATURE...] IFACE...` (as root).
+
+use netlink_sys::{protocols::NETLINK_GENERIC, Socket};
+
+/// `N` bytes at `pos`, or an error for a short reply.
+fn at<const N: usize>(buf: &[u8], pos: usize) -> Result<[u8; N], String> {
+    buf.get(pos..pos + N)
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| "short reply".to_owned())
+}
+
+fn attr(buf: &mut Vec<u8>, kind: u16, value: &[u8]) {
+    buf.extend_from_slice(&((4 + value.len()) as u16).to_ne_bytes());
+    buf.extend_from_slice(&kind.to_ne_bytes());
+    buf.extend_from_slice(value);
+    buf.resize(buf.len().div_ceil(4) * 4, 0);
+}
+
+/// Runs `fill` inside a nest of type `kind` (NLA_F_NESTED set).
+fn nest(buf: &mut Vec<u8>, kind: u16, fill: impl FnOnce(&mut Vec<u8>)) {
+    let start = buf.len();
+    buf.extend_from_slice(&[0, 0]);
+    buf.extend_from_slice(&(kind | 0x8000).to_ne_bytes());
+    fill(buf);
+    let len = (buf.len() - start) as u16;
+    if let Some(slot) = buf.get_mut(start..start + 2) {
+        slot.copy_from_slice(&len.to_ne_bytes());
+    }
+}
+
+fn message(
+    msg_type: u16,
+    seq: u32,
+    cmd: u8,
+    version: u8,
+    attrs: &[u8],
+) -> Vec<u8> {
+    let mut m = Vec::with_capacity(20 + attrs.len());
+    m.extend_from_slice(&((20 + attrs.len()) as u32).to_ne_bytes());
+    m.extend_from_slice(&msg_type.to_ne_bytes());
+    m.extend_from_slice(&(1u16 | 4).to_ne_bytes()); // REQUEST | ACK
+    m.extend_from_slice(&seq.to_ne_bytes());
+    m.extend_from_slice(&0u32.to_ne_bytes());
+    m.extend_from_slice(&[cmd, version, 0, 0]);
+    m.extend_from_slice(attrs);
+    m
+}
+
+/// Reads until the ACK of `seq`; returns the datagrams' bytes seen before it.
+fn wait_ack(
+    sock: &Socket,
+    seq: u32,
+    buf: &mut Vec<u8>,
+) -> Result<Vec<u8>, String> {
+    let mut replies = Vec::new();
+    loop {
+        buf.clear();
+        sock.recv(buf, 0).map_err(|e| e.to_string())?;
+        let mut pos = 0;
+        while pos + 16 <= buf.len() {
+            let len = u32::from_ne_bytes(at(buf, pos)?) as usize;
+            let ty = u16::from_ne_bytes(at(buf, pos + 4)?);
+            let s = u32::from_ne_bytes(at(buf, pos + 8)?);
+            if len < 16 || pos + len > buf.len() {
+                return Err("malformed reply".into());
+            }
+            if s == seq && ty == 2 {
+                let err = i32::from_ne_bytes(at(buf, pos + 16)?);
+                return if err == 0 {
+                    Ok(replies)
+                } else {
+                    Err(format!("errno {}", -err))
+                };
+            }
+            replies
+                .extend_from_slice(buf.get(pos..pos + len).unwrap_or_default());
+            pos += len.div_ceil(4) * 4;
+        }
+    }
+}
+
+fn main() -> Result<(), String> {
+    let mut args = std::env::args().skip(1);
+    let features: Vec<String> = args
+        .next()
+        .ok_or("usage: features_set_floor FEATURE[,FEATURE...] IFACE...")?
+        .split(',')
+        .map(str::to_owned)
+        .collect();
+    let ifaces: Vec<String> = args.collect();
+    let mut sock = Socket::new(NETLINK_GENERIC).map_err(|e| e.to_string())?;
+    sock.bind_auto().map_err(|e| e.to_string())?;
+    let mut buf = Vec::with_capacity(65536);
+
+    // The ethtool family id (CTRL_CMD_GETFAMILY, CTRL_ATTR_FAMILY_NAME).
+    let mut a = Vec::new();
+    attr(&mut a, 2, b"ethtool\0");
+    sock.send(&message(16, 1, 3, 1, &a), 0).map_err(|e| e.to_string())?;
+    let reply = wait_ack(&sock, 1, &mut buf)?;
+    let mut family = None;
+    let mut pos = 20;
+    while pos + 4 <= reply.len() {
+        let len = u16::from_ne_bytes(at(&reply, pos)?) as usize;
+        let kind = u16::from_ne_bytes(at(&reply, pos + 2)?) & 0x3fff;
+        if kind == 1 {
+            family = Some(u16::from_ne_bytes(at(&reply, pos + 4)?));
+        }
+        pos += len.max(4).div_ceil(4) * 4;
+    }
+    let family = family.ok_or("no ethtool family")?;
+
+    for (i, iface) in ifaces.iter().enumerate() {
+        let seq = 2 + i as u32;
+        let mut a = Vec::with_capacity(512);
+        nest(&mut a, 1, |b| {
+            let mut name = iface.as_bytes().to_vec();
+            name.push(0);
+            attr(b, 2, &name); // ETHTOOL_A_HEADER_DEV_NAME
+            attr(b, 3, &1u32.to_ne_bytes()); // FLAGS: COMPACT_BITSETS (as ethcfg)
+        });
+        nest(&mut a, 3, |b| {
+            // WANTED
+            nest(b, 3, |b| {
+                // BITS
+                for f in &features {
+                    nest(b, 1, |b| {
+                        let mut name = f.as_bytes().to_vec();
+                        name.push(0);
+                        attr(b, 2, &name); // BIT NAME, no VALUE flag: off
+                    });
+                }
+            });
+        });
+        sock.send(&message(family, seq, 12, 1, &a), 0)
+            .map_err(|e| e.to_string())?;
+        wait_ack(&sock, seq, &mut buf).map_err(|e| format!("{iface}: {e}"))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,556 @@
+//! `ethcfg doctor` and `ethcfg impact` through the built binary, on
+//! fixture trees laid out as the kernel lays out sysfs and procfs (relative
+//! symlinks through /sys/devices), with the field reports' log lines; and
+//! both commands against this machine's own kernel.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::Stdio;
+
+use serde_json::Value;
+
+use crate::util::*;
+
+/// A fixture root, removed when dropped.
+struct Tree(PathBuf);
+
+impl Drop for Tree {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Tree {
+    fn new(tag: &str) -> Tree {
+        // tests run in parallel: one directory each
+        static NEXT: std::sync::atomic::AtomicUsize =
+            std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let p = scratch(&format!("tree-{tag}-{n}"));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        Tree(p)
+    }
+
+    fn root(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.0.join(rel)
+    }
+
+    fn file(&self, rel: &str, content: &str) -> &Self {
+        let p = self.0.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+        self
+    }
+
+    fn link(&self, rel: &str, target: &str) -> &Self {
+        let p = self.0.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(target, p).unwrap();
+        self
+    }
+
+    /// A PCI NIC as sysfs shows it: /sys/class/net/IF ->
+    /// ../../devices/pci0000:00/BDF/net/IF, device/driver ->
+    /// .../bus/pci/drivers/DRV, drivers/DRV/module -> ../../../../module/MOD.
+    fn nic(
+        &self,
+        bdf: &str,
+        driver: &str,
+        module: &str,
+        ifname: &str,
+    ) -> &Self {
+        let dev = format!("sys/devices/pci0000:00/{bdf}");
+        self.file(&format!("{dev}/net/{ifname}/ifindex"), "2\n")
+            .link(
+                &format!("{dev}/net/{ifname}/device"),
+                &format!("../../../{bdf}"),
+            )
+            .link(
+                &format!("sys/class/net/{ifname}"),
+                &format!("../../devices/pci0000:00/{bdf}/net/{ifname}"),
+            )
+            .link(
+                &format!("{dev}/driver"),
+                &format!("../../../bus/pci/drivers/{driver}"),
+            );
+        let linked = self
+            .path(&format!("sys/bus/pci/drivers/{driver}/module"))
+            .symlink_metadata()
+            .is_ok();
+        if !linked && !module.is_empty() {
+            self.link(
+                &format!("sys/bus/pci/drivers/{driver}/module"),
+                &format!("../../../../module/{module}"),
+            );
+        }
+        self
+    }
+
+    fn holders(&self, module: &str, holders: &[&str]) -> &Self {
+        std::fs::create_dir_all(
+            self.path(&format!("sys/module/{module}/holders")),
+        )
+        .unwrap();
+        for h in holders {
+            self.link(
+                &format!("sys/module/{module}/holders/{h}"),
+                &format!("../../{h}"),
+            );
+        }
+        self
+    }
+
+    fn default_route(&self, ifname: &str) -> &Self {
+        self.file(
+            "proc/net/route",
+            &format!(
+                "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n\
+                 {ifname}\t00000000\t0100000A\t0003\t0\t0\t0\t00000000\t0\t0\t0\n"
+            ),
+        )
+        .file("proc/net/ipv6_route", "")
+    }
+}
+
+/// The e1000e report (journalctl -k, as the PVE admin saved it), the
+/// ice/iSCSI report (dmesg), and noise around them.
+const LOG: &str = "\
+Sep 08 13:58:02 miniserver kernel: ice: Intel(R) Ethernet Connection E800 Series Linux Driver
+Sep 08 13:58:02 miniserver kernel: ice 0000:3b:00.0: firmware: failed to load intel/ice/ddp/ice-40a6b7fffe1c2d30.pkg (-2)
+Sep 08 13:58:02 miniserver kernel: ice 0000:3b:00.0: firmware: direct-loading firmware intel/ice/ddp/ice.pkg
+Sep 08 13:58:02 miniserver kernel: ice 0000:3b:00.0: The DDP package was successfully loaded: ICE OS Default Package version 1.3.30.0
+Sep 08 13:58:09 miniserver systemd[1]: Started pvedaemon.service - PVE API Daemon.
+Sep 08 13:59:39 miniserver kernel: e1000e 0000:00:1f.6 eno1: Detected Hardware Unit Hang:
+                                     TDH                  <a8>
+                                     TDT                  <e4>
+                                     next_to_use          <e4>
+                                     next_to_clean        <a7>
+                                   buffer_info[next_to_clean]:
+                                     time_stamp           <1000e7d53>
+                                     next_to_watch        <a8>
+                                     jiffies              <1000e8160>
+                                     next_to_watch.status <0>
+                                   MAC Status             <40080083>
+                                   PHY Status             <796d>
+                                   PHY 1000BASE-T Status  <3800>
+                                   PHY Extended Status    <3000>
+                                   PCI Status             <10>
+Sep 08 13:59:41 miniserver kernel: e1000e 0000:00:1f.6 eno1: Detected Hardware Unit Hang:
+                                     TDH                  <a8>
+Sep 08 13:59:42 miniserver kernel: e1000e 0000:00:1f.6 eno1: Reset adapter unexpectedly
+Sep 08 13:59:42 miniserver kernel: vmbr0: port 1(eno1) entered disabled state
+Sep 08 14:00:11 miniserver kernel: Did not receive response to NOPIN on CID: 0, failing connection for I_T Nexus iqn.1993-08.org.debian:01:2f5f3c7a1b2,i,0x00023d000001,iqn.2003-01.org.linux-iscsi.storage1.x8664:sn.5a2b7c9d1e0f,t,0x01
+Sep 08 14:00:12 miniserver kernel: igb 0000:02:00.0 enp2s0: Detected Tx Unit Hang
+";
+
+/// The host of the log: eno1 (e1000e) in vmbr0, an E810 (ice) on 3b:00.0,
+/// Debian; the Comms package in /lib/firmware.
+fn host() -> Tree {
+    let t = Tree::new("doctor-host");
+    t.nic("0000:00:1f.6", "e1000e", "e1000e", "eno1")
+        .nic("0000:3b:00.0", "ice", "ice", "ens1f0")
+        .file("sys/devices/virtual/net/vmbr0/ifindex", "3\n")
+        .link("sys/class/net/vmbr0", "../../devices/virtual/net/vmbr0")
+        .link(
+            "sys/devices/pci0000:00/0000:00:1f.6/net/eno1/master",
+            "../../../../virtual/net/vmbr0",
+        )
+        .link(
+            "sys/devices/pci0000:00/0000:00:1f.6/net/eno1/upper_vmbr0",
+            "../../../../virtual/net/vmbr0",
+        )
+        .default_route("vmbr0")
+        .file(
+            "etc/os-release",
+            "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\n",
+        )
+        .file("lib/firmware/intel/ice/ddp/ice-1.3.30.0.pkg", "pkg")
+        .link("lib/firmware/intel/ice/ddp/ice.pkg", "ice-1.3.30.0.pkg")
+        .file("lib/firmware/intel/ice/ddp-comms/ice_comms-1.3.45.0.pkg", "pkg")
+        .file("kern.log", LOG);
+    t
+}
+
+fn json_ok(args: &[&str]) -> Value {
+    let o = ethcfg(args);
+    assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+    serde_json::from_str(&stdout(&o))
+        .unwrap_or_else(|e| panic!("{e}: {}", stdout(&o)))
+}
+
+fn strs(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn by_id<'a>(v: &'a Value, id: &str) -> &'a Value {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("no {id}: {v:#}"))
+}
+
+#[test]
+fn doctor_json_on_a_fixture_with_the_field_reports() {
+    let t = host();
+    let log = t.path("kern.log");
+    let v = json_ok(&[
+        "doctor",
+        "--root",
+        t.root(),
+        "--kernel-log",
+        log.to_str().unwrap(),
+        "--json",
+    ]);
+    let ids: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["e1000e-hang", "ice-ddp-os-default", "iscsi-heartbeat-loss"],
+        "{v:#}"
+    );
+    for f in v["findings"].as_array().unwrap() {
+        let keys: Vec<&String> = f.as_object().unwrap().keys().collect();
+        for k in [
+            "id",
+            "severity",
+            "interface",
+            "device",
+            "evidence",
+            "explanation",
+            "remedy",
+        ] {
+            assert!(keys.iter().any(|x| *x == k), "{k} in {keys:?}");
+        }
+    }
+
+    let hang = by_id(&v, "e1000e-hang");
+    assert_eq!(hang["severity"], "error");
+    assert_eq!(hang["interface"], "eno1");
+    assert_eq!(hang["device"], "0000:00:1f.6");
+    let ev = strs(&hang["evidence"]);
+    assert_eq!(
+        ev.len(),
+        16,
+        "first hang with its 14 dump lines, then the second: {ev:#?}"
+    );
+    assert!(ev[0].starts_with("Sep 08 13:59:39 miniserver kernel: e1000e 0000:00:1f.6 eno1: Detected Hardware Unit Hang:"));
+    let remedy = strs(&hang["remedy"]);
+    assert_eq!(remedy[0], "ethcfg apply e1000e-hang-safe eno1");
+    assert!(
+        remedy.contains(
+            &"#     post-up ethcfg apply e1000e-hang-safe eno1".to_owned()
+        ),
+        "{remedy:?}"
+    );
+    let why = hang["explanation"].as_str().unwrap();
+    assert!(
+        why.contains("port of vmbr0") && why.contains("not the running system"),
+        "{why}"
+    );
+
+    let ice = by_id(&v, "ice-ddp-os-default");
+    assert_eq!(ice["severity"], "warning");
+    assert_eq!(ice["interface"], "ens1f0");
+    assert_eq!(ice["device"], "0000:3b:00.0");
+    assert_eq!(
+        strs(&ice["remedy"]),
+        [
+            "cp /lib/firmware/intel/ice/ddp-comms/ice_comms-1.3.45.0.pkg /lib/firmware/intel/ice/ddp/",
+            "ln -sf ice_comms-1.3.45.0.pkg /lib/firmware/intel/ice/ddp/ice.pkg",
+            "ln -sf ice_comms-1.3.45.0.pkg /lib/firmware/intel/ice/ddp/ice-40a6b7fffe1c2d30.pkg",
+            "update-initramfs -u",
+            "reboot",
+            "# after the reboot the kernel log says: ice 0000:3b:00.0: The DDP package was successfully loaded: ICE COMMS Package version 1.3.45.0",
+        ]
+    );
+    let why = ice["explanation"].as_str().unwrap();
+    assert!(why.contains("/lib/firmware/intel/ice/ddp holds: ice-1.3.30.0.pkg, ice.pkg -> ice-1.3.30.0.pkg"), "{why}");
+
+    let iscsi = by_id(&v, "iscsi-heartbeat-loss");
+    assert!(iscsi["interface"].is_null() && iscsi["device"].is_null());
+    let why = iscsi["explanation"].as_str().unwrap();
+    assert!(
+        why.contains("e1000e-hang on eno1")
+            && why.contains("ice-ddp-os-default on ens1f0"),
+        "{why}"
+    );
+
+    // one interface: its findings and the host-wide one
+    let v = json_ok(&[
+        "doctor",
+        "eno1",
+        "--root",
+        t.root(),
+        "--kernel-log",
+        log.to_str().unwrap(),
+        "--json",
+    ]);
+    let ids: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["e1000e-hang", "iscsi-heartbeat-loss"]);
+}
+
+#[test]
+fn doctor_reads_stdin_and_kmsg_under_the_root_and_speaks_plainly() {
+    let t = host();
+    // journalctl -k | ethcfg doctor --kernel-log -
+    let mut child = ethcfg_cmd()
+        .args(["doctor", "--root", t.root(), "--kernel-log", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(LOG.as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.starts_with("eno1 (e1000e, 0000:00:1f.6): the NIC hung twice (\"Detected Hardware Unit Hang\"), Sep 08 13:59:39 to Sep 08 13:59:41 [error: e1000e-hang]"), "{text}");
+    assert!(
+        text.contains(
+            "  From the log:\n    Sep 08 13:59:39 miniserver kernel: e1000e"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("  Run:\n    ethcfg apply e1000e-hang-safe eno1\n"),
+        "{text}"
+    );
+    assert!(text.contains("    ln -sf ice_comms-1.3.45.0.pkg /lib/firmware/intel/ice/ddp/ice-40a6b7fffe1c2d30.pkg\n"), "{text}");
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+    // the explanation is wrapped for a terminal
+    assert!(
+        text.lines()
+            .filter(|l| l.starts_with("  ") && !l.starts_with("    "))
+            .all(|l| l.len() <= 78),
+        "{text}"
+    );
+
+    // no --kernel-log: <root>/dev/kmsg, here a file of /dev/kmsg records
+    t.file(
+        "dev/kmsg",
+        "6,1021,2044821230,-;e1000e 0000:00:1f.6 eno1: Detected Hardware Unit Hang:\\x0a  TDH                  <3e>\n \
+         SUBSYSTEM=pci\n \
+         DEVICE=+pci:0000:00:1f.6\n\
+         12,1022,2045000000,-;e1000e 0000:00:1f.6 eno1: Detected Hardware Unit Hang: (user space)\n",
+    );
+    let v = json_ok(&["doctor", "--root", t.root(), "--json"]);
+    let f = by_id(&v, "e1000e-hang");
+    assert_eq!(strs(&f["evidence"]), ["[ 2044.821230] e1000e 0000:00:1f.6 eno1: Detected Hardware Unit Hang:", "[ 2044.821230]   TDH                  <3e>"]);
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1, "{v:#}");
+
+    let quiet = t.path("quiet.log");
+    std::fs::write(&quiet, "[    0.000000] Linux version 6.1.0-56-amd64\n")
+        .unwrap();
+    let o = ethcfg(&[
+        "doctor",
+        "--root",
+        t.root(),
+        "--kernel-log",
+        quiet.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        stdout(&o),
+        format!(
+            "No known NIC problem in the kernel log (1 line from {}).\n",
+            quiet.display()
+        )
+    );
+}
+
+#[test]
+fn doctor_errors() {
+    let t = host();
+    let o = ethcfg(&[
+        "doctor",
+        "--root",
+        t.root(),
+        "--kernel-log",
+        "/nonexistent/kern.log",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("cannot read the kernel log from /nonexistent/kern.log")
+            && err.contains("--kernel-log"),
+        "{err}"
+    );
+    let o = ethcfg(&[
+        "doctor",
+        "nosuch0",
+        "--root",
+        t.root(),
+        "--kernel-log",
+        t.path("kern.log").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("no such interface: nosuch0"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stdout(&o).is_empty());
+}
+
+#[test]
+fn doctor_on_this_machine() {
+    // The live path: this kernel's /dev/kmsg (read without waiting), the
+    // devlink family (none, or no devices, in a fresh namespace: no data,
+    // no error), sysfs. Whatever the host logged, it runs and says so.
+    in_netns(|| {
+        assert_eq!(ethcfg_core::devlink::info(), Vec::new());
+        let started = std::time::Instant::now();
+        let v = json_ok(&["doctor", "--json"]);
+        assert!(v["findings"].is_array());
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "doctor waited for the log"
+        );
+    });
+}
+
+/// /proc/modules of an E810 + X722 host with irdma loaded.
+const RDMA_MODULES: &str = "\
+irdma 393216 0 - Live 0x0000000000000000
+ice 1097728 1 irdma, Live 0x0000000000000000
+i40e 528384 1 irdma, Live 0x0000000000000000
+ib_uverbs 167936 1 irdma, Live 0x0000000000000000
+ib_core 454656 2 irdma,ib_uverbs, Live 0x0000000000000000
+";
+
+fn rdma_host(mgmt: &str) -> Tree {
+    let t = Tree::new(&format!("impact-{mgmt}"));
+    t.nic("0000:3b:00.0", "ice", "ice", "ens1f0")
+        .nic("0000:3b:00.1", "ice", "ice", "ens1f1")
+        .nic("0000:5e:00.0", "i40e", "i40e", "eno1")
+        .file("proc/modules", RDMA_MODULES)
+        .holders("irdma", &[])
+        .holders("ice", &["irdma"])
+        .holders("i40e", &["irdma"])
+        .holders("ib_uverbs", &["irdma"])
+        .holders("ib_core", &["irdma", "ib_uverbs"])
+        .default_route(mgmt);
+    t
+}
+
+#[test]
+fn impact_json_for_the_pf_ring_case() {
+    // management on i40e: reloading ice with modprobe -r takes it down
+    let t = rdma_host("eno1");
+    let v = json_ok(&["impact", "ice", "--root", t.root(), "--json"]);
+    assert_eq!(v["module"], "ice");
+    assert_eq!(v["builtin"], false);
+    assert_eq!(strs(&v["holders"]), ["irdma"]);
+    assert_eq!(strs(&v["rmmod"]["unloads"]), ["irdma", "ice"]);
+    assert_eq!(strs(&v["rmmod"]["interfaces_lost"]), ["ens1f0", "ens1f1"]);
+    assert_eq!(v["rmmod"]["management_affected"], false);
+    assert_eq!(
+        strs(&v["modprobe_r"]["unloads"]),
+        ["irdma", "ice", "i40e", "ib_uverbs", "ib_core"]
+    );
+    assert_eq!(
+        strs(&v["modprobe_r"]["interfaces_lost"]),
+        ["eno1", "ens1f0", "ens1f1"]
+    );
+    assert_eq!(v["modprobe_r"]["management_affected"], true);
+    assert_eq!(strs(&v["management_interfaces"]), ["eno1"]);
+    assert_eq!(
+        strs(&v["safe_sequence"]),
+        ["rmmod irdma", "rmmod ice", "modprobe ice", "modprobe irdma"]
+    );
+
+    // management on ice: modprobe -r irdma takes it, rmmod irdma does not
+    let t = rdma_host("ens1f0");
+    let v = json_ok(&["impact", "irdma", "--root", t.root(), "--json"]);
+    assert!(strs(&v["holders"]).is_empty());
+    assert_eq!(strs(&v["rmmod"]["unloads"]), ["irdma"]);
+    assert_eq!(v["rmmod"]["management_affected"], false);
+    assert_eq!(
+        strs(&v["modprobe_r"]["unloads"]),
+        ["irdma", "ice", "i40e", "ib_uverbs", "ib_core"]
+    );
+    assert_eq!(v["modprobe_r"]["management_affected"], true);
+    assert_eq!(strs(&v["safe_sequence"]), ["rmmod irdma", "modprobe irdma"]);
+
+    // the text says the same to a person
+    let o = ethcfg(&["impact", "irdma", "--root", t.root()]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = stdout(&o);
+    assert!(text.contains("modprobe -r irdma:\n  unloads: irdma, ice, i40e, ib_uverbs, ib_core\n  interfaces lost: eno1, ens1f0 (MANAGEMENT), ens1f1\n  the management interface goes down\n"), "{text}");
+    assert!(text.contains("safe sequence (keeps ens1f0 up):\n  rmmod irdma\n  modprobe irdma\n"), "{text}");
+}
+
+#[test]
+fn impact_errors_and_built_in_drivers() {
+    let t = rdma_host("eno1");
+    let o = ethcfg(&["impact", "nosuch", "--root", t.root()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).is_empty());
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1);
+    assert!(
+        err.contains("unknown module \"nosuch\"") && err.contains("lsmod"),
+        "{err}"
+    );
+
+    let b = Tree::new("builtin");
+    b.nic("0000:00:03.0", "virtio-pci", "", "eth0");
+    std::fs::create_dir_all(b.path("sys/module/virtio_pci/parameters"))
+        .unwrap();
+    let v = json_ok(&["impact", "virtio-pci", "--root", b.root(), "--json"]);
+    assert_eq!(v["module"], "virtio_pci");
+    assert_eq!(v["builtin"], true);
+    assert!(strs(&v["rmmod"]["unloads"]).is_empty());
+    assert!(strs(&v["notes"])[0].contains("built into the kernel"));
+}
+
+#[test]
+fn impact_on_this_machine() {
+    // This host's own kernel: the driver behind a physical interface is a
+    // module (then rmmod unloads it) or built in (then nothing can be).
+    let Some(dev) = std::fs::read_dir("/sys/class/net")
+        .unwrap()
+        .filter_map(|e| Some(e.ok()?.path().join("device")))
+        .find(|d| d.join("driver").exists())
+    else {
+        return; // no physical interface here: nothing to ask about
+    };
+    let driver = std::fs::read_link(dev.join("driver")).unwrap();
+    let driver = driver.file_name().unwrap().to_str().unwrap().to_owned();
+    let module = std::fs::read_link(dev.join("driver/module"))
+        .ok()
+        .map(|m| m.file_name().unwrap().to_str().unwrap().to_owned());
+    let v =
+        json_ok(&["impact", module.as_deref().unwrap_or(&driver), "--json"]);
+    match module {
+        Some(m) => {
+            assert_eq!(v["builtin"], false, "{v:#}");
+            assert!(strs(&v["rmmod"]["unloads"]).contains(&m), "{v:#}");
+        }
+        None => {
+            assert_eq!(v["builtin"], true, "{v:#}");
+            assert!(strs(&v["rmmod"]["unloads"]).is_empty());
+        }
+    }
+}
