@@ -37,8 +37,8 @@ if [[ -z ${ETHCFG_COMPARE_IN_NETNS:-} ]]; then
     if [[ -z ${ETHCFG_BIN:-} ]]; then
         command -v cargo >/dev/null ||
             die "cargo not found (sudo resets PATH): build first with 'cargo build --release' and pass ETHCFG_BIN=target/release/ethcfg"
-        (cd "$ROOT" && cargo build --release --bin ethcfg)
-        ETHCFG_BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/ethcfg
+        # the binary ethcfg installs: release, statically linked
+        ETHCFG_BIN=$("$ROOT/scripts/build-release")
     fi
     ETHCFG_BIN=$(realpath "$ETHCFG_BIN")
     [[ -x $ETHCFG_BIN ]] || die "no ethcfg binary at $ETHCFG_BIN"

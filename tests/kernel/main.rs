@@ -6,6 +6,8 @@
 mod api;
 mod cli;
 mod doctor;
+#[path = "../common/ethtool_oracle.rs"]
+mod ethtool_oracle;
 mod oracle;
 mod profiles;
 mod util;

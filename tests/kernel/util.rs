@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::process::{Command, Output};
 
-use ethcfg_core::names::{pattern_matches, LEGACY_FLAGS};
+use ethcfg_core::names::pattern_matches;
 use serde_json::Value;
 
 /// Runs `f` on a fresh thread moved into a new network namespace. Child
@@ -76,8 +76,7 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// (active, requested, fixed) per kernel feature name.
-pub type State = BTreeMap<String, (bool, bool, bool)>;
+pub use crate::ethtool_oracle::{ethtool_json_state, State};
 
 /// The kernel's feature names, from ethcfg-core (for mapping ethtool's
 /// legacy long names back to kernel names).
@@ -89,31 +88,10 @@ pub fn kernel_names() -> Vec<String> {
 /// legacy long name instead of the kernel name when the legacy flag covers
 /// exactly one feature, and adds group lines (fixed = null) for the others.
 pub fn ethtool_state(iface: &str) -> State {
-    let names = kernel_names();
-    let v: Value =
-        serde_json::from_str(&sh(&["ethtool", "--json", "-k", iface])).unwrap();
-    let obj = v[0].as_object().unwrap();
-    let mut out = State::new();
-    for (key, st) in obj {
-        if key == "ifname" || st["fixed"].is_null() {
-            continue;
-        }
-        let name = match LEGACY_FLAGS.iter().find(|f| f.long == key) {
-            Some(flag) => {
-                let m: Vec<&String> = names
-                    .iter()
-                    .filter(|n| pattern_matches(n, flag.pattern))
-                    .collect();
-                assert_eq!(m.len(), 1, "{key} printed as a single feature");
-                m[0].clone()
-            }
-            None => key.clone(),
-        };
-        let b =
-            |k: &str| st[k].as_bool().unwrap_or_else(|| panic!("{key}.{k}"));
-        out.insert(name, (b("active"), b("requested"), b("fixed")));
-    }
-    out
+    ethtool_json_state(
+        &sh(&["ethtool", "--json", "-k", iface]),
+        &kernel_names(),
+    )
 }
 
 /// `ethcfg show --json IFACE...` as states by interface name.

@@ -3,12 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test scaffolding: failing loudly is the point
 
+#[path = "../common/ethtool_oracle.rs"]
+mod ethtool_oracle;
 mod rig;
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
-use ethcfg_core::names::{pattern_matches, LEGACY_FLAGS};
+use ethcfg_core::names::pattern_matches;
 use rig::{boot, Nic, Run};
 use serde_json::Value;
 
@@ -16,7 +17,7 @@ const LIMIT: Duration = Duration::from_secs(120);
 const HANG_SAFE: [&str; 8] =
     ["gso", "gro", "tso", "tx", "rx", "rxvlan", "txvlan", "sg"];
 
-type State = BTreeMap<String, (bool, bool, bool)>;
+use ethtool_oracle::State;
 
 /// `ethcfg show --json` output of one interface → (active, requested, fixed) by name.
 fn ours(json: &str) -> State {
@@ -40,31 +41,10 @@ fn ours(json: &str) -> State {
         .collect()
 }
 
-/// `ethtool --json -k` output → the same, with ethtool's legacy long names
-/// (used for single-feature flags) mapped back to kernel names via `names`.
+/// `ethtool --json -k` output → the same (the oracle shared with the
+/// real-kernel tests).
 fn theirs(json: &str, names: &[String]) -> State {
-    let v: Value =
-        serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"));
-    let mut out = State::new();
-    for (key, st) in v[0].as_object().unwrap() {
-        if key == "ifname" || st["fixed"].is_null() {
-            continue;
-        }
-        let name = match LEGACY_FLAGS.iter().find(|f| f.long == key) {
-            Some(flag) => {
-                let m: Vec<&String> = names
-                    .iter()
-                    .filter(|n| pattern_matches(n, flag.pattern))
-                    .collect();
-                assert_eq!(m.len(), 1, "{key}");
-                m[0].clone()
-            }
-            None => key.clone(),
-        };
-        let b = |k: &str| st[k].as_bool().unwrap();
-        out.insert(name, (b("active"), b("requested"), b("fixed")));
-    }
-    out
+    ethtool_oracle::ethtool_json_state(json, names)
 }
 
 fn members(word: &str, names: &[String]) -> Vec<String> {

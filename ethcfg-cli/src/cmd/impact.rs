@@ -56,22 +56,9 @@ fn removal_text(
 ) -> std::io::Result<()> {
     writeln!(out, "{title}:")?;
     writeln!(out, "  unloads: {}", list(&r.unloads))?;
-    let lost: Vec<String> = r
-        .interfaces_lost
-        .iter()
-        .map(|i| {
-            if mgmt.contains(i) {
-                format!("{i} (MANAGEMENT)")
-            } else {
-                i.clone()
-            }
-        })
-        .collect();
-    writeln!(out, "  interfaces lost: {}", list(&lost))?;
-    if !r.uppers_affected.is_empty() {
-        let up: Vec<String> = r
-            .uppers_affected
-            .iter()
+    // Interfaces, the management ones marked.
+    let marked = |ifs: &[String]| -> Vec<String> {
+        ifs.iter()
             .map(|i| {
                 if mgmt.contains(i) {
                     format!("{i} (MANAGEMENT)")
@@ -79,7 +66,12 @@ fn removal_text(
                     i.clone()
                 }
             })
-            .collect();
+            .collect()
+    };
+    let lost = marked(&r.interfaces_lost);
+    writeln!(out, "  interfaces lost: {}", list(&lost))?;
+    if !r.uppers_affected.is_empty() {
+        let up = marked(&r.uppers_affected);
         writeln!(out, "  stacked on them, losing a port: {}", list(&up))?;
     }
     if r.management_affected {
