@@ -106,8 +106,12 @@ pub enum Resolved {
 }
 
 /// Resolves `word` against the live feature table (`names[i]` = name of
-/// bit `i`; empty = unused). Legacy names win, as in ethtool. `None` means
-/// the name is unknown.
+/// bit `i`; empty = unused). Legacy names win, as in ethtool. A word that is
+/// no name exactly but matches exactly one kernel name when `-` and `_` are
+/// taken as the same resolves to it: ifupdown turns the option
+/// `offload-tx-udp_tnl-segmentation` into `IF_OFFLOAD_TX_UDP_TNL_SEGMENTATION`,
+/// and the `_` cannot be told from a `-` any more. `None` means the name is
+/// unknown.
 pub fn resolve(word: &str, names: &[String]) -> Option<Resolved> {
     if let Some(flag) = legacy(word) {
         let bits = indexes(names)
@@ -116,7 +120,20 @@ pub fn resolve(word: &str, names: &[String]) -> Option<Resolved> {
             .collect();
         return Some(Resolved::Legacy(flag, bits));
     }
-    indexes(names).find(|(_, n)| *n == word).map(|(i, _)| Resolved::Kernel(i))
+    if let Some((i, _)) = indexes(names).find(|(_, n)| *n == word) {
+        return Some(Resolved::Kernel(i));
+    }
+    let same = |a: &str, b: &str| {
+        a.len() == b.len()
+            && a.bytes().zip(b.bytes()).all(|(x, y)| {
+                x == y || (x == b'-' || x == b'_') && (y == b'-' || y == b'_')
+            })
+    };
+    let mut matches = indexes(names).filter(|(_, n)| same(n, word));
+    match (matches.next(), matches.next()) {
+        (Some((i, _)), None) => Some(Resolved::Kernel(i)),
+        _ => None,
+    }
 }
 
 fn indexes(names: &[String]) -> impl Iterator<Item = (u32, &str)> {
@@ -284,6 +301,32 @@ mod tests {
         ] {
             assert!(legacy(l).is_some(), "{l}");
         }
+    }
+
+    #[test]
+    fn dashes_and_underscores_are_one_when_the_match_is_unique() {
+        let t = table(&[
+            "tx-udp_tnl-segmentation",
+            "tx-udp_tnl-csum-segmentation",
+            "rx-gro",
+        ]);
+        assert_eq!(
+            resolve("tx-udp-tnl-segmentation", &t),
+            Some(Resolved::Kernel(0))
+        );
+        assert_eq!(
+            resolve("tx_udp_tnl_csum_segmentation", &t),
+            Some(Resolved::Kernel(1))
+        );
+        assert_eq!(resolve("rx_gro", &t), Some(Resolved::Kernel(2)));
+        assert_eq!(resolve("rx-gro-", &t), None);
+        // ambiguous: no guess
+        let t = table(&["a-b", "a_b"]);
+        assert_eq!(resolve("a-b", &t), Some(Resolved::Kernel(0)));
+        assert_eq!(resolve("a_b", &t), Some(Resolved::Kernel(1)));
+        assert_eq!(resolve("a~b", &t), None);
+        let t = table(&["x-y_z", "x_y-z"]);
+        assert_eq!(resolve("x-y-z", &t), None);
     }
 
     #[test]

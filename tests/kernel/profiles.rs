@@ -416,6 +416,7 @@ fn ifupdown_hooks_apply_on_ifup_and_revert_on_ifdown() {
         let ifupdown = |cmd: &str, iface: &str| {
             std::process::Command::new(cmd)
                 .args([
+                    "--no-scripts",
                     "-i",
                     work.join("interfaces").to_str().unwrap(),
                     "--state-dir",
@@ -440,5 +441,69 @@ fn ifupdown_hooks_apply_on_ifup_and_revert_on_ifdown() {
         let o = ifupdown("ifup", "ifb");
         assert!(!work.join("pwned").exists());
         assert!(stderr(&o).contains("ethcfg: error"), "{}", stderr(&o));
+    });
+}
+
+#[test]
+fn debian_ethtool_hook_options_work_through_the_ethcfg_hook() {
+    in_netns(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let work = scratch("ifupdown-debian");
+        let _ = std::fs::remove_dir_all(&work);
+        std::fs::create_dir_all(work.join("run")).unwrap();
+        let bin = Path::new(env!("CARGO_BIN_EXE_ethcfg")).parent().unwrap();
+        let env = format!(
+            "PATH={}:$PATH ETHCFG_STATE_DIR={}",
+            bin.display(),
+            work.join("state").display()
+        );
+        // Options as people already have them for Debian's ethtool hook,
+        // including a kernel name with an underscore that ifupdown mangles,
+        // and a ring size veth does not support (reported, not fatal).
+        let interfaces = format!(
+            "iface dba inet manual\n    offload-gso off\n    offload-tx-udp_tnl-segmentation off\n    \
+             hardware-dma-ring-rx 512\n    post-up {env} {}\n    pre-down {env} {}\n",
+            root.join("contrib/ifupdown/if-up.d/ethcfg").display(),
+            root.join("contrib/ifupdown/if-down.d/ethcfg").display(),
+        );
+        std::fs::write(work.join("interfaces"), interfaces).unwrap();
+        veth("dba", "dbb");
+        let before = ethtool_state("dba");
+        assert!(
+            before["tx-udp_tnl-segmentation"].0
+                && before["tx-generic-segmentation"].0
+        );
+        let run = |cmd: &str| {
+            std::process::Command::new(cmd)
+                // --no-scripts: only the stanza's lines, not the hooks this
+                // machine has in /etc/network/if-*.d (Debian's ethtool hook
+                // would act on the same options, and fail on the mangled name).
+                .args([
+                    "--no-scripts",
+                    "-i",
+                    work.join("interfaces").to_str().unwrap(),
+                    "--state-dir",
+                    work.join("run").to_str().unwrap(),
+                    "dba",
+                ])
+                .output()
+                .unwrap()
+        };
+        let o = run("ifup");
+        assert!(o.status.success(), "ifup: {}{}", stdout(&o), stderr(&o));
+        let now = ethtool_active("dba");
+        assert!(
+            !now["tx-generic-segmentation"] && !now["tx-udp_tnl-segmentation"],
+            "{}",
+            stderr(&o)
+        );
+        assert!(
+            stderr(&o).contains("ethcfg: error"),
+            "the ring size is reported: {}",
+            stderr(&o)
+        );
+        let o = run("ifdown");
+        assert!(o.status.success(), "ifdown: {}{}", stdout(&o), stderr(&o));
+        assert_eq!(ethtool_state("dba"), before);
     });
 }
