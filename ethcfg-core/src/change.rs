@@ -429,6 +429,15 @@ impl<T: Transport> Session<T> {
         ifaces: &[IfaceRef],
         force: bool,
     ) -> Result<(ChangePlan, Vec<Device>)> {
+        // Until settings other than features can be applied, a profile
+        // with them is refused rather than applied in part.
+        if let Some(st) = profile.settings.first() {
+            return Err(Error::Profile {
+                file: format!("profile {} ({})", profile.name, profile.source),
+                line: Some(st.line),
+                problem: format!("[{}] settings cannot be applied by this version of ethcfg yet", st.group),
+            });
+        }
         let plan = self
             .plan_change(
                 &profile.name,

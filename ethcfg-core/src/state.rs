@@ -11,9 +11,13 @@
 //! people (`A` = active, `R` = requested, before ethcfg's first change):
 //!
 //! ```text
-//! # ethcfg state records v1: <ifname> <ifindex> <by> <created> <feature>=<A><R>...
-//! eno1 2 e1000e-hang-safe 1795323749 tx-scatter-gather=11 rx-checksum=11
+//! # ethcfg state records v1: <ifname> <ifindex> <by> <created> <feature>=<A><R>... <group>/<key>=<value>...
+//! eno1 2 e1000e-hang-safe 1795323749 tx-scatter-gather=11 rx-checksum=11 rings/rx=256 pause/rx=on
 //! ```
+//!
+//! Settings other than features (rings, channels, coalesce, pause, eee,
+//! private flags) are recorded as `<group>/<key>=<value>`, the value a
+//! number or on/off: feature names never hold a `/`.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -22,12 +26,12 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::profile::{SettingValue, SETTING_SECTIONS};
 
 /// Where records live unless `ETHCFG_STATE_DIR` says otherwise.
 pub const DEFAULT_STATE_DIR: &str = "/run/ethcfg";
 
-const HEADER: &str =
-    "# ethcfg state records v1: <ifname> <ifindex> <by> <created> <feature>=<A><R>... (A: active, R: requested, before ethcfg changed it)";
+const HEADER: &str = "# ethcfg state records v1: <ifname> <ifindex> <by> <created> <feature>=<A><R>... <group>/<key>=<value>... (A: active, R: requested; as before ethcfg changed them)";
 
 /// The state of one feature before ethcfg changed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +52,29 @@ impl RecordedFeature {
     }
 }
 
+/// The value of one setting before ethcfg changed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecordedSetting {
+    /// The group: one of [`crate::profile::SETTING_SECTIONS`].
+    pub group: String,
+    /// The key in it.
+    pub key: String,
+    /// The value before.
+    pub value: SettingValue,
+}
+
+impl RecordedSetting {
+    /// A recorded setting.
+    pub fn new(
+        group: impl Into<String>,
+        key: impl Into<String>,
+        value: SettingValue,
+    ) -> Self {
+        RecordedSetting { group: group.into(), key: key.into(), value }
+    }
+}
+
 /// What ethcfg changed on one interface, and how it was before.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -63,6 +90,9 @@ pub struct Record {
     /// The features changed — requested ones and side effects — as they
     /// were before ethcfg's first recorded change.
     pub features: Vec<RecordedFeature>,
+    /// The other settings changed, as they were before ethcfg's first
+    /// recorded change.
+    pub settings: Vec<RecordedSetting>,
 }
 
 impl Record {
@@ -77,6 +107,7 @@ impl Record {
             by: by.to_owned(),
             created,
             features: Vec::new(),
+            settings: Vec::new(),
         }
     }
 
@@ -85,6 +116,13 @@ impl Record {
     pub fn keep_earliest(&mut self, f: RecordedFeature) {
         if !self.features.iter().any(|g| g.name == f.name) {
             self.features.push(f);
+        }
+    }
+
+    /// Adds a setting's earlier value, unless an earlier one is recorded.
+    pub fn keep_earliest_setting(&mut self, s: RecordedSetting) {
+        if !self.settings.iter().any(|t| t.group == s.group && t.key == s.key) {
+            self.settings.push(s);
         }
     }
 
@@ -104,6 +142,22 @@ impl Record {
                 u8::from(f.requested)
             );
         }
+        for t in &self.settings {
+            let _ = match t.value {
+                SettingValue::Num(n) => {
+                    write!(out, " {}/{}={n}", t.group, t.key)
+                }
+                SettingValue::Bool(b) => write!(
+                    out,
+                    " {}/{}={}",
+                    t.group,
+                    t.key,
+                    if b { "on" } else { "off" }
+                ),
+                // Never recorded: a maximum is resolved to its number first.
+                SettingValue::Max => Ok(()),
+            };
+        }
         out.push('\n');
     }
 
@@ -113,21 +167,38 @@ impl Record {
         let ifindex = w.next()?.parse().ok()?;
         let by = w.next()?.to_owned();
         let created = w.next()?.parse().ok()?;
-        let features = w
-            .map(|f| {
-                let (name, ar) = f.rsplit_once('=')?;
-                let bit = |c: Option<char>| match c {
-                    Some('0') => Some(false),
-                    Some('1') => Some(true),
-                    _ => None,
+        let mut features = Vec::new();
+        let mut settings = Vec::new();
+        for token in w {
+            let (name, value) = token.rsplit_once('=')?;
+            if name.is_empty() {
+                return None;
+            }
+            if let Some((group, key)) = name.split_once('/') {
+                if !SETTING_SECTIONS.contains(&group) || key.is_empty() {
+                    return None;
+                }
+                let value = match value {
+                    "on" => SettingValue::Bool(true),
+                    "off" => SettingValue::Bool(false),
+                    n => SettingValue::Num(n.parse().ok()?),
                 };
-                let mut c = ar.chars();
-                let (active, requested) = (bit(c.next())?, bit(c.next())?);
-                (c.next().is_none() && !name.is_empty())
-                    .then(|| RecordedFeature::new(name, active, requested))
-            })
-            .collect::<Option<Vec<_>>>()?;
-        Some(Record { ifname, ifindex, by, created, features })
+                settings.push(RecordedSetting::new(group, key, value));
+                continue;
+            }
+            let bit = |c: Option<char>| match c {
+                Some('0') => Some(false),
+                Some('1') => Some(true),
+                _ => None,
+            };
+            let mut c = value.chars();
+            let (active, requested) = (bit(c.next())?, bit(c.next())?);
+            if c.next().is_some() {
+                return None;
+            }
+            features.push(RecordedFeature::new(name, active, requested));
+        }
+        Some(Record { ifname, ifindex, by, created, features, settings })
     }
 }
 
@@ -339,6 +410,21 @@ mod tests {
         r.keep_earliest(RecordedFeature::new("rx-gro", false, true));
         r.keep_earliest(RecordedFeature::new("rx-gro", true, true)); // later: ignored
         r.keep_earliest(RecordedFeature::new("tx-scatter-gather", true, false));
+        r.keep_earliest_setting(RecordedSetting::new(
+            "rings",
+            "rx",
+            SettingValue::Num(256),
+        ));
+        r.keep_earliest_setting(RecordedSetting::new(
+            "rings",
+            "rx",
+            SettingValue::Num(4096),
+        )); // later: ignored
+        r.keep_earliest_setting(RecordedSetting::new(
+            "private-flags",
+            "legacy-rx",
+            SettingValue::Bool(true),
+        ));
         let mut all = Records::new();
         all.insert("eth0".into(), r.clone());
         let mut other = Record::new("br_lan.10", 9, "capture");

@@ -51,7 +51,13 @@ fn profiles_list_and_show() {
         .collect();
     assert_eq!(
         names,
-        ["e1000e-hang-safe", "e1000e-tso-off", "capture", "router-lro-off"]
+        [
+            "e1000e-hang-safe",
+            "e1000e-tso-off",
+            "capture",
+            "router-lro-off",
+            "e1000e-hang-safe-eee"
+        ]
     );
     let o = ethcfg(&["profiles", "show", "e1000e-hang-safe", "--json"]);
     let p = json(&o);

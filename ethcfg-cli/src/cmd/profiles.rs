@@ -2,7 +2,9 @@
 
 use std::io::Write;
 
-use ethcfg_core::profile::{Profile, Profiles, Source};
+use ethcfg_core::profile::{
+    Profile, Profiles, SettingValue, Source, SETTING_SECTIONS,
+};
 use serde_json::{json, Value};
 
 use crate::exit::{CliError, Exit};
@@ -13,7 +15,7 @@ fn profile_json(p: &Profile) -> Value {
         .iter()
         .map(|f| (f.name.clone(), json!(if f.on { "on" } else { "off" })))
         .collect();
-    json!({
+    let mut v = json!({
         "name": p.name,
         "summary": p.summary,
         "description": p.description,
@@ -21,8 +23,39 @@ fn profile_json(p: &Profile) -> Value {
         "disruptive": p.disruptive,
         "references": p.references,
         "source": p.source.to_string(),
+        "include": p.include,
         "features": features,
-    })
+    });
+    for group in SETTING_SECTIONS {
+        let section: serde_json::Map<String, Value> = p
+            .settings
+            .iter()
+            .filter(|s| s.group == group)
+            .map(|s| {
+                let value = match s.value {
+                    SettingValue::Num(n) => json!(n),
+                    SettingValue::Max => json!("max"),
+                    SettingValue::Bool(b) => {
+                        json!(if b { "on" } else { "off" })
+                    }
+                };
+                (s.key.clone(), value)
+            })
+            .collect();
+        if let (false, Some(obj)) = (section.is_empty(), v.as_object_mut()) {
+            obj.insert(group.to_owned(), Value::Object(section));
+        }
+    }
+    v
+}
+
+/// A setting's value as a profile file writes it.
+fn setting_text(v: SettingValue) -> String {
+    match v {
+        SettingValue::Num(n) => n.to_string(),
+        SettingValue::Max => "max".to_owned(),
+        SettingValue::Bool(b) => (if b { "on" } else { "off" }).to_owned(),
+    }
 }
 
 pub(crate) fn run(
@@ -79,14 +112,44 @@ pub(crate) fn run(
                         "no"
                     }
                 )?;
-                writeln!(out, "  features:")?;
+                if !p.include.is_empty() {
+                    writeln!(out, "  includes: {}", p.include.join(", "))?;
+                }
+                if !p.features.is_empty() {
+                    writeln!(out, "  features:")?;
+                }
                 for f in &p.features {
+                    let from = f
+                        .from
+                        .as_ref()
+                        .map(|n| format!("  (from {n})"))
+                        .unwrap_or_default();
                     writeln!(
                         out,
-                        "    {} {}",
+                        "    {} {}{from}",
                         f.name,
                         if f.on { "on" } else { "off" }
                     )?;
+                }
+                for group in SETTING_SECTIONS {
+                    let mut first = true;
+                    for s in p.settings.iter().filter(|s| s.group == group) {
+                        if first {
+                            writeln!(out, "  {group}:")?;
+                            first = false;
+                        }
+                        let from = s
+                            .from
+                            .as_ref()
+                            .map(|n| format!("  (from {n})"))
+                            .unwrap_or_default();
+                        writeln!(
+                            out,
+                            "    {} {}{from}",
+                            s.key,
+                            setting_text(s.value)
+                        )?;
+                    }
                 }
                 for r in &p.references {
                     writeln!(out, "  see: {r}")?;

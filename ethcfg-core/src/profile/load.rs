@@ -3,7 +3,7 @@
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use super::{Profile, Source};
+use super::{Profile, ProfileFeature, ProfileSetting, Source};
 use crate::error::{Error, Result};
 
 /// Where user profiles live unless `ETHCFG_PROFILE_DIR` says otherwise.
@@ -14,6 +14,7 @@ const BUILTIN: &[&str] = &[
     include_str!("../../profiles/e1000e-tso-off.toml"),
     include_str!("../../profiles/capture.toml"),
     include_str!("../../profiles/router-lro-off.toml"),
+    include_str!("../../profiles/e1000e-hang-safe-eee.toml"),
 ];
 
 /// Every profile ethcfg knows: built-ins, then user profiles.
@@ -63,6 +64,15 @@ impl Profiles {
     /// # Errors
     /// Only if a built-in is malformed (a build defect, caught by tests).
     pub fn builtin() -> Result<Profiles> {
+        let mut profiles = BUILTIN
+            .iter()
+            .map(|t| Profile::from_toml(t, Source::Builtin))
+            .collect::<Result<Vec<_>>>()?;
+        resolve_includes(&mut profiles)?;
+        Ok(Profiles { profiles, notes: Vec::new() })
+    }
+
+    fn unresolved_builtins() -> Result<Profiles> {
         let profiles = BUILTIN
             .iter()
             .map(|t| Profile::from_toml(t, Source::Builtin))
@@ -84,8 +94,9 @@ impl Profiles {
     /// [`Error::Profile`] for a malformed file, or a user profile that takes
     /// a built-in's name without `replaces = true`, or two with one name.
     pub fn load(dir: &Path) -> Result<Profiles> {
-        let mut all = Self::builtin()?;
+        let mut all = Self::unresolved_builtins()?;
         if !dir.exists() {
+            resolve_includes(&mut all.profiles)?;
             return Ok(all);
         }
         check_trust(dir, "profile directory")?;
@@ -152,6 +163,7 @@ impl Profiles {
                 None => all.profiles.push(p),
             }
         }
+        resolve_includes(&mut all.profiles)?;
         Ok(all)
     }
 
@@ -167,6 +179,79 @@ impl Profiles {
             }
         })
     }
+}
+
+/// Replaces every profile's features and settings by those of the
+/// profiles it includes (recursively, in order) followed by its own; a
+/// later value for the same feature or setting wins.
+fn resolve_includes(profiles: &mut [Profile]) -> Result<()> {
+    let originals: Vec<Profile> = profiles.to_vec();
+    for p in profiles.iter_mut().filter(|p| !p.include.is_empty()) {
+        let mut stack = vec![p.name.clone()];
+        let (features, settings) = expand(&originals, p, &mut stack)?;
+        p.features = features;
+        p.settings = settings;
+    }
+    Ok(())
+}
+
+type Expanded = (Vec<ProfileFeature>, Vec<ProfileSetting>);
+
+fn expand(
+    all: &[Profile],
+    p: &Profile,
+    stack: &mut Vec<String>,
+) -> Result<Expanded> {
+    let problem = |problem: String| Error::Profile {
+        file: p.source.to_string(),
+        line: None,
+        problem,
+    };
+    let mut features: Vec<ProfileFeature> = Vec::new();
+    let mut settings: Vec<ProfileSetting> = Vec::new();
+    let mut merge = |fs: Vec<ProfileFeature>,
+                     ss: Vec<ProfileSetting>,
+                     from: Option<&str>| {
+        for mut f in fs {
+            if f.from.is_none() {
+                f.from = from.map(str::to_owned);
+            }
+            match features.iter_mut().find(|g| g.name == f.name) {
+                Some(g) => *g = f,
+                None => features.push(f),
+            }
+        }
+        for mut s in ss {
+            if s.from.is_none() {
+                s.from = from.map(str::to_owned);
+            }
+            match settings
+                .iter_mut()
+                .find(|t| t.group == s.group && t.key == s.key)
+            {
+                Some(t) => *t = s,
+                None => settings.push(s),
+            }
+        }
+    };
+    for inc in &p.include {
+        if stack.contains(inc) {
+            return Err(problem(format!(
+                "include cycle: {} -> {inc}",
+                stack.join(" -> ")
+            )));
+        }
+        let q = all.iter().find(|q| q.name == *inc).ok_or_else(|| {
+            let known: Vec<&str> = all.iter().map(|q| q.name.as_str()).collect();
+            problem(format!("profile {} includes unknown profile {inc:?}; known profiles: {}", p.name, known.join(", ")))
+        })?;
+        stack.push(inc.clone());
+        let (qf, qs) = expand(all, q, stack)?;
+        stack.pop();
+        merge(qf, qs, Some(&q.name));
+    }
+    merge(p.features.clone(), p.settings.clone(), None);
+    Ok((features, settings))
 }
 
 #[cfg(test)]
@@ -196,13 +281,19 @@ mod tests {
         "name = \"mine\"\nsummary = \"s\"\n[features]\ngro = \"off\"\n";
 
     #[test]
-    fn builtins_are_the_four_presets_and_valid() {
+    fn builtins_are_the_presets_and_valid() {
         let b = Profiles::builtin().unwrap();
         let names: Vec<&str> =
             b.profiles.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(
             names,
-            ["e1000e-hang-safe", "e1000e-tso-off", "capture", "router-lro-off"]
+            [
+                "e1000e-hang-safe",
+                "e1000e-tso-off",
+                "capture",
+                "router-lro-off",
+                "e1000e-hang-safe-eee"
+            ]
         );
         let hs = b.get("e1000e-hang-safe").unwrap();
         let f: Vec<(&str, bool)> =
@@ -221,6 +312,33 @@ mod tests {
             ]
         );
         assert_eq!(hs.drivers, ["e1000e"]);
+        // e1000e-hang-safe-eee: all of e1000e-hang-safe, plus EEE off
+        let eee = b.get("e1000e-hang-safe-eee").unwrap();
+        assert_eq!(eee.include, ["e1000e-hang-safe"]);
+        assert_eq!(
+            eee.features
+                .iter()
+                .map(|f| (f.name.as_str(), f.on))
+                .collect::<Vec<_>>(),
+            hs.features
+                .iter()
+                .map(|f| (f.name.as_str(), f.on))
+                .collect::<Vec<_>>()
+        );
+        assert!(eee
+            .features
+            .iter()
+            .all(|f| f.from.as_deref() == Some("e1000e-hang-safe")));
+        assert_eq!(eee.settings.len(), 1);
+        assert_eq!(
+            (
+                eee.settings[0].group,
+                eee.settings[0].key.as_str(),
+                eee.settings[0].value
+            ),
+            ("eee", "enabled", super::super::SettingValue::Bool(false))
+        );
+        assert_eq!(eee.settings[0].from, None);
         for p in &b.profiles {
             assert!(
                 !p.summary.is_empty()
@@ -246,7 +364,7 @@ mod tests {
         );
         assert_eq!(
             Profiles::load(&d.join("absent")).unwrap().profiles.len(),
-            4
+            BUILTIN.len()
         );
         std::fs::remove_dir_all(&d).unwrap();
     }
@@ -296,7 +414,51 @@ mod tests {
         let all = Profiles::load(&d).unwrap();
         assert_eq!(all.get("capture").unwrap().summary, "mine");
         assert_eq!(all.notes.len(), 1);
-        assert_eq!(all.profiles.len(), 4);
+        assert_eq!(all.profiles.len(), BUILTIN.len());
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn includes_merge_in_order_own_values_win_and_cycles_are_errors() {
+        let d = tmpdir("inc");
+        write(&d, "a.toml", "name = \"a\"\nsummary = \"s\"\ninclude = [\"capture\"]\n[features]\ngro = \"on\"\n[rings]\nrx = \"max\"\n", 0o644);
+        write(&d, "b.toml", "name = \"b\"\nsummary = \"s\"\ninclude = [\"a\"]\n[rings]\nrx = 512\n", 0o644);
+        let all = Profiles::load(&d).unwrap();
+        let b = all.get("b").unwrap();
+        let gro = b.features.iter().find(|f| f.name == "gro").unwrap();
+        assert!(gro.on, "a's own gro on wins over capture's gro off");
+        assert_eq!(gro.from.as_deref(), Some("a"));
+        assert_eq!(
+            b.features.len(),
+            all.get("capture").unwrap().features.len()
+        );
+        assert_eq!(b.settings.len(), 1);
+        assert_eq!(b.settings[0].value, super::super::SettingValue::Num(512));
+
+        write(
+            &d,
+            "c.toml",
+            "name = \"c\"\nsummary = \"s\"\ninclude = [\"d\"]\n",
+            0o644,
+        );
+        write(
+            &d,
+            "d.toml",
+            "name = \"d\"\nsummary = \"s\"\ninclude = [\"c\"]\n",
+            0o644,
+        );
+        let e = Profiles::load(&d).unwrap_err();
+        assert!(e.to_string().contains("include cycle"), "{e}");
+        std::fs::remove_file(d.join("c.toml")).unwrap();
+        std::fs::remove_file(d.join("d.toml")).unwrap();
+        write(
+            &d,
+            "e.toml",
+            "name = \"e\"\nsummary = \"s\"\ninclude = [\"nope\"]\n",
+            0o644,
+        );
+        let e = Profiles::load(&d).unwrap_err();
+        assert!(e.to_string().contains("unknown profile \"nope\""), "{e}");
         std::fs::remove_dir_all(&d).unwrap();
     }
 }

@@ -56,6 +56,40 @@ pub struct ProfileFeature {
     pub on: bool,
     /// Line in the profile file.
     pub line: usize,
+    /// The included profile it comes from (`None`: this profile's own file).
+    pub from: Option<String>,
+}
+
+/// The sections for ethtool settings other than features, by the names
+/// the settings groups use (`ethcfg_core::settings::Group::as_str`).
+pub const SETTING_SECTIONS: [&str; 6] =
+    ["rings", "channels", "coalesce", "pause", "eee", "private-flags"];
+
+/// A wanted value in a settings section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingValue {
+    /// A number.
+    Num(u32),
+    /// The device's maximum (`"max"`: rings, channels).
+    Max,
+    /// On or off.
+    Bool(bool),
+}
+
+/// One wanted setting of a profile (`[rings] rx = 4096`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ProfileSetting {
+    /// The section: one of [`SETTING_SECTIONS`].
+    pub group: &'static str,
+    /// The key in it (`rx`, `rx-usecs`, a private flag's name).
+    pub key: String,
+    /// The wanted value.
+    pub value: SettingValue,
+    /// Line in the profile file.
+    pub line: usize,
+    /// The included profile it comes from (`None`: this profile's own file).
+    pub from: Option<String>,
 }
 
 /// A parsed, validated profile.
@@ -77,8 +111,14 @@ pub struct Profile {
     pub references: Vec<String>,
     /// A user profile that deliberately takes a built-in's name.
     pub replaces: bool,
-    /// Wanted feature states, in file order.
+    /// Wanted feature states, in file order (included profiles' first).
     pub features: Vec<ProfileFeature>,
+    /// Wanted settings from the `[rings]`, `[channels]`, `[coalesce]`,
+    /// `[pause]`, `[eee]` and `[private-flags]` sections (included first).
+    pub settings: Vec<ProfileSetting>,
+    /// Profiles this one builds on (`include = [...]`), in order; their
+    /// features and settings come first, this profile's own win.
+    pub include: Vec<String>,
     /// Where it came from.
     pub source: Source,
 }

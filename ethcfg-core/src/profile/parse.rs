@@ -4,7 +4,7 @@ use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use toml::Spanned;
 
-use super::{Profile, ProfileFeature, Source};
+use super::{Profile, ProfileFeature, ProfileSetting, SettingValue, Source};
 use crate::error::{Error, Result};
 
 #[derive(Deserialize)]
@@ -23,7 +23,64 @@ struct Raw {
     #[serde(default)]
     replaces: bool,
     #[serde(default)]
+    include: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
     features: Option<Spanned<Features>>,
+    #[serde(default)]
+    rings: Option<Features>,
+    #[serde(default)]
+    channels: Option<Features>,
+    #[serde(default)]
+    coalesce: Option<Features>,
+    #[serde(default)]
+    pause: Option<Features>,
+    #[serde(default)]
+    eee: Option<Features>,
+    #[serde(default, rename = "private-flags")]
+    private_flags: Option<Features>,
+}
+
+/// The keys a section allows (`None`: any name — coalesce parameters are
+/// checked against the device, private flags are the driver's own).
+fn section_keys(group: &str) -> Option<&'static [&'static str]> {
+    match group {
+        "rings" => Some(&["rx", "rx-mini", "rx-jumbo", "tx"]),
+        "channels" => Some(&["rx", "tx", "other", "combined"]),
+        "pause" => Some(&["autoneg", "rx", "tx"]),
+        "eee" => Some(&["enabled", "tx-lpi", "tx-lpi-timer"]),
+        _ => None,
+    }
+}
+
+/// What a section's value may be: a number, `"max"`, or on/off.
+fn setting_value(
+    group: &str,
+    key: &str,
+    v: &toml::Value,
+) -> std::result::Result<SettingValue, String> {
+    let num = |i: i64| {
+        u32::try_from(i)
+            .map(SettingValue::Num)
+            .map_err(|_| format!("{i} is out of range (0 to 4294967295)"))
+    };
+    let onoff = |v: &toml::Value| match v {
+        toml::Value::String(s) if s == "on" => Some(SettingValue::Bool(true)),
+        toml::Value::String(s) if s == "off" => Some(SettingValue::Bool(false)),
+        toml::Value::Boolean(b) => Some(SettingValue::Bool(*b)),
+        _ => None,
+    };
+    match (group, key, v) {
+        ("rings" | "channels", _, toml::Value::Integer(i)) => num(*i),
+        ("rings" | "channels", _, toml::Value::String(s)) if s == "max" => Ok(SettingValue::Max),
+        ("rings" | "channels", _, other) => Err(format!("must be a number or \"max\", not {}", describe(other))),
+        ("eee", "tx-lpi-timer", toml::Value::Integer(i)) => num(*i),
+        ("eee", "tx-lpi-timer", other) => Err(format!("must be a number of microseconds, not {}", describe(other))),
+        ("coalesce", _, toml::Value::Integer(i)) => num(*i),
+        ("coalesce", _, other) => {
+            onoff(other).ok_or_else(|| format!("must be a number, or \"on\"/\"off\" for the adaptive modes, not {}", describe(other)))
+        }
+        (_, _, other) => onoff(other).ok_or_else(|| format!("must be \"on\" or \"off\", not {}", describe(other))),
+    }
 }
 
 /// `[features]` in file order.
@@ -123,41 +180,107 @@ pub(super) fn parse(text: &str, source: Source) -> Result<Profile> {
             ));
         }
     }
-    let Some(feats) = raw.features else {
-        return Err(err(
-            None,
-            "no [features] table: a profile must set at least one feature"
-                .into(),
-        ));
-    };
-    let feats_line = at(&feats.span());
     let mut features = Vec::new();
-    for (key, value) in feats.into_inner().0 {
-        let line = line_of(text, value.span().start);
-        let on = match value.get_ref() {
-            toml::Value::String(s) if s == "on" => true,
-            toml::Value::String(s) if s == "off" => false,
-            toml::Value::Boolean(b) => *b,
-            other => {
-                return Err(err(Some(line), format!("feature {key}: value must be \"on\" or \"off\", not {}", describe(other))));
+    if let Some(feats) = raw.features {
+        let feats_line = at(&feats.span());
+        for (key, value) in feats.into_inner().0 {
+            let line = line_of(text, value.span().start);
+            let on = match value.get_ref() {
+                toml::Value::String(s) if s == "on" => true,
+                toml::Value::String(s) if s == "off" => false,
+                toml::Value::Boolean(b) => *b,
+                other => {
+                    return Err(err(
+                        Some(line),
+                        format!("feature {key}: value must be \"on\" or \"off\", not {}", describe(other)),
+                    ));
+                }
+            };
+            if !valid_name(&key) {
+                return Err(err(
+                    Some(line),
+                    format!("{key:?} is not a feature name"),
+                ));
             }
-        };
-        if !valid_name(&key) {
+            if features.iter().any(|f: &ProfileFeature| f.name == key) {
+                return Err(err(
+                    Some(line),
+                    format!("feature {key} is set twice"),
+                ));
+            }
+            features.push(ProfileFeature { name: key, on, line, from: None });
+        }
+        if features.is_empty() {
+            return Err(err(feats_line, "[features] is empty: set a feature in it, or leave the table out".into()));
+        }
+    }
+    let mut settings = Vec::new();
+    let sections = [
+        ("rings", raw.rings),
+        ("channels", raw.channels),
+        ("coalesce", raw.coalesce),
+        ("pause", raw.pause),
+        ("eee", raw.eee),
+        ("private-flags", raw.private_flags),
+    ];
+    for (group, table) in sections {
+        for (key, value) in table.map(|t| t.0).unwrap_or_default() {
+            let line = line_of(text, value.span().start);
+            if let Some(keys) = section_keys(group) {
+                if !keys.contains(&key.as_str()) {
+                    return Err(err(
+                        Some(line),
+                        format!(
+                            "[{group}] has no key {key:?}; it has {}",
+                            keys.join(", ")
+                        ),
+                    ));
+                }
+            } else if !valid_name(&key) {
+                return Err(err(
+                    Some(line),
+                    format!("[{group}]: {key:?} is not a parameter name"),
+                ));
+            }
+            let v = setting_value(group, &key, value.get_ref()).map_err(
+                |problem| {
+                    err(Some(line), format!("[{group}] {key}: {problem}"))
+                },
+            )?;
+            settings.push(ProfileSetting {
+                group,
+                key,
+                value: v,
+                line,
+                from: None,
+            });
+        }
+    }
+    let (include, include_line) = match raw.include {
+        Some(inc) => {
+            let line = at(&inc.span());
+            (inc.into_inner(), line)
+        }
+        None => (Vec::new(), None),
+    };
+    for i in &include {
+        if !valid_name(i) {
             return Err(err(
-                Some(line),
-                format!("{key:?} is not a feature name"),
+                include_line,
+                format!("include: {i:?} is not a profile name"),
             ));
         }
-        if features.iter().any(|f: &ProfileFeature| f.name == key) {
-            return Err(err(Some(line), format!("feature {key} is set twice")));
+        if *i == name {
+            return Err(err(
+                include_line,
+                format!("profile {name} includes itself"),
+            ));
         }
-        features.push(ProfileFeature { name: key, on, line });
     }
-    if features.is_empty() {
+    if features.is_empty() && settings.is_empty() && include.is_empty() {
         return Err(err(
-            feats_line,
-            "[features] is empty: a profile must set at least one feature"
-                .into(),
+            None,
+            "the profile sets nothing: add a [features] table (or [rings], [channels], [coalesce], [pause], [eee], [private-flags], or include = [...])".into(),
         ));
     }
     Ok(Profile {
@@ -169,6 +292,8 @@ pub(super) fn parse(text: &str, source: Source) -> Result<Profile> {
         references: raw.references,
         replaces: raw.replaces,
         features,
+        settings,
+        include,
         source,
     })
 }
@@ -250,5 +375,55 @@ mod tests {
         ] {
             assert!(p(t).is_err(), "{t:?}");
         }
+    }
+
+    #[test]
+    fn settings_sections_parse_and_are_checked() {
+        let prof = p("name = \"x\"\nsummary = \"s\"\n[rings]\nrx = 4096\ntx = \"max\"\n[channels]\ncombined = 2\n[coalesce]\nrx-usecs = 50\nadaptive-rx = \"off\"\n[pause]\nautoneg = false\nrx = \"off\"\n[eee]\nenabled = \"off\"\ntx-lpi-timer = 17\n[private-flags]\nlegacy-rx = \"on\"\n").unwrap();
+        let got: Vec<(&str, &str, SettingValue, usize)> = prof
+            .settings
+            .iter()
+            .map(|s| (s.group, s.key.as_str(), s.value, s.line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("rings", "rx", SettingValue::Num(4096), 4),
+                ("rings", "tx", SettingValue::Max, 5),
+                ("channels", "combined", SettingValue::Num(2), 7),
+                ("coalesce", "rx-usecs", SettingValue::Num(50), 9),
+                ("coalesce", "adaptive-rx", SettingValue::Bool(false), 10),
+                ("pause", "autoneg", SettingValue::Bool(false), 12),
+                ("pause", "rx", SettingValue::Bool(false), 13),
+                ("eee", "enabled", SettingValue::Bool(false), 15),
+                ("eee", "tx-lpi-timer", SettingValue::Num(17), 16),
+                ("private-flags", "legacy-rx", SettingValue::Bool(true), 18),
+            ]
+        );
+        assert!(prof.features.is_empty());
+
+        let (line, msg) =
+            problem("name = \"x\"\nsummary = \"s\"\n[rings]\nrxx = 1\n");
+        assert_eq!(line, Some(4));
+        assert!(
+            msg.contains("no key \"rxx\"") && msg.contains("rx-jumbo"),
+            "{msg}"
+        );
+        let (line, msg) =
+            problem("name = \"x\"\nsummary = \"s\"\n[rings]\nrx = -1\n");
+        assert_eq!(line, Some(4));
+        assert!(msg.contains("out of range"), "{msg}");
+        let (_, msg) =
+            problem("name = \"x\"\nsummary = \"s\"\n[pause]\nrx = 1\n");
+        assert!(msg.contains("\"on\" or \"off\""), "{msg}");
+        let (_, msg) =
+            problem("name = \"x\"\nsummary = \"s\"\n[rings]\nrx = \"lots\"\n");
+        assert!(msg.contains("\"max\""), "{msg}");
+        let (_, msg) =
+            problem("name = \"x\"\nsummary = \"s\"\ninclude = [\"x\"]\n");
+        assert!(msg.contains("includes itself"), "{msg}");
+        let (_, msg) =
+            problem("name = \"x\"\nsummary = \"s\"\n[ring]\nrx = 1\n");
+        assert!(msg.contains("ring"), "{msg}");
     }
 }
