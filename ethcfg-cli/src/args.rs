@@ -35,19 +35,25 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Set features, like `ethtool -K`, and report what actually changed
-    #[command(
-        after_help = "NAME is a legacy ethtool name (tso, gso, gro, lro, rx, tx, sg, rxvlan, \
+    /// Set features and other ethtool settings, and report what actually changed
+    #[command(after_help = "SETTINGS, in any order:\n  \
+NAME on|off                        a feature (like ethtool -K)\n  \
+ring rx|tx|rx-mini|rx-jumbo N|max  ring sizes (like ethtool -G)\n  \
+channels rx|tx|other|combined N|max  channel counts (like ethtool -L)\n  \
+coalesce KEY VALUE                 interrupt coalescing, e.g. rx-usecs 50, adaptive-rx off (like ethtool -C)\n  \
+pause autoneg|rx|tx on|off         flow control (like ethtool -A)\n  \
+eee on|off, eee-tx-lpi on|off, eee-tx-timer N   Energy-Efficient Ethernet (like ethtool --set-eee)\n  \
+priv-flag NAME on|off              a driver's private flag (like ethtool --set-priv-flags)\n\n\
+NAME is a legacy ethtool name (tso, gso, gro, lro, rx, tx, sg, rxvlan, \
 txvlan, ntuple, rxhash, or a long form such as tcp-segmentation-offload) or a kernel \
 feature name (tx-tcp-segmentation, rx-gro-hw, ...). Legacy names expand to every kernel \
-feature they cover on the running kernel.\n\nExample: ethcfg set eno1 gso off gro off tso off tx off rx off rxvlan off txvlan off sg off"
-    )]
+feature they cover on the running kernel.\n\nExample: ethcfg set eno1 gso off gro off tso off tx off rx off rxvlan off txvlan off sg off")]
     Set {
         /// The interface
         #[arg(value_name = "IFACE")]
         iface: String,
-        /// Feature names, each followed by on or off
-        #[arg(value_name = "NAME on|off", required = true, num_args = 1..)]
+        /// What to set: NAME on|off pairs and the settings below
+        #[arg(value_name = "SETTINGS", required = true, num_args = 1..)]
         words: Vec<String>,
         /// Print JSON on stdout: [{"ifname", "changed", "changes": [{"feature", "from", "to", "status"}]}]
         #[arg(long)]

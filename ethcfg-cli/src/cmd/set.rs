@@ -3,40 +3,163 @@
 use std::io::Write;
 
 use ethcfg_core::blocking::Client;
+use ethcfg_core::profile::SettingValue;
 use ethcfg_core::state::StateDir;
 use ethcfg_core::{FeatureRequest, FixedPolicy, IfaceRef};
 
 use crate::cmd::apply::report;
 use crate::exit::{CliError, Exit};
 
-/// Pairs the words up; anything else is a usage error.
-pub(crate) fn parse_words(
-    words: &[String],
-) -> Result<FeatureRequest, CliError> {
-    if !words.len().is_multiple_of(2) {
-        let last = words.last().map(String::as_str).unwrap_or_default();
-        return Err(CliError::Usage(format!(
-            "expected NAME on|off pairs, but got {} word{}: `{last}` has no value; add `on` or `off` after it",
-            words.len(),
-            if words.len() == 1 { "" } else { "s" }
-        )));
+/// What `set` was asked: features by name, and settings as (group, key,
+/// value) in the groups' own words.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Words {
+    pub(crate) features: FeatureRequest,
+    pub(crate) settings: Vec<(&'static str, String, SettingValue)>,
+}
+
+fn usage(msg: String) -> CliError {
+    CliError::Usage(msg)
+}
+
+fn on_off(what: &str, word: Option<&String>) -> Result<bool, CliError> {
+    match word.map(String::as_str) {
+        Some("on") => Ok(true),
+        Some("off") => Ok(false),
+        Some(other) => Err(usage(format!(
+            "`{what}` must be followed by `on` or `off`, not `{other}`"
+        ))),
+        None => Err(usage(format!(
+            "`{what}` has no value; add `on` or `off` after it"
+        ))),
     }
-    let mut req = FeatureRequest::new();
-    for pair in words.chunks(2) {
-        if let [name, value] = pair {
-            let on = match value.as_str() {
-                "on" => true,
-                "off" => false,
-                other => {
-                    return Err(CliError::Usage(format!(
-                    "`{name}` must be followed by `on` or `off`, not `{other}`"
-                )))
-                }
-            };
-            req = req.set(name.clone(), on);
+}
+
+fn number(
+    what: &str,
+    word: Option<&String>,
+    max: bool,
+) -> Result<SettingValue, CliError> {
+    let hint = if max { "a number or `max`" } else { "a number" };
+    match word.map(String::as_str) {
+        Some("max") if max => Ok(SettingValue::Max),
+        Some(w) => w.parse::<u32>().map(SettingValue::Num).map_err(|_| {
+            usage(format!("`{what}` must be followed by {hint}, not `{w}`"))
+        }),
+        None => {
+            Err(usage(format!("`{what}` has no value; add {hint} after it")))
         }
     }
-    Ok(req)
+}
+
+/// A key of a group with a fixed set of keys.
+fn key<'a>(
+    group_word: &str,
+    word: Option<&'a String>,
+    keys: &[&str],
+    example: &str,
+) -> Result<&'a String, CliError> {
+    match word {
+        Some(k) if keys.contains(&k.as_str()) => Ok(k),
+        Some(k) => Err(usage(format!(
+            "`{group_word} {k}`: {k} is not one of {}; as in `{example}`",
+            keys.join(", ")
+        ))),
+        None => Err(usage(format!(
+            "`{group_word}` needs one of {} and a value, as in `{example}`",
+            keys.join(", ")
+        ))),
+    }
+}
+
+/// Parses `NAME on|off`, `ring KEY N|max`, `channels KEY N|max`,
+/// `coalesce KEY VALUE`, `pause KEY on|off`, `eee on|off`,
+/// `eee-tx-lpi on|off`, `eee-tx-timer N` and `priv-flag NAME on|off`, in
+/// any order. Anything else is a usage error that says what was expected.
+pub(crate) fn parse_words(words: &[String]) -> Result<Words, CliError> {
+    let mut out = Words::default();
+    let mut w = words.iter().peekable();
+    while let Some(word) = w.next() {
+        match word.as_str() {
+            "ring" => {
+                let k = key(
+                    "ring",
+                    w.next(),
+                    &["rx", "tx", "rx-mini", "rx-jumbo"],
+                    "ring rx 4096",
+                )?;
+                let v = number(&format!("ring {k}"), w.next(), true)?;
+                out.settings.push(("rings", k.clone(), v));
+            }
+            "channels" => {
+                let k = key(
+                    "channels",
+                    w.next(),
+                    &["rx", "tx", "other", "combined"],
+                    "channels combined 4",
+                )?;
+                let v = number(&format!("channels {k}"), w.next(), true)?;
+                out.settings.push(("channels", k.clone(), v));
+            }
+            "coalesce" => {
+                let k = w.next().ok_or_else(|| {
+                    usage("`coalesce` needs a parameter and a value, as in `coalesce rx-usecs 50`".into())
+                })?;
+                let what = format!("coalesce {k}");
+                let v = match w.next().map(String::as_str) {
+                    Some("on") => SettingValue::Bool(true),
+                    Some("off") => SettingValue::Bool(false),
+                    other => number(
+                        &what,
+                        other.map(ToOwned::to_owned).as_ref(),
+                        false,
+                    )?,
+                };
+                out.settings.push(("coalesce", k.clone(), v));
+            }
+            "pause" => {
+                let k = key(
+                    "pause",
+                    w.next(),
+                    &["autoneg", "rx", "tx"],
+                    "pause rx off",
+                )?;
+                let v = on_off(&format!("pause {k}"), w.next())?;
+                out.settings.push(("pause", k.clone(), SettingValue::Bool(v)));
+            }
+            "eee" => out.settings.push((
+                "eee",
+                "enabled".into(),
+                SettingValue::Bool(on_off("eee", w.next())?),
+            )),
+            "eee-tx-lpi" => out.settings.push((
+                "eee",
+                "tx-lpi".into(),
+                SettingValue::Bool(on_off("eee-tx-lpi", w.next())?),
+            )),
+            "eee-tx-timer" => out.settings.push((
+                "eee",
+                "tx-lpi-timer".into(),
+                number("eee-tx-timer", w.next(), false)?,
+            )),
+            "priv-flag" => {
+                let k = w.next().ok_or_else(|| {
+                    usage("`priv-flag` needs a flag name and on or off, as in `priv-flag legacy-rx on`".into())
+                })?;
+                let v = on_off(&format!("priv-flag {k}"), w.next())?;
+                out.settings.push((
+                    "private-flags",
+                    k.clone(),
+                    SettingValue::Bool(v),
+                ));
+            }
+            name => {
+                let v = on_off(name, w.next())?;
+                out.features = std::mem::take(&mut out.features).set(name, v);
+            }
+        }
+    }
+    Ok(out)
 }
 
 pub(crate) fn run(
@@ -46,7 +169,13 @@ pub(crate) fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Exit, CliError> {
-    let req = parse_words(words)?;
+    let words = parse_words(words)?;
+    if !words.settings.is_empty() {
+        // Until the settings library lands: refuse rather than skip.
+        let (g, k, _) = &words.settings[0];
+        return Err(usage(format!("`{g} {k}`: setting {g} is not supported by this version of ethcfg yet")));
+    }
+    let req = words.features;
     let iface = IfaceRef::name(iface)?;
     let state = StateDir::from_env();
     let mut client = Client::new()?;
@@ -60,4 +189,78 @@ pub(crate) fn run(
     } else {
         Exit::Ok
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_owned).collect()
+    }
+
+    fn err(s: &str) -> String {
+        match parse_words(&words(s)) {
+            Err(CliError::Usage(m)) => m,
+            other => panic!("{s:?}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_form_parses() {
+        let w = parse_words(&words(
+            "tso off ring rx 4096 ring tx max channels combined 2 coalesce rx-usecs 50 coalesce adaptive-rx off \
+             pause autoneg off pause rx on eee off eee-tx-lpi on eee-tx-timer 17 priv-flag legacy-rx on gro on",
+        ))
+        .unwrap();
+        assert_eq!(
+            w.features,
+            FeatureRequest::new().disable("tso").enable("gro")
+        );
+        let got: Vec<(&str, &str, SettingValue)> =
+            w.settings.iter().map(|(g, k, v)| (*g, k.as_str(), *v)).collect();
+        assert_eq!(
+            got,
+            [
+                ("rings", "rx", SettingValue::Num(4096)),
+                ("rings", "tx", SettingValue::Max),
+                ("channels", "combined", SettingValue::Num(2)),
+                ("coalesce", "rx-usecs", SettingValue::Num(50)),
+                ("coalesce", "adaptive-rx", SettingValue::Bool(false)),
+                ("pause", "autoneg", SettingValue::Bool(false)),
+                ("pause", "rx", SettingValue::Bool(true)),
+                ("eee", "enabled", SettingValue::Bool(false)),
+                ("eee", "tx-lpi", SettingValue::Bool(true)),
+                ("eee", "tx-lpi-timer", SettingValue::Num(17)),
+                ("private-flags", "legacy-rx", SettingValue::Bool(true)),
+            ]
+        );
+    }
+
+    #[test]
+    fn mistakes_say_what_was_expected() {
+        assert!(err("tso").contains("`tso` has no value; add `on` or `off`"));
+        assert!(err("gso of")
+            .contains("`gso` must be followed by `on` or `off`, not `of`"));
+        assert!(err("ring")
+            .contains("`ring` needs one of rx, tx, rx-mini, rx-jumbo"));
+        assert!(err("ring rxx 4")
+            .contains("rxx is not one of rx, tx, rx-mini, rx-jumbo"));
+        assert!(err("ring rx lots").contains(
+            "`ring rx` must be followed by a number or `max`, not `lots`"
+        ));
+        assert!(err("ring rx").contains("`ring rx` has no value"));
+        assert!(err("channels combined -1").contains("not `-1`"));
+        assert!(err("coalesce").contains("coalesce rx-usecs 50"));
+        assert!(err("coalesce rx-usecs max")
+            .contains("must be followed by a number, not `max`"));
+        assert!(err("pause rx maybe")
+            .contains("`pause rx` must be followed by `on` or `off`"));
+        assert!(err("pause speed off")
+            .contains("speed is not one of autoneg, rx, tx"));
+        assert!(err("eee").contains("`eee` has no value"));
+        assert!(err("eee-tx-timer x")
+            .contains("`eee-tx-timer` must be followed by a number"));
+        assert!(err("priv-flag").contains("priv-flag legacy-rx on"));
+    }
 }
