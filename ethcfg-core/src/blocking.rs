@@ -9,6 +9,7 @@ use crate::features::{
 use crate::iface::IfaceRef;
 use crate::profile::Profile;
 use crate::session::Session;
+use crate::settings::{SettingChange, Settings, SettingsPlan, SettingsRequest};
 use crate::state::StateDir;
 use crate::system::Device;
 use crate::transport::{run_sync, SyncSocket, NETLINK_GENERIC};
@@ -163,6 +164,46 @@ impl Client {
         state: &StateDir,
     ) -> Result<Vec<SetOutcome>> {
         run_sync(self.session.revert(ifaces, state))
+    }
+
+    /// Every settings group of one interface — `ethtool -g -l -c -a
+    /// --show-eee --show-priv-flags`; a group the driver does not
+    /// implement is `None`.
+    ///
+    /// # Errors
+    /// [`Error::NoSuchInterface`]; kernel and socket errors.
+    pub fn settings(&mut self, iface: &IfaceRef) -> Result<Settings> {
+        run_sync(self.session.settings(iface))
+    }
+
+    /// Reads the interface and plans `req` against it: resolves `max`,
+    /// checks every key and value, drops values already as asked; sends
+    /// nothing.
+    ///
+    /// # Errors
+    /// [`Error::SettingUnsupported`], [`Error::UnknownSetting`],
+    /// [`Error::InvalidSetting`], [`Error::NoSuchInterface`].
+    pub fn plan_settings(
+        &mut self,
+        iface: &IfaceRef,
+        req: &SettingsRequest,
+    ) -> Result<SettingsPlan> {
+        run_sync(self.session.plan_settings(iface, req))
+    }
+
+    /// Sends a plan — one SET per group, only the values asked — re-reads
+    /// and reports per value: applied, adjusted or refused. A driver's
+    /// refusal (EINVAL, EOPNOTSUPP, EBUSY, ...) is a `Refused` value, not
+    /// an error.
+    ///
+    /// # Errors
+    /// [`Error::PermissionDenied`] without `CAP_NET_ADMIN`;
+    /// [`Error::NoSuchInterface`]; socket and decoding errors.
+    pub fn execute_settings(
+        &mut self,
+        plan: &SettingsPlan,
+    ) -> Result<Vec<SettingChange>> {
+        run_sync(self.session.execute_settings(plan))
     }
 
     /// The `monitor` multicast group id of the ethtool family, if any.

@@ -106,6 +106,27 @@ fn suggest(s: &[String]) -> String {
     }
 }
 
+/// The group in a sentence ("ring settings", not "rings settings").
+fn group_noun(group: &str) -> &str {
+    match group {
+        "rings" => "ring",
+        "channels" => "channel",
+        "coalesce" => "interrupt coalescing",
+        "pause" => "pause (flow control)",
+        "eee" => "EEE",
+        "private-flags" => "private flag",
+        other => other,
+    }
+}
+
+fn known_settings(known: &[String]) -> String {
+    if known.is_empty() {
+        "it has none of this kind; leave it out".to_owned()
+    } else {
+        format!("it has: {} (use one of those)", known.join(", "))
+    }
+}
+
 fn log_hint(e: &std::io::Error) -> &'static str {
     if e.kind() == std::io::ErrorKind::PermissionDenied {
         "; run ethcfg as root (reading /dev/kmsg needs CAP_SYSLOG when \
@@ -301,6 +322,50 @@ pub enum Error {
         outcomes: Vec<crate::features::SetOutcome>,
     },
 
+    /// A settings group (rings, channels, ...) the driver does not
+    /// implement, asked to be set.
+    #[error("{iface}: the driver does not support {} settings ({detail}); leave them out", group_noun(group))]
+    SettingUnsupported {
+        /// The interface.
+        iface: String,
+        /// The group, as [`crate::settings::Group::as_str`] names it.
+        group: &'static str,
+        /// What said so, e.g. `RINGS_GET: EOPNOTSUPP`.
+        detail: String,
+    },
+
+    /// A setting this device does not have (an unknown name, or a value
+    /// its driver does not implement).
+    #[error(
+        "{iface}: this device has no {} setting {key:?}; {}",
+        group_noun(group),
+        known_settings(known)
+    )]
+    UnknownSetting {
+        /// The interface.
+        iface: String,
+        /// The group, as [`crate::settings::Group::as_str`] names it.
+        group: &'static str,
+        /// The key as given.
+        key: String,
+        /// The keys of this group the device has.
+        known: Vec<String>,
+    },
+
+    /// A value the device cannot take (above its maximum, of the wrong
+    /// kind, or a read-only value).
+    #[error("{iface}: {} {problem}; `ethcfg show {iface} --all-settings` shows the values and limits", group_noun(group))]
+    InvalidSetting {
+        /// The interface.
+        iface: String,
+        /// The group, as [`crate::settings::Group::as_str`] names it.
+        group: &'static str,
+        /// The key as given.
+        key: String,
+        /// What is wrong, e.g. `rx 5000 exceeds the maximum 4096`.
+        problem: String,
+    },
+
     /// The kernel refused a request.
     #[error(
         "{}kernel refused {op}: {errno}{}{}",
@@ -389,6 +454,9 @@ impl Error {
             Error::PermissionDenied { .. } | Error::StateNotWritable { .. } => {
                 ErrorKind::PermissionDenied
             }
+            Error::SettingUnsupported { .. } => ErrorKind::NotSupported,
+            Error::UnknownSetting { .. } => ErrorKind::NotFound,
+            Error::InvalidSetting { .. } => ErrorKind::InvalidInput,
             Error::Kernel { errno, .. } if errno.0 == libc::EOPNOTSUPP => {
                 ErrorKind::NotSupported
             }

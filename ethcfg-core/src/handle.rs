@@ -8,6 +8,7 @@ use crate::features::{
 use crate::iface::IfaceRef;
 use crate::profile::Profile;
 use crate::session::Session;
+use crate::settings::{SettingChange, Settings, SettingsPlan, SettingsRequest};
 use crate::state::StateDir;
 use crate::system::Device;
 use crate::transport::{AsyncSocket, NETLINK_GENERIC};
@@ -99,6 +100,38 @@ impl Handle {
     ) -> Result<SetOutcome> {
         self.session.set_features(iface, req).await
     }
+    /// Every settings group of one interface; a group the driver does
+    /// not implement is `None`.
+    ///
+    /// # Errors
+    /// As [`crate::blocking::Client::settings`].
+    pub async fn settings(&mut self, iface: &IfaceRef) -> Result<Settings> {
+        self.session.settings(iface).await
+    }
+
+    /// Reads the interface and plans `req` against it; sends nothing.
+    ///
+    /// # Errors
+    /// As [`crate::blocking::Client::plan_settings`].
+    pub async fn plan_settings(
+        &mut self,
+        iface: &IfaceRef,
+        req: &SettingsRequest,
+    ) -> Result<SettingsPlan> {
+        self.session.plan_settings(iface, req).await
+    }
+
+    /// Sends a plan and reports per value what the driver did.
+    ///
+    /// # Errors
+    /// As [`crate::blocking::Client::execute_settings`].
+    pub async fn execute_settings(
+        &mut self,
+        plan: &SettingsPlan,
+    ) -> Result<Vec<SettingChange>> {
+        self.session.execute_settings(plan).await
+    }
+
     /// Reads `ifaces` and plans `req` for each; sends nothing. Unknown
     /// interfaces and names are errors here.
     ///

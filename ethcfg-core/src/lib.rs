@@ -74,6 +74,7 @@ pub mod impact;
 pub mod names;
 pub mod profile;
 mod session;
+pub mod settings;
 pub mod state;
 pub mod system;
 mod transport;

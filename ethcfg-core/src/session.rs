@@ -219,7 +219,10 @@ pub(crate) struct Session<T> {
     feature_table: Option<Arc<Vec<FeatureName>>>,
 }
 
-fn body<'a>(op: &'static str, payload: &'a [u8]) -> Result<&'a [u8]> {
+pub(crate) fn body<'a>(
+    op: &'static str,
+    payload: &'a [u8],
+) -> Result<&'a [u8]> {
     message::genl_body(payload)
         .map(|(_, b)| b)
         .map_err(|e| Error::malformed(op, e))
@@ -255,7 +258,18 @@ impl<T: Transport> Session<T> {
         self.family.monitor_group
     }
 
-    fn require(&self, op: u8, name: &'static str, dump: bool) -> Result<()> {
+    /// The connection and the ethtool family id, for the operations
+    /// written in their own modules (settings).
+    pub(crate) fn conn_and_family(&mut self) -> (&mut Conn<T>, u16) {
+        (&mut self.conn, self.family.id)
+    }
+
+    pub(crate) fn require(
+        &self,
+        op: u8,
+        name: &'static str,
+        dump: bool,
+    ) -> Result<()> {
         let needs = "Linux 5.7 or later";
         match self.family.op_flags(op) {
             None => Err(Error::OpUnsupported { op: name, needs }),

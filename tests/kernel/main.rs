@@ -10,4 +10,5 @@ mod doctor;
 mod ethtool_oracle;
 mod oracle;
 mod profiles;
+mod settings;
 mod util;

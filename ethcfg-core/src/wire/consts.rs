@@ -85,6 +85,96 @@ pub(crate) const ETHTOOL_A_FEATURES_WANTED: u16 = 3;
 pub(crate) const ETHTOOL_A_FEATURES_ACTIVE: u16 = 4;
 pub(crate) const ETHTOOL_A_FEATURES_NOCHANGE: u16 = 5;
 
+// The settings messages (numbers checked against linux-libc-dev 6.1's
+// include/uapi/linux/ethtool_netlink.h). Requests and replies use different
+// number spaces: RINGS_GET is 15 going out, RINGS_GET_REPLY 16 coming back.
+pub(crate) const ETHTOOL_MSG_PRIVFLAGS_GET: u8 = 13;
+pub(crate) const ETHTOOL_MSG_PRIVFLAGS_SET: u8 = 14;
+pub(crate) const ETHTOOL_MSG_RINGS_GET: u8 = 15;
+pub(crate) const ETHTOOL_MSG_RINGS_SET: u8 = 16;
+pub(crate) const ETHTOOL_MSG_CHANNELS_GET: u8 = 17;
+pub(crate) const ETHTOOL_MSG_CHANNELS_SET: u8 = 18;
+pub(crate) const ETHTOOL_MSG_COALESCE_GET: u8 = 19;
+pub(crate) const ETHTOOL_MSG_COALESCE_SET: u8 = 20;
+pub(crate) const ETHTOOL_MSG_PAUSE_GET: u8 = 21;
+pub(crate) const ETHTOOL_MSG_PAUSE_SET: u8 = 22;
+pub(crate) const ETHTOOL_MSG_EEE_GET: u8 = 23;
+pub(crate) const ETHTOOL_MSG_EEE_SET: u8 = 24;
+// kernel -> user
+pub(crate) const ETHTOOL_MSG_PRIVFLAGS_GET_REPLY: u8 = 14;
+pub(crate) const ETHTOOL_MSG_RINGS_GET_REPLY: u8 = 16;
+pub(crate) const ETHTOOL_MSG_CHANNELS_GET_REPLY: u8 = 18;
+pub(crate) const ETHTOOL_MSG_COALESCE_GET_REPLY: u8 = 20;
+pub(crate) const ETHTOOL_MSG_PAUSE_GET_REPLY: u8 = 22;
+pub(crate) const ETHTOOL_MSG_EEE_GET_REPLY: u8 = 24;
+
+/// Attribute 1 of every settings message, as of every ethtool message.
+pub(crate) const ETHTOOL_A_SETTINGS_HEADER: u16 = 1;
+
+pub(crate) const ETH_SS_PRIV_FLAGS: u32 = 2;
+pub(crate) const ETHTOOL_A_PRIVFLAGS_HEADER: u16 = 1;
+pub(crate) const ETHTOOL_A_PRIVFLAGS_FLAGS: u16 = 2;
+
+pub(crate) const ETHTOOL_A_RINGS_HEADER: u16 = 1;
+pub(crate) const ETHTOOL_A_RINGS_RX_MAX: u16 = 2;
+pub(crate) const ETHTOOL_A_RINGS_RX_MINI_MAX: u16 = 3;
+pub(crate) const ETHTOOL_A_RINGS_RX_JUMBO_MAX: u16 = 4;
+pub(crate) const ETHTOOL_A_RINGS_TX_MAX: u16 = 5;
+pub(crate) const ETHTOOL_A_RINGS_RX: u16 = 6;
+pub(crate) const ETHTOOL_A_RINGS_RX_MINI: u16 = 7;
+pub(crate) const ETHTOOL_A_RINGS_RX_JUMBO: u16 = 8;
+pub(crate) const ETHTOOL_A_RINGS_TX: u16 = 9;
+
+pub(crate) const ETHTOOL_A_CHANNELS_HEADER: u16 = 1;
+pub(crate) const ETHTOOL_A_CHANNELS_RX_MAX: u16 = 2;
+pub(crate) const ETHTOOL_A_CHANNELS_TX_MAX: u16 = 3;
+pub(crate) const ETHTOOL_A_CHANNELS_OTHER_MAX: u16 = 4;
+pub(crate) const ETHTOOL_A_CHANNELS_COMBINED_MAX: u16 = 5;
+pub(crate) const ETHTOOL_A_CHANNELS_RX_COUNT: u16 = 6;
+pub(crate) const ETHTOOL_A_CHANNELS_TX_COUNT: u16 = 7;
+pub(crate) const ETHTOOL_A_CHANNELS_OTHER_COUNT: u16 = 8;
+pub(crate) const ETHTOOL_A_CHANNELS_COMBINED_COUNT: u16 = 9;
+
+pub(crate) const ETHTOOL_A_COALESCE_HEADER: u16 = 1;
+pub(crate) const ETHTOOL_A_COALESCE_RX_USECS: u16 = 2;
+pub(crate) const ETHTOOL_A_COALESCE_RX_MAX_FRAMES: u16 = 3;
+pub(crate) const ETHTOOL_A_COALESCE_RX_USECS_IRQ: u16 = 4;
+pub(crate) const ETHTOOL_A_COALESCE_RX_MAX_FRAMES_IRQ: u16 = 5;
+pub(crate) const ETHTOOL_A_COALESCE_TX_USECS: u16 = 6;
+pub(crate) const ETHTOOL_A_COALESCE_TX_MAX_FRAMES: u16 = 7;
+pub(crate) const ETHTOOL_A_COALESCE_TX_USECS_IRQ: u16 = 8;
+pub(crate) const ETHTOOL_A_COALESCE_TX_MAX_FRAMES_IRQ: u16 = 9;
+pub(crate) const ETHTOOL_A_COALESCE_STATS_BLOCK_USECS: u16 = 10;
+pub(crate) const ETHTOOL_A_COALESCE_USE_ADAPTIVE_RX: u16 = 11;
+pub(crate) const ETHTOOL_A_COALESCE_USE_ADAPTIVE_TX: u16 = 12;
+pub(crate) const ETHTOOL_A_COALESCE_PKT_RATE_LOW: u16 = 13;
+pub(crate) const ETHTOOL_A_COALESCE_RX_USECS_LOW: u16 = 14;
+pub(crate) const ETHTOOL_A_COALESCE_RX_MAX_FRAMES_LOW: u16 = 15;
+pub(crate) const ETHTOOL_A_COALESCE_TX_USECS_LOW: u16 = 16;
+pub(crate) const ETHTOOL_A_COALESCE_TX_MAX_FRAMES_LOW: u16 = 17;
+pub(crate) const ETHTOOL_A_COALESCE_PKT_RATE_HIGH: u16 = 18;
+pub(crate) const ETHTOOL_A_COALESCE_RX_USECS_HIGH: u16 = 19;
+pub(crate) const ETHTOOL_A_COALESCE_RX_MAX_FRAMES_HIGH: u16 = 20;
+pub(crate) const ETHTOOL_A_COALESCE_TX_USECS_HIGH: u16 = 21;
+pub(crate) const ETHTOOL_A_COALESCE_TX_MAX_FRAMES_HIGH: u16 = 22;
+pub(crate) const ETHTOOL_A_COALESCE_RATE_SAMPLE_INTERVAL: u16 = 23;
+pub(crate) const ETHTOOL_A_COALESCE_USE_CQE_MODE_TX: u16 = 24;
+pub(crate) const ETHTOOL_A_COALESCE_USE_CQE_MODE_RX: u16 = 25;
+
+pub(crate) const ETHTOOL_A_PAUSE_HEADER: u16 = 1;
+pub(crate) const ETHTOOL_A_PAUSE_AUTONEG: u16 = 2;
+pub(crate) const ETHTOOL_A_PAUSE_RX: u16 = 3;
+pub(crate) const ETHTOOL_A_PAUSE_TX: u16 = 4;
+pub(crate) const ETHTOOL_A_PAUSE_STATS: u16 = 5;
+
+pub(crate) const ETHTOOL_A_EEE_HEADER: u16 = 1;
+pub(crate) const ETHTOOL_A_EEE_MODES_OURS: u16 = 2;
+pub(crate) const ETHTOOL_A_EEE_MODES_PEER: u16 = 3;
+pub(crate) const ETHTOOL_A_EEE_ACTIVE: u16 = 4;
+pub(crate) const ETHTOOL_A_EEE_ENABLED: u16 = 5;
+pub(crate) const ETHTOOL_A_EEE_TX_LPI_ENABLED: u16 = 6;
+pub(crate) const ETHTOOL_A_EEE_TX_LPI_TIMER: u16 = 7;
+
 // rtnetlink.h / if_link.h (only what the link-kind lookup needs)
 pub(crate) const RTM_NEWLINK: u16 = 16;
 pub(crate) const RTM_GETLINK: u16 = 18;

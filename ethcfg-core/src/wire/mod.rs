@@ -14,6 +14,7 @@ pub(crate) mod features;
 pub(crate) mod header;
 pub(crate) mod link;
 pub(crate) mod message;
+pub(crate) mod settings;
 pub(crate) mod strset;
 
 pub(crate) use attrs::WireError;

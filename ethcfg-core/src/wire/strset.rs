@@ -1,5 +1,6 @@
 //! `STRSET_GET` for one global string set (the feature names,
-//! `ETH_SS_FEATURES`): request encoding and reply decoding into a table
+//! `ETH_SS_FEATURES`) or one set of a device (its private flag names,
+//! `ETH_SS_PRIV_FLAGS`): request encoding and reply decoding into a table
 //! indexed by bit. Unused bits have empty names and stay empty.
 
 use super::attrs::{attrs, WireError, WireResult};
@@ -8,6 +9,38 @@ use super::consts::*;
 use super::header::{self, Dev, HeaderFlags};
 
 pub(crate) fn request(family: u16, seq: u32, set_id: u32) -> Option<Vec<u8>> {
+    request_for(family, seq, Dev::None, set_id)
+}
+
+/// `STRSET_GET` of one per-device set (`ETH_SS_PRIV_FLAGS`) of `dev`; the
+/// kernel refuses a per-device set without a device.
+pub(crate) fn device_request(
+    family: u16,
+    seq: u32,
+    dev: Dev<'_>,
+    set_id: u32,
+) -> Option<Vec<u8>> {
+    request_for(family, seq, dev, set_id)
+}
+
+/// The device a per-device reply is about (its header: index and primary
+/// name, whatever name or index the request used).
+pub(crate) fn decode_device(body: &[u8]) -> WireResult<header::ReplyDev> {
+    for a in attrs(body) {
+        let a = a?;
+        if a.kind == ETHTOOL_A_STRSET_HEADER {
+            return header::decode(a.value);
+        }
+    }
+    Err(WireError::new("string set reply without a device header"))
+}
+
+fn request_for(
+    family: u16,
+    seq: u32,
+    dev: Dev<'_>,
+    set_id: u32,
+) -> Option<Vec<u8>> {
     let mut b = MsgBuilder::genl(
         family,
         NLM_F_REQUEST | NLM_F_ACK,
@@ -15,12 +48,7 @@ pub(crate) fn request(family: u16, seq: u32, set_id: u32) -> Option<Vec<u8>> {
         ETHTOOL_MSG_STRSET_GET,
         ETHTOOL_GENL_VERSION,
     );
-    header::encode(
-        &mut b,
-        ETHTOOL_A_STRSET_HEADER,
-        Dev::None,
-        HeaderFlags::empty(),
-    );
+    header::encode(&mut b, ETHTOOL_A_STRSET_HEADER, dev, HeaderFlags::empty());
     b.nest(ETHTOOL_A_STRSET_STRINGSETS)
         .nest(ETHTOOL_A_STRINGSETS_STRINGSET)
         .u32(ETHTOOL_A_STRINGSET_ID, set_id)
