@@ -511,7 +511,7 @@ _ethcfg() {
             return 0
             ;;
         ethcfg__subcmd__show)
-            opts="-h -V --json --help --version"
+            opts="-h -V --json --all-settings --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

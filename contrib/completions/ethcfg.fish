@@ -37,6 +37,7 @@ complete -c ethcfg -n "__fish_ethcfg_needs_command" -f -a "impact" -d 'Show what
 complete -c ethcfg -n "__fish_ethcfg_needs_command" -f -a "generate" -d 'Write the man page or shell completions (for packagers)'
 complete -c ethcfg -n "__fish_ethcfg_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand show" -l json -d 'Print JSON on stdout: [{"ifname", "ifindex", "driver", "features": {NAME: {"active", "requested", "fixed"}}}]'
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand show" -l all-settings -d 'Also show rings, channels, coalesce, pause, EEE and private flags (JSON: "rings", "channels", "coalesce", "pause", "eee", "private-flags"; null and listed in "unsupported" when the driver does not have them)'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand show" -s h -l help -d 'Print help'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand show" -s V -l version -d 'Print version'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -l json -d 'Print JSON on stdout: [{"ifname", "changed", "changes": [{"feature", "from", "to", "status"}]}]'

@@ -34,6 +34,11 @@ pub(crate) enum Command {
         /// Print JSON on stdout: [{"ifname", "ifindex", "driver", "features": {NAME: {"active", "requested", "fixed"}}}]
         #[arg(long)]
         json: bool,
+        /// Also show rings, channels, coalesce, pause, EEE and private flags
+        /// (JSON: "rings", "channels", "coalesce", "pause", "eee", "private-flags"; null and listed
+        /// in "unsupported" when the driver does not have them)
+        #[arg(long)]
+        all_settings: bool,
     },
     /// Set features and other ethtool settings, and report what actually changed
     #[command(after_help = "SETTINGS, in any order:\n  \

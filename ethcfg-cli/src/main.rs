@@ -21,8 +21,8 @@ fn main() -> ExitCode {
         std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     let mut err = std::io::stderr();
     let result = match &cli.command {
-        Command::Show { ifaces, json } => {
-            cmd::show::run(ifaces, *json, &mut out)
+        Command::Show { ifaces, json, all_settings } => {
+            cmd::show::run(ifaces, *json, *all_settings, &mut out)
         }
         Command::Set { iface, words, json } => {
             cmd::set::run(iface, words, *json, &mut out, &mut err)

@@ -4,6 +4,9 @@
 use std::io::{self, Write};
 
 use ethcfg_core::names::{pattern_matches, LEGACY_FLAGS};
+use ethcfg_core::settings::{
+    Group, SettingStatus, Settings, Value as SettingValue,
+};
 use ethcfg_core::{ChangeStatus, Feature, Features, SetOutcome};
 use serde_json::{json, Value};
 
@@ -110,6 +113,7 @@ pub(crate) fn write_features_json(
     w: &mut dyn Write,
     f: &Features,
     driver: Option<&str>,
+    settings: Option<&Settings>,
 ) -> io::Result<()> {
     let string = |w: &mut dyn Write, s: &str| {
         serde_json::to_writer(&mut *w, s).map_err(io::Error::from)
@@ -131,23 +135,99 @@ pub(crate) fn write_features_json(
             x.active, x.requested, x.fixed
         )?;
     }
-    w.write_all(if f.features.is_empty() { b"}\n}" } else { b"\n  }\n}" })
+    w.write_all(if f.features.is_empty() { b"}" } else { b"\n  }" })?;
+    if let Some(s) = settings {
+        let mut unsupported = Vec::new();
+        for g in Group::ALL {
+            write!(w, ",\n  \"{}\": ", g.as_str())?;
+            match s.group(g) {
+                None => {
+                    unsupported.push(g.as_str());
+                    w.write_all(b"null")?;
+                }
+                Some(gv) => {
+                    let mut obj = serde_json::Map::new();
+                    for (k, v) in gv.values.iter().chain(&gv.read_only) {
+                        obj.insert(k.clone(), value_json(*v));
+                    }
+                    serde_json::to_writer(&mut *w, &obj)
+                        .map_err(io::Error::from)?;
+                }
+            }
+        }
+        w.write_all(b",\n  \"unsupported\": ")?;
+        serde_json::to_writer(&mut *w, &unsupported)
+            .map_err(io::Error::from)?;
+    }
+    w.write_all(b"\n}")
+}
+
+/// The other settings, for people: one section per group, the values with
+/// their maxima; groups the driver does not have say so.
+pub(crate) fn settings_text(w: &mut dyn Write, s: &Settings) -> io::Result<()> {
+    for g in Group::ALL {
+        match s.group(g) {
+            None => writeln!(w, "{}: not supported by the driver", g.as_str())?,
+            Some(gv) if gv.values.is_empty() && gv.read_only.is_empty() => {
+                writeln!(w, "{}: none", g.as_str())?
+            }
+            Some(gv) => {
+                writeln!(w, "{}:", g.as_str())?;
+                for (k, v) in &gv.values {
+                    match gv.max(k) {
+                        Some(m) => writeln!(w, "\t{k}: {v} (max {m})")?,
+                        None => writeln!(w, "\t{k}: {v}")?,
+                    }
+                }
+                for (k, v) in
+                    gv.read_only.iter().filter(|(k, _)| !k.ends_with("-max"))
+                {
+                    writeln!(w, "\t{k}: {v} (read-only)")?;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One element of `set --json` (and later apply/revert/check).
+fn value_json(v: SettingValue) -> Value {
+    match v {
+        SettingValue::Num(n) => json!(n),
+        SettingValue::Bool(b) => json!(b),
+    }
+}
+
 pub(crate) fn outcome_json(o: &SetOutcome) -> Value {
     let changes: Vec<Value> = o
         .changes
         .iter()
         .map(|c| json!({"feature": c.feature, "from": c.from, "to": c.to, "status": c.status.as_str()}))
         .collect();
+    let settings: Vec<Value> = o
+        .settings
+        .iter()
+        .map(|c| {
+            json!({
+                "group": c.group.as_str(),
+                "key": c.key,
+                "from": value_json(c.from),
+                "to": value_json(c.to),
+                "now": value_json(c.now),
+                "status": c.status.as_str(),
+                "reason": c.reason,
+            })
+        })
+        .collect();
     json!({
         "ifname": o.ifname,
         "ifindex": o.ifindex,
         "changed": o.changed(),
         "changes": changes,
+        "settings": settings,
         "skipped_fixed": o.skipped_fixed,
         "warnings": o.warnings,
+        "notes": o.notes,
     })
 }
 
@@ -156,8 +236,12 @@ pub(crate) fn outcome_text(
     w: &mut dyn Write,
     o: &SetOutcome,
 ) -> io::Result<()> {
-    if o.changes.is_empty() {
-        return writeln!(w, "{}: nothing to change, every requested feature is already in that state", o.ifname);
+    if o.changes.is_empty() && o.settings.is_empty() {
+        return writeln!(
+            w,
+            "{}: nothing to change, everything asked for is already so",
+            o.ifname
+        );
     }
     let counts: Vec<String> = [
         (ChangeStatus::Applied, "applied"),
@@ -168,13 +252,35 @@ pub(crate) fn outcome_text(
     ]
     .iter()
     .map(|(s, label)| {
-        (o.changes.iter().filter(|c| c.status == *s).count(), label)
+        let settings = o
+            .settings
+            .iter()
+            .filter(|c| c.status.as_str() == s.as_str())
+            .count();
+        (o.changes.iter().filter(|c| c.status == *s).count() + settings, label)
     })
     .filter(|(n, _)| *n > 0)
     .map(|(n, label)| format!("{n} {label}"))
     .collect();
+    let mut counts = counts;
+    let adjusted = o
+        .settings
+        .iter()
+        .filter(|c| c.status == SettingStatus::Adjusted)
+        .count();
+    if adjusted > 0 {
+        counts.insert(1.min(counts.len()), format!("{adjusted} adjusted"));
+    }
     writeln!(w, "{}: {}", o.ifname, counts.join(", "))?;
-    let width = o.changes.iter().map(|c| c.feature.len()).max().unwrap_or(0);
+    let width = o
+        .changes
+        .iter()
+        .map(|c| c.feature.len())
+        .chain(
+            o.settings.iter().map(|c| c.group.as_str().len() + 1 + c.key.len()),
+        )
+        .max()
+        .unwrap_or(0);
     for c in &o.changes {
         let what = match c.status {
             ChangeStatus::Refused => format!(
@@ -189,6 +295,32 @@ pub(crate) fn outcome_text(
             s => format!("{} -> {:<3} {}", on_off(c.from), on_off(c.to), s),
         };
         writeln!(w, "  {:<width$}  {what}", c.feature)?;
+    }
+    for c in &o.settings {
+        let name = format!("{} {}", c.group, c.key);
+        let what = match c.status {
+            SettingStatus::Refused => format!(
+                "stays {}  refused: asked {}{}",
+                c.now,
+                c.to,
+                c.reason
+                    .as_ref()
+                    .map(|r| format!(" — {r}"))
+                    .unwrap_or_default()
+            ),
+            SettingStatus::Adjusted => format!(
+                "{} -> {}  adjusted: asked {}, the driver took {}",
+                c.from, c.now, c.to, c.now
+            ),
+            SettingStatus::SideEffect => {
+                format!("{} -> {}  side effect (not asked)", c.from, c.now)
+            }
+            SettingStatus::Planned | SettingStatus::Drift => {
+                format!("{} -> {}  {}", c.from, c.to, c.status)
+            }
+            s => format!("{} -> {}  {s}", c.from, c.now),
+        };
+        writeln!(w, "  {name:<width$}  {what}")?;
     }
     Ok(())
 }

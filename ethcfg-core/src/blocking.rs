@@ -1,7 +1,7 @@
 //! The blocking API: the same protocol code as the async [`crate::Handle`],
 //! on a blocking socket, with no async runtime at all.
 
-use crate::change::ChangePlan;
+use crate::change::{ChangePlan, MissingGroup};
 use crate::error::{Error, Result};
 use crate::features::{
     FeaturePlan, FeatureRequest, Features, FixedPolicy, SetOutcome,
@@ -118,6 +118,28 @@ impl Client {
         policy: FixedPolicy,
     ) -> Result<ChangePlan> {
         run_sync(self.session.plan_change(by, ifaces, req, policy))
+    }
+
+    /// [`Self::plan_change`] with other ethtool settings (rings, channels,
+    /// coalesce, pause, EEE, private flags) planned too, per interface.
+    ///
+    /// # Errors
+    /// As [`Self::plan_change`]; [`Error::SettingUnsupported`] (with
+    /// [`MissingGroup::Error`]), [`Error::UnknownSetting`],
+    /// [`Error::InvalidSetting`].
+    pub fn plan_change_with(
+        &mut self,
+        by: &str,
+        ifaces: &[IfaceRef],
+        req: &FeatureRequest,
+        settings: &SettingsRequest,
+        policy: FixedPolicy,
+        missing: MissingGroup,
+    ) -> Result<ChangePlan> {
+        run_sync(
+            self.session
+                .plan_change_with(by, ifaces, req, settings, policy, missing),
+        )
     }
 
     /// Plans `profile` for `ifaces` with the driver guard (unless `force`);

@@ -1,21 +1,28 @@
 //! Changing interfaces safely, for `set`, `apply`, `revert` and `check`:
-//! read every interface and plan before anything is sent; record the
-//! state about to change; send; and if anything fails part-way, put back
-//! what this run already changed. Written once over the session, so the
-//! async and blocking APIs share it.
+//! read every interface and plan before anything is sent — features and
+//! the other ethtool settings alike; record the state about to change;
+//! send; and if anything fails part-way, put back what this run already
+//! changed. Written once over the session, so the async and blocking APIs
+//! share it.
 
-use crate::error::{Error, Result};
-use crate::features::{
-    plan_resolved, plan_with, resolve_request, ChangeStatus, FeaturePlan,
-    FeatureRequest, Features, FixedPolicy, SetOutcome,
-};
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::error::{Error, Result};
+use crate::features::{
+    plan_resolved, plan_with, resolve_request, ChangeStatus, FeatureChange,
+    FeaturePlan, FeatureRequest, Features, FixedPolicy, SetOutcome,
+};
 use crate::iface::IfaceRef;
-use crate::profile::Profile;
+use crate::profile::{Profile, SettingValue};
 use crate::session::Session;
-use crate::state::{Record, RecordedFeature, Records, StateDir};
+use crate::settings::{
+    Group, SettingChange, SettingStatus, SettingsPlan, SettingsRequest,
+    Target as To, Value,
+};
+use crate::state::{
+    Record, RecordedFeature, RecordedSetting, Records, StateDir,
+};
 use crate::system::{self, Device};
 use crate::transport::Transport;
 
@@ -23,10 +30,22 @@ use crate::transport::Transport;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Target {
-    /// The interface as read before planning.
+    /// The interface's features as read before planning.
     pub before: Features,
-    /// What will be sent.
+    /// The features to send.
     pub plan: FeaturePlan,
+    /// The other settings to send, if any were asked for.
+    pub settings: Option<SettingsPlan>,
+    /// Things to tell (settings the driver does not have, skipped).
+    pub notes: Vec<String>,
+}
+
+impl Target {
+    /// Whether anything is to be sent.
+    pub fn has_work(&self) -> bool {
+        !self.plan.is_empty()
+            || self.settings.as_ref().is_some_and(|s| !s.is_empty())
+    }
 }
 
 /// A validated change to one or more interfaces; nothing has been sent.
@@ -42,27 +61,80 @@ pub struct ChangePlan {
 impl ChangePlan {
     /// What a dry run reports: planned changes and fixed refusals.
     pub fn planned(&self) -> Vec<SetOutcome> {
-        self.outcomes(FeaturePlan::planned_changes)
+        self.outcomes(FeaturePlan::planned_changes, SettingsPlan::planned)
     }
 
-    /// What `check` reports: every feature whose active state differs.
+    /// What `check` reports: everything whose state differs.
     pub fn drift(&self) -> Vec<SetOutcome> {
-        self.outcomes(FeaturePlan::drift)
+        self.outcomes(FeaturePlan::drift, SettingsPlan::drift)
     }
 
-    /// One outcome per interface, without sending, with `changes` from `f`.
+    /// One outcome per interface, without sending.
     fn outcomes(
         &self,
-        f: impl Fn(&FeaturePlan) -> Vec<crate::features::FeatureChange>,
+        f: impl Fn(&FeaturePlan) -> Vec<FeatureChange>,
+        s: impl Fn(&SettingsPlan) -> Vec<SettingChange>,
     ) -> Vec<SetOutcome> {
         self.targets
             .iter()
             .map(|t| SetOutcome {
                 changes: f(&t.plan),
+                settings: t.settings.as_ref().map(&s).unwrap_or_default(),
+                notes: t.notes.clone(),
                 ..SetOutcome::unchanged(&t.plan)
             })
             .collect()
     }
+}
+
+/// What a driver lacking a settings group means while planning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MissingGroup {
+    /// An error ([`Error::SettingUnsupported`]): `ethcfg set` was asked
+    /// for it.
+    Error,
+    /// Skipped with a note: a profile describes a wanted state, and the
+    /// part of it the device has no such thing for does not apply (EEE on
+    /// a PHY without EEE).
+    Skip,
+}
+
+/// `(group, key, value)` words — from a profile or the command line — as
+/// a settings request.
+pub fn settings_request<'a>(
+    items: impl IntoIterator<Item = (&'a str, &'a str, SettingValue)>,
+) -> SettingsRequest {
+    items.into_iter().fold(SettingsRequest::new(), |r, (g, k, v)| {
+        match Group::ALL.iter().find(|x| x.as_str() == g) {
+            Some(group) => r.set(*group, k, target_of(v)),
+            None => r,
+        }
+    })
+}
+
+fn target_of(v: SettingValue) -> To {
+    match v {
+        SettingValue::Num(n) => To::Num(n),
+        SettingValue::Max => To::Max,
+        SettingValue::Bool(b) => To::Bool(b),
+    }
+}
+
+fn recorded_of(v: Value) -> SettingValue {
+    match v {
+        Value::Num(n) => SettingValue::Num(n),
+        Value::Bool(b) => SettingValue::Bool(b),
+    }
+}
+
+/// What one interface's run did, for rollback: its index in the plan, the
+/// feature bits it touched, the settings it changed (with their values
+/// before).
+struct Done {
+    index: usize,
+    bits: Vec<u32>,
+    settings: Vec<SettingChange>,
 }
 
 impl<T: Transport> Session<T> {
@@ -76,6 +148,27 @@ impl<T: Transport> Session<T> {
         req: &FeatureRequest,
         policy: FixedPolicy,
     ) -> Result<ChangePlan> {
+        self.plan_change_with(
+            by,
+            ifaces,
+            req,
+            &SettingsRequest::new(),
+            policy,
+            MissingGroup::Error,
+        )
+        .await
+    }
+
+    /// [`Session::plan_change`] with other settings too.
+    pub(crate) async fn plan_change_with(
+        &mut self,
+        by: &str,
+        ifaces: &[IfaceRef],
+        req: &FeatureRequest,
+        settings: &SettingsRequest,
+        policy: FixedPolicy,
+        missing: MissingGroup,
+    ) -> Result<ChangePlan> {
         let names = self.feature_names().await?;
         let resolved = resolve_request(&names, req)?;
         let current = self.read_many(ifaces).await?;
@@ -86,9 +179,52 @@ impl<T: Transport> Session<T> {
                 continue; // named twice
             }
             let plan = plan_resolved(&before, &resolved, policy)?;
-            targets.push(Target { before, plan });
+            let (settings, notes) = if settings.is_empty() {
+                (None, Vec::new())
+            } else {
+                self.plan_settings_for(&before, settings, missing).await?
+            };
+            targets.push(Target { before, plan, settings, notes });
         }
         Ok(ChangePlan { by: by.to_owned(), targets })
+    }
+
+    /// Plans `req` for one interface; with [`MissingGroup::Skip`], a group
+    /// the driver lacks is dropped from the request with a note.
+    async fn plan_settings_for(
+        &mut self,
+        before: &Features,
+        req: &SettingsRequest,
+        missing: MissingGroup,
+    ) -> Result<(Option<SettingsPlan>, Vec<String>)> {
+        let iface =
+            IfaceRef::name_and_index(before.ifname.clone(), before.ifindex)?;
+        let mut req = req.clone();
+        let mut notes = Vec::new();
+        loop {
+            match self.plan_settings(&iface, &req).await {
+                Ok(p) => return Ok((Some(p), notes)),
+                Err(Error::SettingUnsupported { group, .. })
+                    if missing == MissingGroup::Skip =>
+                {
+                    notes.push(format!(
+                        "{}: the driver has no {group} settings; the profile's [{group}] is skipped",
+                        before.ifname
+                    ));
+                    req = req
+                        .items()
+                        .iter()
+                        .filter(|s| s.group.as_str() != group)
+                        .fold(SettingsRequest::new(), |r, s| {
+                            r.set(s.group, s.key.clone(), s.to)
+                        });
+                    if req.is_empty() {
+                        return Ok((None, notes));
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// The features of `ifaces`, in the order given: one request each for
@@ -140,12 +276,13 @@ impl<T: Transport> Session<T> {
         Ok(out)
     }
 
-    /// Sends a plan. First the state of every feature about to be asked
-    /// for is recorded (one write for the whole run); then each interface
-    /// is changed; then the side effects are added to the records (one more
-    /// write). If one interface fails — or, `strict`, anything is refused —
-    /// every change of this run is rolled back and the records are put back
-    /// as they were. The caller holds the state lock.
+    /// Sends a plan. First the state of everything about to be asked for
+    /// is recorded (one write for the whole run); then each interface is
+    /// changed — features, then the other settings; then the side effects
+    /// are added to the records (one more write). If one interface fails —
+    /// or, `strict`, anything is refused — every change of this run is
+    /// rolled back and the records are put back as they were. The caller
+    /// holds the state lock.
     pub(crate) async fn apply_change(
         &mut self,
         plan: &ChangePlan,
@@ -168,16 +305,16 @@ impl<T: Transport> Session<T> {
                 });
             }
         }
-        if plan.targets.iter().all(|t| t.plan.is_empty()) {
-            return Ok(plan
-                .targets
-                .iter()
-                .map(|t| SetOutcome::unchanged(&t.plan))
-                .collect());
+        let unchanged = |t: &Target| SetOutcome {
+            notes: t.notes.clone(),
+            ..SetOutcome::unchanged(&t.plan)
+        };
+        if !plan.targets.iter().any(Target::has_work) {
+            return Ok(plan.targets.iter().map(unchanged).collect());
         }
         let prior = state.load_all()?;
         let mut records = prior.clone();
-        for t in plan.targets.iter().filter(|t| !t.plan.is_empty()) {
+        for t in plan.targets.iter().filter(|t| t.has_work()) {
             let fresh = !prior.contains_key(&t.before.ifname);
             record(
                 &mut records,
@@ -186,27 +323,29 @@ impl<T: Transport> Session<T> {
                 &t.before,
                 t.plan.bits.iter().map(|b| b.index),
             );
+            if let (Some(sp), Some(rec)) =
+                (&t.settings, records.get_mut(&t.before.ifname))
+            {
+                for (g, key, from, _) in &sp.items {
+                    rec.keep_earliest_setting(RecordedSetting::new(
+                        g.as_str(),
+                        key.clone(),
+                        recorded_of(*from),
+                    ));
+                }
+            }
         }
         state.store_all(&records)?;
 
-        // (target, bit indexes it touched: requested and side effects)
-        let mut done: Vec<(usize, Vec<u32>)> = Vec::new();
+        let mut done: Vec<Done> = Vec::new();
         let mut outcomes = Vec::with_capacity(plan.targets.len());
         for (i, t) in plan.targets.iter().enumerate() {
-            if t.plan.is_empty() {
-                outcomes.push(SetOutcome::unchanged(&t.plan));
+            if !t.has_work() {
+                outcomes.push(unchanged(t));
                 continue;
             }
-            match self.execute(&t.plan).await {
-                Ok(out) => {
-                    let mut touched: Vec<u32> =
-                        t.plan.bits.iter().map(|b| b.index).collect();
-                    touched.extend(out.changes.iter().map(|c| c.index));
-                    touched.sort_unstable();
-                    touched.dedup();
-                    done.push((i, touched));
-                    outcomes.push(out);
-                }
+            let sent = match self.apply_target(i, t, &mut done).await {
+                Ok(out) => out,
                 Err(e) => {
                     let (rolled_back, rollback_failed) =
                         self.roll_back(plan, &done).await;
@@ -224,17 +363,24 @@ impl<T: Transport> Session<T> {
                         rollback_failed,
                     });
                 }
-            }
+            };
+            outcomes.push(sent);
         }
         if strict {
             if let Some(o) = outcomes.iter().find(|o| o.any_refused()) {
                 let iface = o.ifname.clone();
-                let features: Vec<String> = o
+                let mut features: Vec<String> = o
                     .changes
                     .iter()
                     .filter(|c| c.status == ChangeStatus::Refused)
                     .map(|c| c.feature.to_string())
                     .collect();
+                features.extend(
+                    o.settings
+                        .iter()
+                        .filter(|c| c.status == SettingStatus::Refused)
+                        .map(|c| format!("{} {}", c.group, c.key)),
+                );
                 let (_, failed) = self.roll_back(plan, &done).await;
                 let _ = state.store_all(&restored_records(
                     &prior, &records, plan, &failed,
@@ -256,20 +402,63 @@ impl<T: Transport> Session<T> {
             }
         }
         // Side effects: their state before, for the record (revert brings
-        // them back by restoring what was requested).
-        for (i, touched) in &done {
-            if let Some(t) = plan.targets.get(*i) {
-                // Only what the first write did not have: the side effects.
-                let fresh = !prior.contains_key(&t.before.ifname);
-                let side = touched
+        // features back by restoring what was requested, and settings by
+        // setting their values before).
+        for d in &done {
+            let Some(t) = plan.targets.get(d.index) else { continue };
+            let fresh = !prior.contains_key(&t.before.ifname);
+            let side = d
+                .bits
+                .iter()
+                .copied()
+                .filter(|x| !t.plan.bits.iter().any(|b| b.index == *x));
+            record(&mut records, fresh, &plan.by, &t.before, side);
+            if let Some(rec) = records.get_mut(&t.before.ifname) {
+                for c in d
+                    .settings
                     .iter()
-                    .copied()
-                    .filter(|x| !t.plan.bits.iter().any(|b| b.index == *x));
-                record(&mut records, fresh, &plan.by, &t.before, side);
+                    .filter(|c| c.status == SettingStatus::SideEffect)
+                {
+                    rec.keep_earliest_setting(RecordedSetting::new(
+                        c.group.as_str(),
+                        c.key.clone(),
+                        recorded_of(c.from),
+                    ));
+                }
             }
         }
         state.store_all(&records)?;
         Ok(outcomes)
+    }
+
+    /// Sends one interface's features, then its settings; notes in `done`
+    /// what was changed as soon as it is, so a failure after it rolls it
+    /// back too.
+    async fn apply_target(
+        &mut self,
+        i: usize,
+        t: &Target,
+        done: &mut Vec<Done>,
+    ) -> Result<SetOutcome> {
+        let mut out = if t.plan.is_empty() {
+            SetOutcome::unchanged(&t.plan)
+        } else {
+            self.execute(&t.plan).await?
+        };
+        let mut bits: Vec<u32> = t.plan.bits.iter().map(|b| b.index).collect();
+        bits.extend(out.changes.iter().map(|c| c.index));
+        bits.sort_unstable();
+        bits.dedup();
+        done.push(Done { index: i, bits, settings: Vec::new() });
+        if let Some(sp) = t.settings.as_ref().filter(|s| !s.is_empty()) {
+            let changes = self.execute_settings(sp).await?;
+            if let Some(d) = done.last_mut() {
+                d.settings = changes.clone();
+            }
+            out.settings = changes;
+        }
+        out.notes = t.notes.clone();
+        Ok(out)
     }
 
     /// Puts every interface changed in this run back as it was before the
@@ -277,24 +466,50 @@ impl<T: Transport> Session<T> {
     async fn roll_back(
         &mut self,
         plan: &ChangePlan,
-        done: &[(usize, Vec<u32>)],
+        done: &[Done],
     ) -> (Vec<String>, Vec<String>) {
         let mut ok = Vec::new();
         let mut failed = Vec::new();
-        for (i, touched) in done.iter().rev() {
-            let Some(t) = plan.targets.get(*i) else { continue };
+        for d in done.iter().rev() {
+            let Some(t) = plan.targets.get(d.index) else { continue };
             let req =
-                touched.iter().fold(FeatureRequest::new(), |r, &b| {
+                d.bits.iter().fold(FeatureRequest::new(), |r, &b| {
                     match t.before.by_index(b) {
                         Some(f) => r.set(f.name.to_string(), f.requested),
                         None => r,
                     }
                 });
-            match self
+            let settings = d
+                .settings
+                .iter()
+                .filter(|c| {
+                    matches!(
+                        c.status,
+                        SettingStatus::Applied
+                            | SettingStatus::Adjusted
+                            | SettingStatus::SideEffect
+                    )
+                })
+                .fold(SettingsRequest::new(), |r, c| {
+                    r.set(c.group, c.key.clone(), to_target(c.from))
+                });
+            let result = match self
                 .restore_requested(&t.before.ifname, t.before.ifindex, &req)
                 .await
             {
-                Ok(_) => ok.push(t.before.ifname.clone()),
+                Ok(_) if settings.is_empty() => Ok(()),
+                Ok(_) => {
+                    self.restore_settings(
+                        &t.before.ifname,
+                        t.before.ifindex,
+                        &settings,
+                    )
+                    .await
+                }
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(()) => ok.push(t.before.ifname.clone()),
                 Err(_) => failed.push(t.before.ifname.clone()),
             }
         }
@@ -314,10 +529,29 @@ impl<T: Transport> Session<T> {
         self.execute(&plan).await
     }
 
+    async fn restore_settings(
+        &mut self,
+        ifname: &str,
+        ifindex: u32,
+        req: &SettingsRequest,
+    ) -> Result<()> {
+        let iface = IfaceRef::name_and_index(ifname, ifindex)?;
+        let plan = self.plan_settings(&iface, req).await?;
+        let out = self.execute_settings(&plan).await?;
+        if out.iter().any(|c| c.status == SettingStatus::Refused) {
+            return Err(Error::Malformed {
+                op: "rollback",
+                detail: format!("{ifname}: a setting could not be restored"),
+            });
+        }
+        Ok(())
+    }
+
     /// Restores each of `ifaces` to its state before ethcfg's recorded
-    /// changes and removes its record (one read and one write of the
-    /// records for all). The caller holds the state lock. Every interface
-    /// must have a record; that is checked before anything is sent.
+    /// changes — features and settings — and removes its record (one read
+    /// and one write of the records for all). The caller holds the state
+    /// lock. Every interface must have a record; that is checked before
+    /// anything is sent.
     pub(crate) async fn revert(
         &mut self,
         ifaces: &[IfaceRef],
@@ -344,6 +578,12 @@ impl<T: Transport> Session<T> {
                 record.features.iter().fold(FeatureRequest::new(), |r, f| {
                     r.set(f.name.clone(), f.requested)
                 });
+            let settings = settings_request(
+                record
+                    .settings
+                    .iter()
+                    .map(|s| (s.group.as_str(), s.key.as_str(), s.value)),
+            );
             let out = match plan_with(now, &names, &req, FixedPolicy::Refuse) {
                 Ok(plan) => self.execute(&plan).await,
                 Err(e) => Err(e),
@@ -365,6 +605,21 @@ impl<T: Transport> Session<T> {
                         .iter()
                         .any(|f| f.name == c.feature && f.active == c.from)
             });
+            if !settings.is_empty() {
+                let iface =
+                    IfaceRef::name_and_index(now.ifname.clone(), now.ifindex)?;
+                let sent = match self.plan_settings(&iface, &settings).await {
+                    Ok(plan) => self.execute_settings(&plan).await,
+                    Err(e) => Err(e),
+                };
+                match sent {
+                    Ok(s) => out.settings = s,
+                    Err(e) => {
+                        result = Err(e);
+                        break;
+                    }
+                }
+            }
             if !out.any_refused() {
                 records.remove(&now.ifname);
             }
@@ -373,6 +628,13 @@ impl<T: Transport> Session<T> {
         // Records of what was restored go, even when a later one failed.
         state.store_all(&records)?;
         result.map(|()| outcomes)
+    }
+}
+
+fn to_target(v: Value) -> To {
+    match v {
+        Value::Num(n) => To::Num(n),
+        Value::Bool(b) => To::Bool(b),
     }
 }
 
@@ -421,29 +683,26 @@ fn restored_records(
 
 impl<T: Transport> Session<T> {
     /// Plans a profile for `ifaces`: reads them, plans (fixed features
-    /// become refusals), and applies the driver guard — all before
-    /// anything is sent. Returns the plan and what each interface is.
+    /// become refusals; settings groups the driver lacks are skipped with a
+    /// note), and applies the driver guard — all before anything is sent.
+    /// Returns the plan and what each interface is.
     pub(crate) async fn plan_profile(
         &mut self,
         profile: &Profile,
         ifaces: &[IfaceRef],
         force: bool,
     ) -> Result<(ChangePlan, Vec<Device>)> {
-        // Until settings other than features can be applied, a profile
-        // with them is refused rather than applied in part.
-        if let Some(st) = profile.settings.first() {
-            return Err(Error::Profile {
-                file: format!("profile {} ({})", profile.name, profile.source),
-                line: Some(st.line),
-                problem: format!("[{}] settings cannot be applied by this version of ethcfg yet", st.group),
-            });
-        }
+        let settings = settings_request(
+            profile.settings.iter().map(|s| (s.group, s.key.as_str(), s.value)),
+        );
         let plan = self
-            .plan_change(
+            .plan_change_with(
                 &profile.name,
                 ifaces,
                 &profile.feature_request(),
+                &settings,
                 FixedPolicy::Refuse,
+                MissingGroup::Skip,
             )
             .await
             .map_err(|e| locate(profile, e))?;
@@ -486,17 +745,37 @@ impl<T: Transport> Session<T> {
     }
 }
 
-/// A feature name a profile uses but this kernel does not know is the
-/// profile's problem: say where it is written.
+/// A feature name or setting a profile uses that this kernel or device
+/// does not know is the profile's problem: say where it is written.
 fn locate(profile: &Profile, e: Error) -> Error {
-    let name = match &e {
+    let line = match &e {
         Error::UnknownFeature { name, .. }
-        | Error::AliasMatchesNothing { name, .. } => name.clone(),
+        | Error::AliasMatchesNothing { name, .. } => profile
+            .features
+            .iter()
+            .find(|f| f.name == *name)
+            .map(|f| (f.line, f.from.clone())),
+        Error::UnknownSetting { group, key, .. }
+        | Error::InvalidSetting { group, key, .. } => profile
+            .settings
+            .iter()
+            .find(|s| s.group == *group && s.key == *key)
+            .map(|s| (s.line, s.from.clone())),
         _ => return e,
     };
+    let (line, from) = match line {
+        Some((l, f)) => (Some(l), f),
+        None => (None, None),
+    };
+    let name = from.unwrap_or_else(|| profile.name.clone());
+    let source = if name == profile.name {
+        profile.source.to_string()
+    } else {
+        format!("included by {}", profile.name)
+    };
     Error::Profile {
-        file: format!("profile {} ({})", profile.name, profile.source),
-        line: profile.features.iter().find(|f| f.name == name).map(|f| f.line),
+        file: format!("profile {name} ({source})"),
+        line,
         problem: e.to_string(),
     }
 }
@@ -545,7 +824,7 @@ mod tests {
             skipped_fixed: Vec::new(),
             fixed: Vec::new(),
         };
-        Target { before, plan }
+        Target { before, plan, settings: None, notes: Vec::new() }
     }
 
     fn device(driver: Option<&str>, kind: Option<&str>) -> Device {

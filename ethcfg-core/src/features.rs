@@ -604,6 +604,12 @@ pub struct SetOutcome {
     pub skipped_fixed: Vec<String>,
     /// Extended-ACK warnings the kernel sent with its success.
     pub warnings: Vec<String>,
+    /// What happened to the other ethtool settings asked for (rings,
+    /// channels, coalesce, pause, EEE, private flags).
+    pub settings: Vec<crate::settings::SettingChange>,
+    /// Things to tell: settings a profile names that the driver does not
+    /// have, skipped.
+    pub notes: Vec<String>,
 }
 
 impl SetOutcome {
@@ -615,6 +621,8 @@ impl SetOutcome {
             changes: plan.refused_fixed(),
             skipped_fixed: plan.skipped_fixed.clone(),
             warnings: Vec::new(),
+            settings: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -669,19 +677,28 @@ impl SetOutcome {
             changes,
             skipped_fixed: plan.skipped_fixed.clone(),
             warnings: Vec::new(),
+            settings: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
     /// Whether any feature's active state changed.
     pub fn changed(&self) -> bool {
+        use crate::settings::SettingStatus as S;
         self.changes.iter().any(|c| {
             matches!(c.status, ChangeStatus::Applied | ChangeStatus::SideEffect)
+        }) || self.settings.iter().any(|c| {
+            matches!(c.status, S::Applied | S::Adjusted | S::SideEffect)
         })
     }
 
     /// Whether any requested change was refused.
     pub fn any_refused(&self) -> bool {
         self.changes.iter().any(|c| c.status == ChangeStatus::Refused)
+            || self
+                .settings
+                .iter()
+                .any(|c| c.status == crate::settings::SettingStatus::Refused)
     }
 }
 

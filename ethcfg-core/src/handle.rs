@@ -1,6 +1,6 @@
 //! The async API, on tokio: the same operations as [`crate::blocking::Client`].
 
-use crate::change::ChangePlan;
+use crate::change::{ChangePlan, MissingGroup};
 use crate::error::{Error, Result};
 use crate::features::{
     FeaturePlan, FeatureRequest, Features, FixedPolicy, SetOutcome,
@@ -145,6 +145,27 @@ impl Handle {
         policy: FixedPolicy,
     ) -> Result<ChangePlan> {
         self.session.plan_change(by, ifaces, req, policy).await
+    }
+
+    /// [`Self::plan_change`] with other ethtool settings (rings, channels,
+    /// coalesce, pause, EEE, private flags) planned too, per interface.
+    ///
+    /// # Errors
+    /// As [`Self::plan_change`]; [`Error::SettingUnsupported`] (with
+    /// [`MissingGroup::Error`]), [`Error::UnknownSetting`],
+    /// [`Error::InvalidSetting`].
+    pub async fn plan_change_with(
+        &mut self,
+        by: &str,
+        ifaces: &[IfaceRef],
+        req: &FeatureRequest,
+        settings: &SettingsRequest,
+        policy: FixedPolicy,
+        missing: MissingGroup,
+    ) -> Result<ChangePlan> {
+        self.session
+            .plan_change_with(by, ifaces, req, settings, policy, missing)
+            .await
     }
 
     /// Plans `profile` for `ifaces` with the driver guard (unless `force`);

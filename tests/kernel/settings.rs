@@ -272,3 +272,97 @@ fn async_settings_on_a_current_thread_runtime() {
         assert_eq!(ethtool_channels("saa")["tx"], max);
     });
 }
+
+/// A profile with every settings section, through the CLI on veth: the
+/// groups veth lacks are skipped with a note, channels are applied,
+/// `check` agrees, and `revert` brings the channel count back.
+#[test]
+fn a_profile_with_every_section_through_the_cli() {
+    in_netns(|| {
+        let dir = scratch("profiles-every-section");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let state = scratch("state-every-section");
+        let _ = std::fs::remove_dir_all(&state);
+        std::fs::write(
+            dir.join("all.toml"),
+            "name = \"all\"\nsummary = \"every section\"\ninclude = [\"capture\"]\n\
+             [rings]\nrx = \"max\"\n[channels]\nrx = \"max\"\n[coalesce]\nrx-usecs = 50\n\
+             [pause]\nrx = \"off\"\n[eee]\nenabled = \"off\"\n[private-flags]\nlegacy-rx = \"on\"\n",
+        )
+        .unwrap();
+        veth("sxa", "sxb");
+        let before = ethtool_channels("sxa");
+        let go = |args: &[&str]| {
+            ethcfg_cmd()
+                .env("ETHCFG_PROFILE_DIR", &dir)
+                .env("ETHCFG_STATE_DIR", &state)
+                .args(args)
+                .output()
+                .unwrap()
+        };
+        let o = go(&["apply", "all", "sxa", "--json"]);
+        assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+        let err = stderr(&o);
+        for g in ["rings", "coalesce", "pause", "eee", "private-flags"] {
+            assert!(err.contains(&format!("[{g}] is skipped")), "{g}: {err}");
+        }
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let s = &v[0]["settings"][0];
+        assert_eq!(
+            (s["group"].as_str(), s["key"].as_str(), s["status"].as_str()),
+            (Some("channels"), Some("rx"), Some("applied"))
+        );
+        assert_eq!(s["to"], before["rx-max"]);
+        assert_eq!(ethtool_channels("sxa")["rx"], before["rx-max"]);
+        assert!(
+            !ethtool_active("sxa")["rx-gro"]
+                || ethtool_state("sxa")["rx-gro"].2,
+            "capture's features came along"
+        );
+        assert_eq!(go(&["check", "all", "sxa"]).status.code(), Some(0));
+        let o = go(&["revert", "sxa"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(ethtool_channels("sxa"), before);
+    });
+}
+
+#[test]
+fn set_and_revert_channels_through_the_cli_and_show_every_group() {
+    in_netns(|| {
+        veth("sca", "scb");
+        let before = ethtool_channels("sca");
+        let o = ethcfg(&["show", "sca", "--all-settings", "--json"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(v[0]["channels"]["rx"], before["rx"]);
+        assert_eq!(v[0]["channels"]["rx-max"], before["rx-max"]);
+        assert!(v[0]["rings"].is_null() && v[0]["eee"].is_null());
+        let unsupported: Vec<&str> = v[0]["unsupported"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g.as_str().unwrap())
+            .collect();
+        assert_eq!(
+            unsupported,
+            ["rings", "coalesce", "pause", "eee", "private-flags"]
+        );
+        let o = ethcfg(&["set", "sca", "channels", "rx", "max", "gso", "off"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(ethtool_channels("sca")["rx"], before["rx-max"]);
+        // a group veth does not have: exit 1, nothing sent (gso still on)
+        let o = ethcfg(&["set", "sca", "ring", "rx", "512", "gso", "on"]);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(
+            stderr(&o).contains("does not support ring settings"),
+            "{}",
+            stderr(&o)
+        );
+        assert!(!ethtool_active("sca")["tx-generic-segmentation"]);
+        let o = ethcfg(&["revert", "sca"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(ethtool_channels("sca"), before);
+        assert!(ethtool_active("sca")["tx-generic-segmentation"]);
+    });
+}

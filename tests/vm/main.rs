@@ -6,6 +6,7 @@
 #[path = "../common/ethtool_oracle.rs"]
 mod ethtool_oracle;
 mod rig;
+mod settings;
 
 use std::time::Duration;
 
@@ -13,7 +14,7 @@ use ethcfg_core::names::pattern_matches;
 use rig::{boot, Nic, Run};
 use serde_json::Value;
 
-const LIMIT: Duration = Duration::from_secs(120);
+pub(crate) const LIMIT: Duration = Duration::from_secs(120);
 const HANG_SAFE: [&str; 8] =
     ["gso", "gro", "tso", "tx", "rx", "rxvlan", "txvlan", "sg"];
 

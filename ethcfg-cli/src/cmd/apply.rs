@@ -38,6 +38,9 @@ pub(crate) fn report(
         for name in &o.skipped_fixed {
             writeln!(err, "ethcfg: note: {}: {name} is fixed on this device; left as it is", o.ifname)?;
         }
+        for n in &o.notes {
+            writeln!(err, "ethcfg: note: {n}")?;
+        }
         for w in &o.warnings {
             writeln!(err, "ethcfg: kernel warning: {}: {w}", o.ifname)?;
         }

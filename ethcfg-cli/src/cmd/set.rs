@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use ethcfg_core::blocking::Client;
+use ethcfg_core::change::{settings_request, MissingGroup};
 use ethcfg_core::profile::SettingValue;
 use ethcfg_core::state::StateDir;
 use ethcfg_core::{FeatureRequest, FixedPolicy, IfaceRef};
@@ -170,18 +171,23 @@ pub(crate) fn run(
     err: &mut dyn Write,
 ) -> Result<Exit, CliError> {
     let words = parse_words(words)?;
-    if !words.settings.is_empty() {
-        // Until the settings library lands: refuse rather than skip.
-        let (g, k, _) = &words.settings[0];
-        return Err(usage(format!("`{g} {k}`: setting {g} is not supported by this version of ethcfg yet")));
-    }
-    let req = words.features;
+    let settings = settings_request(
+        words.settings.iter().map(|(g, k, v)| (*g, k.as_str(), *v)),
+    );
     let iface = IfaceRef::name(iface)?;
     let state = StateDir::from_env();
     let mut client = Client::new()?;
     let _lock = state.lock()?;
-    // Recorded like a profile, so `ethcfg revert IFACE` undoes it.
-    let plan = client.plan_change("set", &[iface], &req, FixedPolicy::Error)?;
+    // Features and settings are planned together before anything is sent,
+    // and recorded like a profile, so `ethcfg revert IFACE` undoes them.
+    let plan = client.plan_change_with(
+        "set",
+        &[iface],
+        &words.features,
+        &settings,
+        FixedPolicy::Error,
+        MissingGroup::Error,
+    )?;
     let outcomes = client.apply_change(&plan, &state, false)?;
     report(&outcomes, json, out, err)?;
     Ok(if outcomes.iter().any(|o| o.any_refused()) {

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use ethcfg_core::blocking::Client;
+use ethcfg_core::settings::Settings;
 use ethcfg_core::system::devices;
 use ethcfg_core::{Features, IfaceRef};
 
@@ -13,6 +14,7 @@ use crate::output;
 pub(crate) fn run(
     ifaces: &[String],
     json: bool,
+    all_settings: bool,
     out: &mut dyn Write,
 ) -> Result<Exit, CliError> {
     // Validate every name before the first request.
@@ -24,19 +26,39 @@ pub(crate) fn run(
     } else {
         refs.iter().map(|r| client.features(r)).collect::<Result<_, _>>()?
     };
+    // The other settings, one interface at a time (a GET per group).
+    let settings: Vec<Option<Settings>> = if all_settings {
+        all.iter()
+            .map(|f| client.settings(&IfaceRef::index(f.ifindex)).map(Some))
+            .collect::<Result<_, _>>()?
+    } else {
+        all.iter().map(|_| None).collect()
+    };
     if json {
         let ids: Vec<(&str, u32)> =
             all.iter().map(|f| (f.ifname.as_str(), f.ifindex)).collect();
         let devices = devices(Path::new("/"), &ids);
-        output::json_array_with(out, all.iter().zip(&devices), |w, (f, d)| {
-            output::write_features_json(w, f, d.driver_or_kind())
-        })?;
+        output::json_array_with(
+            out,
+            all.iter().zip(&devices).zip(&settings),
+            |w, ((f, d), s)| {
+                output::write_features_json(
+                    w,
+                    f,
+                    d.driver_or_kind(),
+                    s.as_ref(),
+                )
+            },
+        )?;
     } else {
-        for (i, f) in all.iter().enumerate() {
+        for (i, (f, s)) in all.iter().zip(&settings).enumerate() {
             if i > 0 {
                 writeln!(out)?;
             }
             output::features_text(out, f)?;
+            if let Some(s) = s {
+                output::settings_text(out, s)?;
+            }
         }
     }
     Ok(Exit::Ok)

@@ -302,6 +302,9 @@ pub enum SettingStatus {
     Planned,
     /// Differs from what a profile wants (`check`).
     Drift,
+    /// Not asked for, but changed with what was: e1000e turns rx and tx
+    /// pause back on with pause autoneg.
+    SideEffect,
 }
 
 impl SettingStatus {
@@ -314,6 +317,7 @@ impl SettingStatus {
             SettingStatus::Refused => "refused",
             SettingStatus::Planned => "planned",
             SettingStatus::Drift => "drift",
+            SettingStatus::SideEffect => "side-effect",
         }
     }
 }

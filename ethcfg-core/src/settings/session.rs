@@ -191,9 +191,31 @@ impl<T: Transport> Session<T> {
                 Err(e) => Some(refusal_reason(e)?),
             };
             let after = self.read_group(g, plan.ifindex, shown, &names).await?;
-            for (_, key, from, to) in items {
+            for (_, key, from, to) in &items {
                 let now = after.as_ref().and_then(|a| a.get(key));
                 out.push(judge(g, key, *from, *to, now, refusal.as_deref()));
+            }
+            // Values of the group that changed though not asked for.
+            if let (Some(after), Some(before)) =
+                (after.as_ref(), plan.before.group(g))
+            {
+                for (key, was) in &before.values {
+                    let asked = items.iter().any(|(_, k, _, _)| k == key);
+                    match after.get(key) {
+                        Some(now) if !asked && now != *was => {
+                            out.push(SettingChange {
+                                group: g,
+                                key: key.clone(),
+                                from: *was,
+                                to: now,
+                                now,
+                                status: SettingStatus::SideEffect,
+                                reason: None,
+                            })
+                        }
+                        _ => {}
+                    }
+                }
             }
         }
         Ok(out)
