@@ -513,3 +513,38 @@ fn debian_ethtool_hook_options_work_through_the_ethcfg_hook() {
         assert_eq!(ethtool_state("dba"), before);
     });
 }
+
+#[test]
+fn the_hook_turns_debian_options_into_ethcfg_words() {
+    // ETHCFG=echo: the words the hook would give ethcfg, one run per family.
+    let hook = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("contrib/ifupdown/if-up.d/ethcfg");
+    let o = std::process::Command::new("sh")
+        .arg(&hook)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("ETHCFG", "echo")
+        .env("IFACE", "eno1")
+        .env("IF_OFFLOAD_TSO", "off")
+        .env("IF_OFFLOAD_TX_UDP_TNL_SEGMENTATION", "off")
+        .env("IF_HARDWARE_DMA_RING_RX", "1024")
+        .env("IF_HARDWARE_IRQ_COALESCE_RX_USECS", "50")
+        .env("IF_HARDWARE_IRQ_COALESCE_ADAPTIVE_RX", "off")
+        .env("IF_ETHERNET_PAUSE_AUTONEG", "off")
+        .env("IF_ETHERNET_PAUSE_RX", "off")
+        .env("IF_ETHCFG_FEATURES", "gro off; rm -rf /")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines: Vec<String> = stdout(&o).lines().map(str::to_owned).collect();
+    assert_eq!(
+        lines,
+        [
+            "set eno1 tso off tx-udp-tnl-segmentation off",
+            "set eno1 ring rx 1024",
+            "set eno1 coalesce adaptive-rx off coalesce rx-usecs 50",
+            "set eno1 pause autoneg off pause rx off",
+            "set eno1 gro off; rm -rf /",
+        ]
+    );
+}

@@ -66,6 +66,7 @@ fn rings_coalesce_pause_privflags_and_eee_on_e1000e() {
          step a2 ethtool -a eth0\n\
          step eee ethcfg set eth0 eee off\n\
          step privflag ethcfg set eth0 priv-flag no-such-flag on\n\
+         step privflag-real ethcfg set eth0 priv-flag s0ix-enabled on --json\n\
          step revert ethcfg revert eth0\n\
          step g3 ethtool -g eth0\n\
          step a3 ethtool -a eth0\n\
@@ -153,7 +154,23 @@ fn rings_coalesce_pause_privflags_and_eee_on_e1000e() {
     // an unknown private flag
     let s = run.step("privflag");
     assert_eq!(s.rc, 1);
-    assert!(s.err.contains("no-such-flag"), "{}", s.err);
+    assert!(
+        s.err.contains("no-such-flag") && s.err.contains("s0ix-enabled"),
+        "lists the flags there are: {}",
+        s.err
+    );
+    // the flag e1000e has: the emulated 82574L says EINVAL, with no text
+    assert!(dev["private-flags"]["s0ix-enabled"].is_boolean(), "{dev}");
+    let s = run.step("privflag-real");
+    assert_eq!(s.rc, 3, "{}{}", s.out, s.err);
+    let v = json(&s.out);
+    let c = &v[0]["settings"][0];
+    assert_eq!(
+        (c["key"].as_str(), c["status"].as_str()),
+        (Some("s0ix-enabled"), Some("refused")),
+        "{v}"
+    );
+    assert!(c["reason"].as_str().unwrap().contains("EINVAL"), "{v}");
 
     // revert brings rings and pause back
     assert_eq!(run.step("revert").rc, 0, "{}", run.step("revert").err);
