@@ -49,6 +49,11 @@ fn profile_json(p: &Profile) -> Value {
     v
 }
 
+/// "  (from PROFILE)" for a value an included profile brings.
+fn from_note(from: &Option<String>) -> String {
+    from.as_ref().map(|n| format!("  (from {n})")).unwrap_or_default()
+}
+
 /// A setting's value as a profile file writes it.
 fn setting_text(v: SettingValue) -> String {
     match v {
@@ -119,11 +124,7 @@ pub(crate) fn run(
                     writeln!(out, "  features:")?;
                 }
                 for f in &p.features {
-                    let from = f
-                        .from
-                        .as_ref()
-                        .map(|n| format!("  (from {n})"))
-                        .unwrap_or_default();
+                    let from = from_note(&f.from);
                     writeln!(
                         out,
                         "    {} {}{from}",
@@ -138,11 +139,7 @@ pub(crate) fn run(
                             writeln!(out, "  {group}:")?;
                             first = false;
                         }
-                        let from = s
-                            .from
-                            .as_ref()
-                            .map(|n| format!("  (from {n})"))
-                            .unwrap_or_default();
+                        let from = from_note(&s.from);
                         writeln!(
                             out,
                             "    {} {}{from}",

@@ -18,14 +18,7 @@ fn begin(
     cmd: u8,
     dev: Dev<'_>,
 ) -> MsgBuilder {
-    let mut b = MsgBuilder::genl(family, flags, seq, cmd, ETHTOOL_GENL_VERSION);
-    header::encode(
-        &mut b,
-        ETHTOOL_A_FEATURES_HEADER,
-        dev,
-        HeaderFlags::COMPACT_BITSETS,
-    );
-    b
+    header::request(family, flags, seq, cmd, dev, HeaderFlags::COMPACT_BITSETS)
 }
 
 /// `FEATURES_GET` for one device, or a dump of every device (`dev` = None).

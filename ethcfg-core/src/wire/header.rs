@@ -46,6 +46,23 @@ pub(crate) fn encode(
     b.end();
 }
 
+/// An ethtool request up to and including its header nest (attribute 1
+/// of every ethtool message): `nlmsghdr`, `genlmsghdr`, the device and the
+/// header flags. Every request ethcfg sends starts here.
+pub(crate) fn request(
+    family: u16,
+    nl_flags: u16,
+    seq: u32,
+    cmd: u8,
+    dev: Dev<'_>,
+    flags: HeaderFlags,
+) -> MsgBuilder {
+    let mut b =
+        MsgBuilder::genl(family, nl_flags, seq, cmd, ETHTOOL_GENL_VERSION);
+    encode(&mut b, 1, dev, flags);
+    b
+}
+
 /// The device identity the kernel put in a reply header.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct ReplyDev {

@@ -31,38 +31,27 @@ pub(crate) fn get_request(
     cmd: u8,
     dev: Dev<'_>,
 ) -> Option<Vec<u8>> {
-    let mut b = MsgBuilder::genl(
+    header::request(
         family,
         NLM_F_REQUEST | NLM_F_ACK,
         seq,
         cmd,
-        ETHTOOL_GENL_VERSION,
-    );
-    header::encode(
-        &mut b,
-        ETHTOOL_A_SETTINGS_HEADER,
         dev,
         HeaderFlags::COMPACT_BITSETS,
-    );
-    b.finish()
+    )
+    .finish()
 }
 
 /// A `*_SET` up to its header nest (no flags: these SETs have no reply).
 fn begin_set(family: u16, seq: u32, cmd: u8, dev: Dev<'_>) -> MsgBuilder {
-    let mut b = MsgBuilder::genl(
+    header::request(
         family,
         NLM_F_REQUEST | NLM_F_ACK,
         seq,
         cmd,
-        ETHTOOL_GENL_VERSION,
-    );
-    header::encode(
-        &mut b,
-        ETHTOOL_A_SETTINGS_HEADER,
         dev,
         HeaderFlags::empty(),
-    );
-    b
+    )
 }
 
 /// An `NLA_U8`: `[len 5][type][value]` and three bytes of padding.

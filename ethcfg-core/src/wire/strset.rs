@@ -4,7 +4,6 @@
 //! indexed by bit. Unused bits have empty names and stay empty.
 
 use super::attrs::{attrs, WireError, WireResult};
-use super::builder::MsgBuilder;
 use super::consts::*;
 use super::header::{self, Dev, HeaderFlags};
 
@@ -41,14 +40,14 @@ fn request_for(
     dev: Dev<'_>,
     set_id: u32,
 ) -> Option<Vec<u8>> {
-    let mut b = MsgBuilder::genl(
+    let mut b = header::request(
         family,
         NLM_F_REQUEST | NLM_F_ACK,
         seq,
         ETHTOOL_MSG_STRSET_GET,
-        ETHTOOL_GENL_VERSION,
+        dev,
+        HeaderFlags::empty(),
     );
-    header::encode(&mut b, ETHTOOL_A_STRSET_HEADER, dev, HeaderFlags::empty());
     b.nest(ETHTOOL_A_STRSET_STRINGSETS)
         .nest(ETHTOOL_A_STRINGSETS_STRINGSET)
         .u32(ETHTOOL_A_STRINGSET_ID, set_id)
