@@ -269,4 +269,55 @@ mod tests {
             .contains("`eee-tx-timer` must be followed by a number"));
         assert!(err("priv-flag").contains("priv-flag legacy-rx on"));
     }
+
+    #[test]
+    fn any_words_parse_or_fail_without_panicking() {
+        let vocab = [
+            "ring",
+            "channels",
+            "coalesce",
+            "pause",
+            "eee",
+            "eee-tx-lpi",
+            "eee-tx-timer",
+            "priv-flag",
+            "rx",
+            "tx",
+            "rx-mini",
+            "combined",
+            "autoneg",
+            "rx-usecs",
+            "on",
+            "off",
+            "max",
+            "0",
+            "4096",
+            "4294967296",
+            "-1",
+            "tso",
+            "",
+            " ",
+            "\u{0}",
+            "é",
+            "--json",
+        ];
+        // A fixed-seed xorshift: every run tries the same 20,000 sentences.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            let mut words = Vec::new();
+            for _ in 0..(x % 7) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                words.push(vocab[(x % vocab.len() as u64) as usize].to_owned());
+            }
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            match parse_words(&words) {
+                Ok(_) | Err(CliError::Usage(_)) => {}
+                Err(e) => panic!("{words:?}: {e:?}"),
+            }
+        }
+    }
 }
