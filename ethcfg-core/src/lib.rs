@@ -40,6 +40,31 @@
 //! # Ok::<(), ethcfg_core::Error>(())
 //! ```
 //!
+//! ## Rings, channels, coalescing, pause, EEE, private flags
+//!
+//! [`settings`] reads and sets the other ethtool settings the same way:
+//! planned first (`max` resolved, keys and limits checked against the
+//! device), only the values asked for sent, then read back and reported per
+//! value as applied, adjusted (the driver rounded it), refused or a side
+//! effect.
+//!
+//! ```no_run
+//! use ethcfg_core::{blocking::Client, settings::{Group, SettingsRequest, Target}, IfaceRef};
+//!
+//! let mut client = Client::new()?;
+//! let eno1 = IfaceRef::name("eno1")?;
+//! let req = SettingsRequest::new().set(Group::Rings, "rx", Target::Max).set(Group::Pause, "rx", Target::Bool(false));
+//! let plan = client.plan_settings(&eno1, &req)?;
+//! for c in client.execute_settings(&plan)? {
+//!     println!("{} {}: {} -> {} ({})", c.group, c.key, c.from, c.now, c.status);
+//! }
+//! # Ok::<(), ethcfg_core::Error>(())
+//! ```
+//!
+//! Profiles ([`profile`]), state records ([`state`]) and the safe change
+//! engine ([`change`]: plan, record, apply, roll back, revert, check) build
+//! on both; [`doctor`] and [`impact`] diagnose without changing anything.
+//!
 //! ## Async
 //!
 //! With the default `tokio` feature, [`Handle`] offers the same operations
