@@ -14,11 +14,11 @@ use crate::features::{
     FeaturePlan, FeatureRequest, Features, FixedPolicy, SetOutcome,
 };
 use crate::iface::IfaceRef;
-use crate::profile::{Profile, SettingValue};
+use crate::profile::Profile;
 use crate::session::Session;
 use crate::settings::{
     Group, SettingChange, SettingStatus, SettingsPlan, SettingsRequest,
-    Target as To, Value,
+    Target as To,
 };
 use crate::state::{
     Record, RecordedFeature, RecordedSetting, Records, StateDir,
@@ -100,32 +100,14 @@ pub enum MissingGroup {
     Skip,
 }
 
-/// `(group, key, value)` words — from a profile or the command line — as
-/// a settings request.
+/// `(group, key, value)` words — from a profile, a record or the command
+/// line — as a settings request.
 pub fn settings_request<'a>(
-    items: impl IntoIterator<Item = (&'a str, &'a str, SettingValue)>,
+    items: impl IntoIterator<Item = (Group, &'a str, To)>,
 ) -> SettingsRequest {
-    items.into_iter().fold(SettingsRequest::new(), |r, (g, k, v)| {
-        match Group::ALL.iter().find(|x| x.as_str() == g) {
-            Some(group) => r.set(*group, k, target_of(v)),
-            None => r,
-        }
-    })
-}
-
-fn target_of(v: SettingValue) -> To {
-    match v {
-        SettingValue::Num(n) => To::Num(n),
-        SettingValue::Max => To::Max,
-        SettingValue::Bool(b) => To::Bool(b),
-    }
-}
-
-fn recorded_of(v: Value) -> SettingValue {
-    match v {
-        Value::Num(n) => SettingValue::Num(n),
-        Value::Bool(b) => SettingValue::Bool(b),
-    }
+    items
+        .into_iter()
+        .fold(SettingsRequest::new(), |r, (g, k, v)| r.set(g, k, v))
 }
 
 /// What one interface's run did, for rollback: its index in the plan, the
@@ -328,9 +310,9 @@ impl<T: Transport> Session<T> {
             {
                 for (g, key, from, _) in &sp.items {
                     rec.keep_earliest_setting(RecordedSetting::new(
-                        g.as_str(),
+                        *g,
                         key.clone(),
-                        recorded_of(*from),
+                        *from,
                     ));
                 }
             }
@@ -420,9 +402,9 @@ impl<T: Transport> Session<T> {
                     .filter(|c| c.status == SettingStatus::SideEffect)
                 {
                     rec.keep_earliest_setting(RecordedSetting::new(
-                        c.group.as_str(),
+                        c.group,
                         c.key.clone(),
-                        recorded_of(c.from),
+                        c.from,
                     ));
                 }
             }
@@ -491,7 +473,7 @@ impl<T: Transport> Session<T> {
                     )
                 })
                 .fold(SettingsRequest::new(), |r, c| {
-                    r.set(c.group, c.key.clone(), to_target(c.from))
+                    r.set(c.group, c.key.clone(), c.from.into())
                 });
             let result = match self
                 .restore_requested(&t.before.ifname, t.before.ifindex, &req)
@@ -582,7 +564,7 @@ impl<T: Transport> Session<T> {
                 record
                     .settings
                     .iter()
-                    .map(|s| (s.group.as_str(), s.key.as_str(), s.value)),
+                    .map(|s| (s.group, s.key.as_str(), s.value.into())),
             );
             let out = match plan_with(now, &names, &req, FixedPolicy::Refuse) {
                 Ok(plan) => self.execute(&plan).await,
@@ -628,13 +610,6 @@ impl<T: Transport> Session<T> {
         // Records of what was restored go, even when a later one failed.
         state.store_all(&records)?;
         result.map(|()| outcomes)
-    }
-}
-
-fn to_target(v: Value) -> To {
-    match v {
-        Value::Num(n) => To::Num(n),
-        Value::Bool(b) => To::Bool(b),
     }
 }
 
@@ -759,7 +734,7 @@ fn locate(profile: &Profile, e: Error) -> Error {
         | Error::InvalidSetting { group, key, .. } => profile
             .settings
             .iter()
-            .find(|s| s.group == *group && s.key == *key)
+            .find(|s| s.group.as_str() == *group && s.key == *key)
             .map(|s| (s.line, s.from.clone())),
         _ => return e,
     };

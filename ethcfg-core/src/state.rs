@@ -26,7 +26,7 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::profile::{SettingValue, SETTING_SECTIONS};
+use crate::settings::{Group, Value};
 
 /// Where records live unless `ETHCFG_STATE_DIR` says otherwise.
 pub const DEFAULT_STATE_DIR: &str = "/run/ethcfg";
@@ -56,22 +56,18 @@ impl RecordedFeature {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RecordedSetting {
-    /// The group: one of [`crate::profile::SETTING_SECTIONS`].
-    pub group: String,
+    /// The group.
+    pub group: Group,
     /// The key in it.
     pub key: String,
     /// The value before.
-    pub value: SettingValue,
+    pub value: Value,
 }
 
 impl RecordedSetting {
     /// A recorded setting.
-    pub fn new(
-        group: impl Into<String>,
-        key: impl Into<String>,
-        value: SettingValue,
-    ) -> Self {
-        RecordedSetting { group: group.into(), key: key.into(), value }
+    pub fn new(group: Group, key: impl Into<String>, value: Value) -> Self {
+        RecordedSetting { group, key: key.into(), value }
     }
 }
 
@@ -143,20 +139,8 @@ impl Record {
             );
         }
         for t in &self.settings {
-            let _ = match t.value {
-                SettingValue::Num(n) => {
-                    write!(out, " {}/{}={n}", t.group, t.key)
-                }
-                SettingValue::Bool(b) => write!(
-                    out,
-                    " {}/{}={}",
-                    t.group,
-                    t.key,
-                    if b { "on" } else { "off" }
-                ),
-                // Never recorded: a maximum is resolved to its number first.
-                SettingValue::Max => Ok(()),
-            };
+            // Value prints a number or on/off.
+            let _ = write!(out, " {}/{}={}", t.group, t.key, t.value);
         }
         out.push('\n');
     }
@@ -175,13 +159,12 @@ impl Record {
                 return None;
             }
             if let Some((group, key)) = name.split_once('/') {
-                if !SETTING_SECTIONS.contains(&group) || key.is_empty() {
-                    return None;
-                }
+                let group =
+                    Group::from_name(group).filter(|_| !key.is_empty())?;
                 let value = match value {
-                    "on" => SettingValue::Bool(true),
-                    "off" => SettingValue::Bool(false),
-                    n => SettingValue::Num(n.parse().ok()?),
+                    "on" => Value::Bool(true),
+                    "off" => Value::Bool(false),
+                    n => Value::Num(n.parse().ok()?),
                 };
                 settings.push(RecordedSetting::new(group, key, value));
                 continue;
@@ -411,19 +394,19 @@ mod tests {
         r.keep_earliest(RecordedFeature::new("rx-gro", true, true)); // later: ignored
         r.keep_earliest(RecordedFeature::new("tx-scatter-gather", true, false));
         r.keep_earliest_setting(RecordedSetting::new(
-            "rings",
+            Group::Rings,
             "rx",
-            SettingValue::Num(256),
+            Value::Num(256),
         ));
         r.keep_earliest_setting(RecordedSetting::new(
-            "rings",
+            Group::Rings,
             "rx",
-            SettingValue::Num(4096),
+            Value::Num(4096),
         )); // later: ignored
         r.keep_earliest_setting(RecordedSetting::new(
-            "private-flags",
+            Group::PrivateFlags,
             "legacy-rx",
-            SettingValue::Bool(true),
+            Value::Bool(true),
         ));
         let mut all = Records::new();
         all.insert("eth0".into(), r.clone());

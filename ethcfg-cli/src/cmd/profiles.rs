@@ -2,9 +2,8 @@
 
 use std::io::Write;
 
-use ethcfg_core::profile::{
-    Profile, Profiles, SettingValue, Source, SETTING_SECTIONS,
-};
+use ethcfg_core::profile::{Profile, Profiles, Source};
+use ethcfg_core::settings::{Group, Target};
 use serde_json::{json, Value};
 
 use crate::exit::{CliError, Exit};
@@ -26,16 +25,16 @@ fn profile_json(p: &Profile) -> Value {
         "include": p.include,
         "features": features,
     });
-    for group in SETTING_SECTIONS {
+    for group in Group::ALL {
         let section: serde_json::Map<String, Value> = p
             .settings
             .iter()
             .filter(|s| s.group == group)
             .map(|s| {
                 let value = match s.value {
-                    SettingValue::Num(n) => json!(n),
-                    SettingValue::Max => json!("max"),
-                    SettingValue::Bool(b) => {
+                    Target::Num(n) => json!(n),
+                    Target::Max => json!("max"),
+                    Target::Bool(b) => {
                         json!(if b { "on" } else { "off" })
                     }
                 };
@@ -43,7 +42,7 @@ fn profile_json(p: &Profile) -> Value {
             })
             .collect();
         if let (false, Some(obj)) = (section.is_empty(), v.as_object_mut()) {
-            obj.insert(group.to_owned(), Value::Object(section));
+            obj.insert(group.as_str().to_owned(), Value::Object(section));
         }
     }
     v
@@ -52,15 +51,6 @@ fn profile_json(p: &Profile) -> Value {
 /// "  (from PROFILE)" for a value an included profile brings.
 fn from_note(from: &Option<String>) -> String {
     from.as_ref().map(|n| format!("  (from {n})")).unwrap_or_default()
-}
-
-/// A setting's value as a profile file writes it.
-fn setting_text(v: SettingValue) -> String {
-    match v {
-        SettingValue::Num(n) => n.to_string(),
-        SettingValue::Max => "max".to_owned(),
-        SettingValue::Bool(b) => (if b { "on" } else { "off" }).to_owned(),
-    }
 }
 
 pub(crate) fn run(
@@ -132,7 +122,7 @@ pub(crate) fn run(
                         if f.on { "on" } else { "off" }
                     )?;
                 }
-                for group in SETTING_SECTIONS {
+                for group in Group::ALL {
                     let mut first = true;
                     for s in p.settings.iter().filter(|s| s.group == group) {
                         if first {
@@ -140,12 +130,7 @@ pub(crate) fn run(
                             first = false;
                         }
                         let from = from_note(&s.from);
-                        writeln!(
-                            out,
-                            "    {} {}{from}",
-                            s.key,
-                            setting_text(s.value)
-                        )?;
+                        writeln!(out, "    {} {}{from}", s.key, s.value)?;
                     }
                 }
                 for r in &p.references {

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use ethcfg_core::blocking::Client;
 use ethcfg_core::change::{settings_request, MissingGroup};
-use ethcfg_core::profile::SettingValue;
+use ethcfg_core::settings::{Group, Target};
 use ethcfg_core::state::StateDir;
 use ethcfg_core::{FeatureRequest, FixedPolicy, IfaceRef};
 
@@ -16,7 +16,7 @@ use crate::exit::{CliError, Exit};
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct Words {
     pub(crate) features: FeatureRequest,
-    pub(crate) settings: Vec<(&'static str, String, SettingValue)>,
+    pub(crate) settings: Vec<(Group, String, Target)>,
 }
 
 fn usage(msg: String) -> CliError {
@@ -40,11 +40,11 @@ fn number(
     what: &str,
     word: Option<&String>,
     max: bool,
-) -> Result<SettingValue, CliError> {
+) -> Result<Target, CliError> {
     let hint = if max { "a number or `max`" } else { "a number" };
     match word.map(String::as_str) {
-        Some("max") if max => Ok(SettingValue::Max),
-        Some(w) => w.parse::<u32>().map(SettingValue::Num).map_err(|_| {
+        Some("max") if max => Ok(Target::Max),
+        Some(w) => w.parse::<u32>().map(Target::Num).map_err(|_| {
             usage(format!("`{what}` must be followed by {hint}, not `{w}`"))
         }),
         None => {
@@ -90,7 +90,7 @@ pub(crate) fn parse_words(words: &[String]) -> Result<Words, CliError> {
                     "ring rx 4096",
                 )?;
                 let v = number(&format!("ring {k}"), w.next(), true)?;
-                out.settings.push(("rings", k.clone(), v));
+                out.settings.push((Group::Rings, k.clone(), v));
             }
             "channels" => {
                 let k = key(
@@ -100,7 +100,7 @@ pub(crate) fn parse_words(words: &[String]) -> Result<Words, CliError> {
                     "channels combined 4",
                 )?;
                 let v = number(&format!("channels {k}"), w.next(), true)?;
-                out.settings.push(("channels", k.clone(), v));
+                out.settings.push((Group::Channels, k.clone(), v));
             }
             "coalesce" => {
                 let k = w.next().ok_or_else(|| {
@@ -108,15 +108,15 @@ pub(crate) fn parse_words(words: &[String]) -> Result<Words, CliError> {
                 })?;
                 let what = format!("coalesce {k}");
                 let v = match w.next().map(String::as_str) {
-                    Some("on") => SettingValue::Bool(true),
-                    Some("off") => SettingValue::Bool(false),
+                    Some("on") => Target::Bool(true),
+                    Some("off") => Target::Bool(false),
                     other => number(
                         &what,
                         other.map(ToOwned::to_owned).as_ref(),
                         false,
                     )?,
                 };
-                out.settings.push(("coalesce", k.clone(), v));
+                out.settings.push((Group::Coalesce, k.clone(), v));
             }
             "pause" => {
                 let k = key(
@@ -126,20 +126,20 @@ pub(crate) fn parse_words(words: &[String]) -> Result<Words, CliError> {
                     "pause rx off",
                 )?;
                 let v = on_off(&format!("pause {k}"), w.next())?;
-                out.settings.push(("pause", k.clone(), SettingValue::Bool(v)));
+                out.settings.push((Group::Pause, k.clone(), Target::Bool(v)));
             }
             "eee" => out.settings.push((
-                "eee",
+                Group::Eee,
                 "enabled".into(),
-                SettingValue::Bool(on_off("eee", w.next())?),
+                Target::Bool(on_off("eee", w.next())?),
             )),
             "eee-tx-lpi" => out.settings.push((
-                "eee",
+                Group::Eee,
                 "tx-lpi".into(),
-                SettingValue::Bool(on_off("eee-tx-lpi", w.next())?),
+                Target::Bool(on_off("eee-tx-lpi", w.next())?),
             )),
             "eee-tx-timer" => out.settings.push((
-                "eee",
+                Group::Eee,
                 "tx-lpi-timer".into(),
                 number("eee-tx-timer", w.next(), false)?,
             )),
@@ -149,9 +149,9 @@ pub(crate) fn parse_words(words: &[String]) -> Result<Words, CliError> {
                 })?;
                 let v = on_off(&format!("priv-flag {k}"), w.next())?;
                 out.settings.push((
-                    "private-flags",
+                    Group::PrivateFlags,
                     k.clone(),
-                    SettingValue::Bool(v),
+                    Target::Bool(v),
                 ));
             }
             name => {
@@ -223,22 +223,25 @@ mod tests {
             w.features,
             FeatureRequest::new().disable("tso").enable("gro")
         );
-        let got: Vec<(&str, &str, SettingValue)> =
-            w.settings.iter().map(|(g, k, v)| (*g, k.as_str(), *v)).collect();
+        let got: Vec<(&str, &str, Target)> = w
+            .settings
+            .iter()
+            .map(|(g, k, v)| (g.as_str(), k.as_str(), *v))
+            .collect();
         assert_eq!(
             got,
             [
-                ("rings", "rx", SettingValue::Num(4096)),
-                ("rings", "tx", SettingValue::Max),
-                ("channels", "combined", SettingValue::Num(2)),
-                ("coalesce", "rx-usecs", SettingValue::Num(50)),
-                ("coalesce", "adaptive-rx", SettingValue::Bool(false)),
-                ("pause", "autoneg", SettingValue::Bool(false)),
-                ("pause", "rx", SettingValue::Bool(true)),
-                ("eee", "enabled", SettingValue::Bool(false)),
-                ("eee", "tx-lpi", SettingValue::Bool(true)),
-                ("eee", "tx-lpi-timer", SettingValue::Num(17)),
-                ("private-flags", "legacy-rx", SettingValue::Bool(true)),
+                ("rings", "rx", Target::Num(4096)),
+                ("rings", "tx", Target::Max),
+                ("channels", "combined", Target::Num(2)),
+                ("coalesce", "rx-usecs", Target::Num(50)),
+                ("coalesce", "adaptive-rx", Target::Bool(false)),
+                ("pause", "autoneg", Target::Bool(false)),
+                ("pause", "rx", Target::Bool(true)),
+                ("eee", "enabled", Target::Bool(false)),
+                ("eee", "tx-lpi", Target::Bool(true)),
+                ("eee", "tx-lpi-timer", Target::Num(17)),
+                ("private-flags", "legacy-rx", Target::Bool(true)),
             ]
         );
     }

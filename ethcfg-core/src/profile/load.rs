@@ -336,7 +336,11 @@ mod tests {
                 eee.settings[0].key.as_str(),
                 eee.settings[0].value
             ),
-            ("eee", "enabled", super::super::SettingValue::Bool(false))
+            (
+                crate::settings::Group::Eee,
+                "enabled",
+                crate::settings::Target::Bool(false)
+            )
         );
         assert_eq!(eee.settings[0].from, None);
         for p in &b.profiles {
@@ -433,7 +437,7 @@ mod tests {
             all.get("capture").unwrap().features.len()
         );
         assert_eq!(b.settings.len(), 1);
-        assert_eq!(b.settings[0].value, super::super::SettingValue::Num(512));
+        assert_eq!(b.settings[0].value, crate::settings::Target::Num(512));
 
         write(
             &d,

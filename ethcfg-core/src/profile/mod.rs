@@ -24,6 +24,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::features::FeatureRequest;
+use crate::settings::{Group, Target};
 
 pub use load::{Profiles, DEFAULT_PROFILE_DIR};
 
@@ -60,32 +61,16 @@ pub struct ProfileFeature {
     pub from: Option<String>,
 }
 
-/// The sections for ethtool settings other than features, by the names
-/// the settings groups use (`ethcfg_core::settings::Group::as_str`).
-pub const SETTING_SECTIONS: [&str; 6] =
-    ["rings", "channels", "coalesce", "pause", "eee", "private-flags"];
-
-/// A wanted value in a settings section.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SettingValue {
-    /// A number.
-    Num(u32),
-    /// The device's maximum (`"max"`: rings, channels).
-    Max,
-    /// On or off.
-    Bool(bool),
-}
-
 /// One wanted setting of a profile (`[rings] rx = 4096`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ProfileSetting {
-    /// The section: one of [`SETTING_SECTIONS`].
-    pub group: &'static str,
+    /// The section's group.
+    pub group: Group,
     /// The key in it (`rx`, `rx-usecs`, a private flag's name).
     pub key: String,
     /// The wanted value.
-    pub value: SettingValue,
+    pub value: Target,
     /// Line in the profile file.
     pub line: usize,
     /// The included profile it comes from (`None`: this profile's own file).

@@ -4,8 +4,9 @@ use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use toml::Spanned;
 
-use super::{Profile, ProfileFeature, ProfileSetting, SettingValue, Source};
+use super::{Profile, ProfileFeature, ProfileSetting, Source};
 use crate::error::{Error, Result};
+use crate::settings::{Group, Target};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,43 +43,47 @@ struct Raw {
 
 /// The keys a section allows (`None`: any name — coalesce parameters are
 /// checked against the device, private flags are the driver's own).
-fn section_keys(group: &str) -> Option<&'static [&'static str]> {
+fn section_keys(group: Group) -> Option<&'static [&'static str]> {
     match group {
-        "rings" => Some(&["rx", "rx-mini", "rx-jumbo", "tx"]),
-        "channels" => Some(&["rx", "tx", "other", "combined"]),
-        "pause" => Some(&["autoneg", "rx", "tx"]),
-        "eee" => Some(&["enabled", "tx-lpi", "tx-lpi-timer"]),
+        Group::Rings => Some(&["rx", "rx-mini", "rx-jumbo", "tx"]),
+        Group::Channels => Some(&["rx", "tx", "other", "combined"]),
+        Group::Pause => Some(&["autoneg", "rx", "tx"]),
+        Group::Eee => Some(&["enabled", "tx-lpi", "tx-lpi-timer"]),
         _ => None,
     }
 }
 
 /// What a section's value may be: a number, `"max"`, or on/off.
 fn setting_value(
-    group: &str,
+    group: Group,
     key: &str,
     v: &toml::Value,
-) -> std::result::Result<SettingValue, String> {
+) -> std::result::Result<Target, String> {
     let num = |i: i64| {
         u32::try_from(i)
-            .map(SettingValue::Num)
+            .map(Target::Num)
             .map_err(|_| format!("{i} is out of range (0 to 4294967295)"))
     };
     let onoff = |v: &toml::Value| match v {
-        toml::Value::String(s) if s == "on" => Some(SettingValue::Bool(true)),
-        toml::Value::String(s) if s == "off" => Some(SettingValue::Bool(false)),
-        toml::Value::Boolean(b) => Some(SettingValue::Bool(*b)),
+        toml::Value::String(s) if s == "on" => Some(Target::Bool(true)),
+        toml::Value::String(s) if s == "off" => Some(Target::Bool(false)),
+        toml::Value::Boolean(b) => Some(Target::Bool(*b)),
         _ => None,
     };
     match (group, key, v) {
-        ("rings" | "channels", _, toml::Value::Integer(i)) => num(*i),
-        ("rings" | "channels", _, toml::Value::String(s)) if s == "max" => Ok(SettingValue::Max),
-        ("rings" | "channels", _, other) => Err(format!("must be a number or \"max\", not {}", describe(other))),
-        ("eee", "tx-lpi-timer", toml::Value::Integer(i)) => num(*i),
-        ("eee", "tx-lpi-timer", other) => Err(format!("must be a number of microseconds, not {}", describe(other))),
-        ("coalesce", _, toml::Value::Integer(i)) => num(*i),
-        ("coalesce", _, other) => {
-            onoff(other).ok_or_else(|| format!("must be a number, or \"on\"/\"off\" for the adaptive modes, not {}", describe(other)))
+        (Group::Rings | Group::Channels, _, toml::Value::Integer(i)) => num(*i),
+        (Group::Rings | Group::Channels, _, toml::Value::String(s)) if s == "max" => Ok(Target::Max),
+        (Group::Rings | Group::Channels, _, other) => {
+            Err(format!("must be a number or \"max\", not {}", describe(other)))
         }
+        (Group::Eee, "tx-lpi-timer", toml::Value::Integer(i)) => num(*i),
+        (Group::Eee, "tx-lpi-timer", other) => {
+            Err(format!("must be a number of microseconds, not {}", describe(other)))
+        }
+        (Group::Coalesce, _, toml::Value::Integer(i)) => num(*i),
+        (Group::Coalesce, _, other) => onoff(other).ok_or_else(|| {
+            format!("must be a number, or \"on\"/\"off\" for the adaptive modes, not {}", describe(other))
+        }),
         (_, _, other) => onoff(other).ok_or_else(|| format!("must be \"on\" or \"off\", not {}", describe(other))),
     }
 }
@@ -216,12 +221,12 @@ pub(super) fn parse(text: &str, source: Source) -> Result<Profile> {
     }
     let mut settings = Vec::new();
     let sections = [
-        ("rings", raw.rings),
-        ("channels", raw.channels),
-        ("coalesce", raw.coalesce),
-        ("pause", raw.pause),
-        ("eee", raw.eee),
-        ("private-flags", raw.private_flags),
+        (Group::Rings, raw.rings),
+        (Group::Channels, raw.channels),
+        (Group::Coalesce, raw.coalesce),
+        (Group::Pause, raw.pause),
+        (Group::Eee, raw.eee),
+        (Group::PrivateFlags, raw.private_flags),
     ];
     for (group, table) in sections {
         for (key, value) in table.map(|t| t.0).unwrap_or_default() {
@@ -380,24 +385,24 @@ mod tests {
     #[test]
     fn settings_sections_parse_and_are_checked() {
         let prof = p("name = \"x\"\nsummary = \"s\"\n[rings]\nrx = 4096\ntx = \"max\"\n[channels]\ncombined = 2\n[coalesce]\nrx-usecs = 50\nadaptive-rx = \"off\"\n[pause]\nautoneg = false\nrx = \"off\"\n[eee]\nenabled = \"off\"\ntx-lpi-timer = 17\n[private-flags]\nlegacy-rx = \"on\"\n").unwrap();
-        let got: Vec<(&str, &str, SettingValue, usize)> = prof
+        let got: Vec<(&str, &str, Target, usize)> = prof
             .settings
             .iter()
-            .map(|s| (s.group, s.key.as_str(), s.value, s.line))
+            .map(|s| (s.group.as_str(), s.key.as_str(), s.value, s.line))
             .collect();
         assert_eq!(
             got,
             [
-                ("rings", "rx", SettingValue::Num(4096), 4),
-                ("rings", "tx", SettingValue::Max, 5),
-                ("channels", "combined", SettingValue::Num(2), 7),
-                ("coalesce", "rx-usecs", SettingValue::Num(50), 9),
-                ("coalesce", "adaptive-rx", SettingValue::Bool(false), 10),
-                ("pause", "autoneg", SettingValue::Bool(false), 12),
-                ("pause", "rx", SettingValue::Bool(false), 13),
-                ("eee", "enabled", SettingValue::Bool(false), 15),
-                ("eee", "tx-lpi-timer", SettingValue::Num(17), 16),
-                ("private-flags", "legacy-rx", SettingValue::Bool(true), 18),
+                ("rings", "rx", Target::Num(4096), 4),
+                ("rings", "tx", Target::Max, 5),
+                ("channels", "combined", Target::Num(2), 7),
+                ("coalesce", "rx-usecs", Target::Num(50), 9),
+                ("coalesce", "adaptive-rx", Target::Bool(false), 10),
+                ("pause", "autoneg", Target::Bool(false), 12),
+                ("pause", "rx", Target::Bool(false), 13),
+                ("eee", "enabled", Target::Bool(false), 15),
+                ("eee", "tx-lpi-timer", Target::Num(17), 16),
+                ("private-flags", "legacy-rx", Target::Bool(true), 18),
             ]
         );
         assert!(prof.features.is_empty());

@@ -93,6 +93,11 @@ impl Group {
         Group::PrivateFlags,
     ];
 
+    /// The group with this name (`rings`, ..., `private-flags`).
+    pub fn from_name(name: &str) -> Option<Group> {
+        Group::ALL.into_iter().find(|g| g.as_str() == name)
+    }
+
     /// The name used in JSON output and profiles: `rings`, `channels`,
     /// `coalesce`, `pause`, `eee`, `private-flags`.
     pub fn as_str(self) -> &'static str {
@@ -141,6 +146,15 @@ pub enum Target {
     Max,
     /// On or off.
     Bool(bool),
+}
+
+impl From<Value> for Target {
+    fn from(v: Value) -> Target {
+        match v {
+            Value::Num(n) => Target::Num(n),
+            Value::Bool(b) => Target::Bool(b),
+        }
+    }
 }
 
 impl fmt::Display for Target {
