@@ -373,7 +373,8 @@ pub struct SettingsPlan {
     /// Its index (the SETs go by index: a replaced interface is ENODEV,
     /// never another interface).
     pub ifindex: u32,
-    /// Every group as read when planning.
+    /// The groups asked for, as read when planning (the groups not asked
+    /// for are not read, and are `None` here).
     pub before: Settings,
     /// (group, key, from, to) for each value that will change, by group
     /// in [`Group::ALL`] order, then in the order asked.
