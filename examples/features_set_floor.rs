@@ -53,6 +53,21 @@ fn message(
     m
 }
 
+/// The attributes of a nest's payload: (type without flags, value).
+fn attrs(mut buf: &[u8]) -> Vec<(u16, &[u8])> {
+    let mut out = Vec::new();
+    while buf.len() >= 4 {
+        let len = u16::from_ne_bytes([buf[0], buf[1]]) as usize;
+        let kind = u16::from_ne_bytes([buf[2], buf[3]]) & 0x3fff;
+        if len < 4 || len > buf.len() {
+            break;
+        }
+        out.push((kind, &buf[4..len]));
+        buf = &buf[(len.div_ceil(4) * 4).min(buf.len())..];
+    }
+    out
+}
+
 /// Reads until the ACK of `seq`; returns the datagrams' bytes seen before it.
 fn wait_ack(
     sock: &Socket,
@@ -71,13 +86,15 @@ fn wait_ack(
             if len < 16 || pos + len > buf.len() {
                 return Err("malformed reply".into());
             }
-            if s == seq && ty == 2 {
+            if ty == 2 {
+                // An ACK or an error, for this or an earlier request of a batch.
                 let err = i32::from_ne_bytes(at(buf, pos + 16)?);
-                return if err == 0 {
-                    Ok(replies)
-                } else {
-                    Err(format!("errno {}", -err))
-                };
+                if err != 0 {
+                    return Err(format!("request {s}: errno {}", -err));
+                }
+                if s == seq {
+                    return Ok(replies);
+                }
             }
             replies
                 .extend_from_slice(buf.get(pos..pos + len).unwrap_or_default());
@@ -116,31 +133,97 @@ fn main() -> Result<(), String> {
     }
     let family = family.ok_or("no ethtool family")?;
 
-    for (i, iface) in ifaces.iter().enumerate() {
-        let seq = 2 + i as u32;
-        let mut a = Vec::with_capacity(512);
-        nest(&mut a, 1, |b| {
-            let mut name = iface.as_bytes().to_vec();
-            name.push(0);
-            attr(b, 2, &name); // ETHTOOL_A_HEADER_DEV_NAME
-            attr(b, 3, &1u32.to_ne_bytes()); // FLAGS: COMPACT_BITSETS (as ethcfg)
-        });
-        nest(&mut a, 3, |b| {
-            // WANTED
-            nest(b, 3, |b| {
-                // BITS
-                for f in &features {
-                    nest(b, 1, |b| {
-                        let mut name = f.as_bytes().to_vec();
-                        name.push(0);
-                        attr(b, 2, &name); // BIT NAME, no VALUE flag: off
-                    });
+    // The feature names' bit indexes (STRSET_GET of ETH_SS_FEATURES): the
+    // requests name each bit by index and name, as ethcfg's do.
+    let mut a = Vec::new();
+    nest(&mut a, 1, |_| {}); // ETHTOOL_A_STRSET_HEADER
+    nest(&mut a, 2, |b| {
+        // STRINGSETS
+        nest(b, 1, |b| attr(b, 1, &4u32.to_ne_bytes())); // STRINGSET ID = ETH_SS_FEATURES
+    });
+    sock.send(&message(family, 2, 1, 1, &a), 0).map_err(|e| e.to_string())?;
+    let reply = wait_ack(&sock, 2, &mut buf)?;
+    let mut index = std::collections::HashMap::new();
+    for (k, sets) in attrs(reply.get(20..).unwrap_or_default()) {
+        if k != 2 {
+            continue;
+        }
+        for (_, set) in attrs(sets) {
+            for (k, strings) in attrs(set) {
+                if k != 3 {
+                    continue;
                 }
+                for (_, string) in attrs(strings) {
+                    let mut idx = None;
+                    let mut name = None;
+                    for (k, v) in attrs(string) {
+                        match k {
+                            1 => idx = Some(u32::from_ne_bytes(at(v, 0)?)),
+                            2 => {
+                                name = Some(
+                                    String::from_utf8_lossy(v)
+                                        .trim_end_matches('\0')
+                                        .to_owned(),
+                                )
+                            }
+                            _ => {}
+                        }
+                    }
+                    if let (Some(i), Some(n)) = (idx, name) {
+                        index.insert(n, i);
+                    }
+                }
+            }
+        }
+    }
+    let bits: Vec<(u32, &String)> = features
+        .iter()
+        .map(|f| index.get(f).map(|&i| (i, f)).ok_or(format!("no feature {f}")))
+        .collect::<Result<_, _>>()?;
+
+    // FLOOR_BATCH=k: k requests per send (pipelined), default 1.
+    let batch: usize = std::env::var("FLOOR_BATCH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let on = std::env::var_os("FLOOR_ON").is_some();
+    let names_only = std::env::var_os("FLOOR_NAMES_ONLY").is_some();
+    let mut seq = 2;
+    for chunk in ifaces.chunks(batch) {
+        let mut out = Vec::with_capacity(512 * chunk.len());
+        for iface in chunk {
+            seq += 1;
+            let mut a = Vec::with_capacity(512);
+            nest(&mut a, 1, |b| {
+                let mut name = iface.as_bytes().to_vec();
+                name.push(0);
+                attr(b, 2, &name); // ETHTOOL_A_HEADER_DEV_NAME
+                attr(b, 3, &1u32.to_ne_bytes()); // FLAGS: COMPACT_BITSETS (as ethcfg)
             });
-        });
-        sock.send(&message(family, seq, 12, 1, &a), 0)
-            .map_err(|e| e.to_string())?;
-        wait_ack(&sock, seq, &mut buf).map_err(|e| format!("{iface}: {e}"))?;
+            nest(&mut a, 3, |b| {
+                // WANTED
+                nest(b, 3, |b| {
+                    // BITS
+                    for (i, f) in &bits {
+                        nest(b, 1, |b| {
+                            if !names_only {
+                                attr(b, 1, &i.to_ne_bytes()); // BIT INDEX
+                            }
+                            let mut name = f.as_bytes().to_vec();
+                            name.push(0);
+                            attr(b, 2, &name); // BIT NAME, no VALUE flag: off
+                            if on {
+                                attr(b, 3, &[]); // VALUE: on (FLOOR_ON=1)
+                            }
+                        });
+                    }
+                });
+            });
+            out.extend_from_slice(&message(family, seq, 12, 1, &a));
+        }
+        sock.send(&out, 0).map_err(|e| e.to_string())?;
+        wait_ack(&sock, seq, &mut buf).map_err(|e| e.to_string())?;
     }
     Ok(())
 }

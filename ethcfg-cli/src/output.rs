@@ -26,10 +26,10 @@ fn suffix(f: &Feature) -> String {
 /// indented), then every other feature by kernel name, in bit order.
 pub(crate) fn features_text(w: &mut dyn Write, f: &Features) -> io::Result<()> {
     writeln!(w, "Features for {}:", f.ifname)?;
-    let mut shown = vec![false; f.features.len()];
+    let all: Vec<Feature> = f.iter().collect();
+    let mut shown = vec![false; all.len()];
     for flag in LEGACY_FLAGS {
-        let members: Vec<usize> = f
-            .features
+        let members: Vec<usize> = all
             .iter()
             .enumerate()
             .filter(|(_, x)| pattern_matches(&x.name, flag.pattern))
@@ -38,7 +38,7 @@ pub(crate) fn features_text(w: &mut dyn Write, f: &Features) -> io::Result<()> {
         match members.as_slice() {
             [] => continue,
             [one] => {
-                if let Some(x) = f.features.get(*one) {
+                if let Some(x) = all.get(*one) {
                     writeln!(
                         w,
                         "{}: {}{}",
@@ -49,12 +49,10 @@ pub(crate) fn features_text(w: &mut dyn Write, f: &Features) -> io::Result<()> {
                 }
             }
             many => {
-                let any = many
-                    .iter()
-                    .filter_map(|&i| f.features.get(i))
-                    .any(|x| x.active);
+                let any =
+                    many.iter().filter_map(|&i| all.get(i)).any(|x| x.active);
                 writeln!(w, "{}: {}", flag.long, on_off(any))?;
-                for x in many.iter().filter_map(|&i| f.features.get(i)) {
+                for x in many.iter().filter_map(|&i| all.get(i)) {
                     writeln!(
                         w,
                         "\t{}: {}{}",
@@ -71,7 +69,7 @@ pub(crate) fn features_text(w: &mut dyn Write, f: &Features) -> io::Result<()> {
             }
         }
     }
-    for (x, done) in f.features.iter().zip(&shown) {
+    for (x, done) in all.iter().zip(&shown) {
         if !done {
             writeln!(w, "{}: {}{}", x.name, on_off(x.active), suffix(x))?;
         }
@@ -126,7 +124,7 @@ pub(crate) fn write_features_json(
         None => w.write_all(b"null")?,
     }
     w.write_all(b",\n  \"features\": {")?;
-    for (i, x) in f.features.iter().enumerate() {
+    for (i, x) in f.iter().enumerate() {
         w.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
         string(w, &x.name)?;
         write!(
@@ -135,7 +133,7 @@ pub(crate) fn write_features_json(
             x.active, x.requested, x.fixed
         )?;
     }
-    w.write_all(if f.features.is_empty() { b"}" } else { b"\n  }" })?;
+    w.write_all(if f.is_empty() { b"}" } else { b"\n  }" })?;
     if let Some(s) = settings {
         let mut unsupported = Vec::new();
         for g in Group::ALL {

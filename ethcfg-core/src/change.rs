@@ -15,7 +15,7 @@ use crate::features::{
 };
 use crate::iface::IfaceRef;
 use crate::profile::Profile;
-use crate::session::Session;
+use crate::session::{Session, PIPELINE};
 use crate::settings::{
     Group, SettingChange, SettingStatus, SettingsPlan, SettingsRequest,
     Target as To,
@@ -305,9 +305,8 @@ impl<T: Transport> Session<T> {
                 &t.before,
                 t.plan.bits.iter().map(|b| b.index),
             );
-            if let (Some(sp), Some(rec)) =
-                (&t.settings, records.get_mut(&t.before.ifname))
-            {
+            if let Some(sp) = &t.settings {
+                let rec = entry(&mut records, &t.before, &plan.by);
                 for (g, key, from, _) in &sp.items {
                     rec.keep_earliest_setting(RecordedSetting::new(
                         *g,
@@ -320,34 +319,71 @@ impl<T: Transport> Session<T> {
         state.store_all(&records)?;
 
         let mut done: Vec<Done> = Vec::new();
-        let mut outcomes = Vec::with_capacity(plan.targets.len());
+        let mut slots: Vec<Option<SetOutcome>> =
+            plan.targets.iter().map(|_| None).collect();
+        // Interfaces with only features to change go out pipelined, in
+        // plan order; one with other settings too goes alone, in its turn.
+        let mut batch: Vec<usize> = Vec::new();
+        let mut failure = None;
         for (i, t) in plan.targets.iter().enumerate() {
             if !t.has_work() {
-                outcomes.push(unchanged(t));
+                if let Some(s) = slots.get_mut(i) {
+                    *s = Some(unchanged(t));
+                }
                 continue;
             }
-            let sent = match self.apply_target(i, t, &mut done).await {
-                Ok(out) => out,
-                Err(e) => {
-                    let (rolled_back, rollback_failed) =
-                        self.roll_back(plan, &done).await;
-                    // The records as before the run, for whatever was restored.
-                    let _ = state.store_all(&restored_records(
-                        &prior,
-                        &records,
-                        plan,
-                        &rollback_failed,
-                    ));
-                    return Err(Error::ApplyFailed {
-                        iface: t.plan.ifname.clone(),
-                        source: Box::new(e),
-                        rolled_back,
-                        rollback_failed,
-                    });
+            let features_only =
+                t.settings.as_ref().is_none_or(SettingsPlan::is_empty);
+            if features_only {
+                batch.push(i);
+                if batch.len() < PIPELINE {
+                    continue;
                 }
-            };
-            outcomes.push(sent);
+            }
+            if let Err(f) =
+                self.send_batch(plan, &mut batch, &mut done, &mut slots).await
+            {
+                failure = Some(f);
+                break;
+            }
+            if !features_only {
+                match self.apply_target(i, t, &mut done).await {
+                    Ok(out) => {
+                        if let Some(s) = slots.get_mut(i) {
+                            *s = Some(out);
+                        }
+                    }
+                    Err(e) => {
+                        failure = Some((t.plan.ifname.clone(), e));
+                        break;
+                    }
+                }
+            }
         }
+        if failure.is_none() {
+            failure = self
+                .send_batch(plan, &mut batch, &mut done, &mut slots)
+                .await
+                .err();
+        }
+        if let Some((iface, e)) = failure {
+            let (rolled_back, rollback_failed) =
+                self.roll_back(plan, &done).await;
+            // The records as before the run, for whatever was restored.
+            let _ = state.store_all(&restored_records(
+                &prior,
+                &records,
+                plan,
+                &rollback_failed,
+            ));
+            return Err(Error::ApplyFailed {
+                iface,
+                source: Box::new(e),
+                rolled_back,
+                rollback_failed,
+            });
+        }
+        let outcomes: Vec<SetOutcome> = slots.into_iter().flatten().collect();
         if strict {
             if let Some(o) = outcomes.iter().find(|o| o.any_refused()) {
                 let iface = o.ifname.clone();
@@ -386,6 +422,7 @@ impl<T: Transport> Session<T> {
         // Side effects: their state before, for the record (revert brings
         // features back by restoring what was requested, and settings by
         // setting their values before).
+        let mut grew = false;
         for d in &done {
             let Some(t) = plan.targets.get(d.index) else { continue };
             let fresh = !prior.contains_key(&t.before.ifname);
@@ -394,23 +431,85 @@ impl<T: Transport> Session<T> {
                 .iter()
                 .copied()
                 .filter(|x| !t.plan.bits.iter().any(|b| b.index == *x));
-            record(&mut records, fresh, &plan.by, &t.before, side);
+            grew |= record(&mut records, fresh, &plan.by, &t.before, side);
             if let Some(rec) = records.get_mut(&t.before.ifname) {
                 for c in d
                     .settings
                     .iter()
                     .filter(|c| c.status == SettingStatus::SideEffect)
                 {
+                    let n = rec.settings.len();
                     rec.keep_earliest_setting(RecordedSetting::new(
                         c.group,
                         c.key.clone(),
                         c.from,
                     ));
+                    grew |= rec.settings.len() != n;
                 }
             }
         }
-        state.store_all(&records)?;
+        // Written again only when side effects added to what the first
+        // write holds.
+        if grew {
+            state.store_all(&records)?;
+        }
         Ok(outcomes)
+    }
+
+    /// Sends the features of the interfaces at `batch` (emptied) pipelined,
+    /// and notes in `done` every one that changed — those after a failed
+    /// one too, which the kernel went on to — so a rollback covers them.
+    /// Returns the first failure: (interface, error).
+    async fn send_batch(
+        &mut self,
+        plan: &ChangePlan,
+        batch: &mut Vec<usize>,
+        done: &mut Vec<Done>,
+        slots: &mut [Option<SetOutcome>],
+    ) -> std::result::Result<(), (String, Error)> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::take(batch);
+        let targets: Vec<(usize, &Target)> = batch
+            .iter()
+            .filter_map(|&i| Some((i, plan.targets.get(i)?)))
+            .collect();
+        let plans: Vec<&FeaturePlan> =
+            targets.iter().map(|(_, t)| &t.plan).collect();
+        let results = match self.execute_many(&plans).await {
+            Ok(r) => r,
+            Err(e) => {
+                // The socket failed: which requests took effect is
+                // unknown, so all of them are rolled back (a rollback reads
+                // first and sends nothing to an interface as it was).
+                for (i, t) in &targets {
+                    let bits = t.plan.bits.iter().map(|b| b.index).collect();
+                    done.push(Done { index: *i, bits, settings: Vec::new() });
+                }
+                let iface =
+                    plans.first().map(|p| p.ifname.clone()).unwrap_or_default();
+                return Err((iface, e));
+            }
+        };
+        let mut first_failure = None;
+        for ((i, t), result) in targets.into_iter().zip(results) {
+            match result {
+                Ok(mut out) => {
+                    let bits = touched(&t.plan, &out);
+                    done.push(Done { index: i, bits, settings: Vec::new() });
+                    out.notes = t.notes.clone();
+                    if let Some(s) = slots.get_mut(i) {
+                        *s = Some(out);
+                    }
+                }
+                Err(e) => {
+                    first_failure
+                        .get_or_insert_with(|| (t.plan.ifname.clone(), e));
+                }
+            }
+        }
+        first_failure.map_or(Ok(()), Err)
     }
 
     /// Sends one interface's features, then its settings; notes in `done`
@@ -427,10 +526,7 @@ impl<T: Transport> Session<T> {
         } else {
             self.execute(&t.plan).await?
         };
-        let mut bits: Vec<u32> = t.plan.bits.iter().map(|b| b.index).collect();
-        bits.extend(out.changes.iter().map(|c| c.index));
-        bits.sort_unstable();
-        bits.dedup();
+        let bits = touched(&t.plan, &out);
         done.push(Done { index: i, bits, settings: Vec::new() });
         if let Some(sp) = t.settings.as_ref().filter(|s| !s.is_empty()) {
             let changes = self.execute_settings(sp).await?;
@@ -616,24 +712,56 @@ impl<T: Transport> Session<T> {
 /// Adds to `before`'s record the state before of the features at `bits`,
 /// keeping any state recorded earlier — which `fresh` (no record before
 /// this run, and `bits` not recorded yet in it) says there is none of.
+/// Returns whether the records changed.
 fn record(
     records: &mut Records,
     fresh: bool,
     by: &str,
     before: &Features,
     bits: impl Iterator<Item = u32>,
-) {
-    let rec = records
-        .entry(before.ifname.clone())
-        .or_insert_with(|| Record::new(&before.ifname, before.ifindex, by));
-    for f in bits.filter_map(|b| before.by_index(b)) {
-        let rf = RecordedFeature::new(f.name.as_str(), f.active, f.requested);
+) -> bool {
+    let mut bits = bits.filter_map(|b| Some((before.name(b)?, b))).peekable();
+    if bits.peek().is_none() {
+        return false;
+    }
+    let rec = entry(records, before, by);
+    let mut grew = false;
+    for (name, b) in bits {
+        let rf = RecordedFeature::new(
+            name.as_str(),
+            before.is_active(b),
+            before.is_requested(b),
+        );
         if fresh {
             rec.features.push(rf);
+            grew = true;
         } else {
+            let n = rec.features.len();
             rec.keep_earliest(rf);
+            grew |= rec.features.len() != n;
         }
     }
+    grew
+}
+
+/// The feature bits a plan's run asked for or changed.
+fn touched(plan: &FeaturePlan, out: &SetOutcome) -> Vec<u32> {
+    let mut bits: Vec<u32> = plan.bits.iter().map(|b| b.index).collect();
+    bits.extend(out.changes.iter().map(|c| c.index));
+    bits.sort_unstable();
+    bits.dedup();
+    bits
+}
+
+/// `before`'s record, made when there is none.
+fn entry<'a>(
+    records: &'a mut Records,
+    before: &Features,
+    by: &str,
+) -> &'a mut Record {
+    records
+        .entry(before.ifname.clone())
+        .or_insert_with(|| Record::new(&before.ifname, before.ifindex, by))
 }
 
 /// The records to keep after a rollback: as before the run, except for
@@ -775,14 +903,10 @@ pub fn link_resetting(target: &Target, device: &Device) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::{Feature, FeaturePlan, PlannedBit};
+    use crate::features::{FeaturePlan, PlannedBit};
 
     fn target(bits: &[&str]) -> Target {
-        let before = Features {
-            ifindex: 2,
-            ifname: "eno1".into(),
-            features: Vec::<Feature>::new(),
-        };
+        let before = Features::empty(2, "eno1");
         let plan = FeaturePlan {
             ifindex: 2,
             ifname: "eno1".into(),

@@ -620,7 +620,24 @@ impl Req {
 
     /// The (name, value) bits of a verbose `FEATURES_SET` WANTED bitset.
     /// Panics on anything but the name-keyed value/mask form.
+    /// The WANTED bits by name (an index-only bit by its table name).
     pub(crate) fn wanted_bits(&self) -> Vec<(String, bool)> {
+        self.wanted_bits_raw()
+            .into_iter()
+            .map(|(i, n, on)| {
+                let name = n.unwrap_or_else(|| {
+                    let i = i.expect("bit by index or name") as usize;
+                    FEATURE_TABLE[i].to_owned()
+                });
+                (name, on)
+            })
+            .collect()
+    }
+
+    /// The WANTED bits as sent: (INDEX, NAME, VALUE).
+    pub(crate) fn wanted_bits_raw(
+        &self,
+    ) -> Vec<(Option<u32>, Option<String>, bool)> {
         let (kind, wanted) = find(&self.body, ETHTOOL_A_FEATURES_WANTED)
             .expect("WANTED attribute");
         assert_ne!(kind & NLA_F_NESTED, 0, "WANTED without NLA_F_NESTED");
@@ -634,9 +651,15 @@ impl Req {
             for (k, bit) in tlvs(&v) {
                 assert_eq!(k, ETHTOOL_A_BITSET_BITS_BIT | NLA_F_NESTED);
                 let mut name = None;
+                let mut index = None;
                 let mut on = false;
                 for (k, v) in tlvs(&bit) {
                     match k {
+                        ETHTOOL_A_BITSET_BIT_INDEX => {
+                            index = Some(u32::from_ne_bytes(
+                                v[..4].try_into().expect("u32 index"),
+                            ))
+                        }
                         ETHTOOL_A_BITSET_BIT_NAME => name = Some(str_of(&v)),
                         ETHTOOL_A_BITSET_BIT_VALUE => {
                             assert!(v.is_empty(), "VALUE is a flag");
@@ -645,7 +668,11 @@ impl Req {
                         other => panic!("unexpected bit attribute {other}"),
                     }
                 }
-                out.push((name.expect("bit by name"), on));
+                assert!(
+                    index.is_some() || name.is_some(),
+                    "bit by index or name"
+                );
+                out.push((index, name, on));
             }
         }
         out
@@ -785,7 +812,31 @@ impl Kernel {
         i: usize,
     ) -> Vec<Vec<u8>> {
         let mut asked = Vec::new();
-        for (name, on) in req.wanted_bits() {
+        // ethnl_parse_bit(): the index when given (its name must agree),
+        // else a search by name.
+        for (index, name, on) in req.wanted_bits_raw() {
+            if let Some(i) = index {
+                if i >= NBITS {
+                    return vec![error(
+                        req,
+                        libc::EOPNOTSUPP,
+                        Some("bit index too high"),
+                    )];
+                }
+                if name
+                    .as_deref()
+                    .is_some_and(|n| n != FEATURE_TABLE[i as usize])
+                {
+                    return vec![error(
+                        req,
+                        libc::EINVAL,
+                        Some("bit index and name mismatch"),
+                    )];
+                }
+                asked.push((i, on));
+                continue;
+            }
+            let name = name.unwrap_or_default();
             match FEATURE_TABLE.iter().position(|n| !n.is_empty() && *n == name)
             {
                 Some(b) => asked.push((b as u32, on)),
@@ -870,6 +921,8 @@ pub(crate) struct Fake<F> {
     responder: F,
     queue: VecDeque<Vec<u8>>,
     log: Log,
+    /// How many datagrams (sends) the client made.
+    datagrams: Rc<RefCell<usize>>,
 }
 
 impl<F> fmt::Debug for Fake<F> {
@@ -883,7 +936,17 @@ impl<F> fmt::Debug for Fake<F> {
 
 impl<F: FnMut(&[u8]) -> Vec<Vec<u8>>> Fake<F> {
     pub(crate) fn new(responder: F) -> Self {
-        Fake { responder, queue: VecDeque::new(), log: Log::default() }
+        Fake {
+            responder,
+            queue: VecDeque::new(),
+            log: Log::default(),
+            datagrams: Rc::default(),
+        }
+    }
+
+    /// The number of sends so far (shared, like the log).
+    pub(crate) fn datagrams(&self) -> Rc<RefCell<usize>> {
+        Rc::clone(&self.datagrams)
     }
 
     /// The request log (shared: it stays readable after the fake moved
@@ -895,9 +958,28 @@ impl<F: FnMut(&[u8]) -> Vec<Vec<u8>>> Fake<F> {
 
 impl<F: FnMut(&[u8]) -> Vec<Vec<u8>>> Transport for Fake<F> {
     async fn send(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.log.borrow_mut().push(buf.to_vec());
-        let replies = (self.responder)(buf);
-        self.queue.extend(replies);
+        *self.datagrams.borrow_mut() += 1;
+        // As netlink_rcv_skb(): every message of a datagram in turn, each
+        // answered on its own; the log holds one entry per message.
+        let mut rest = buf;
+        while rest.len() >= 16 {
+            let len = u32::from_ne_bytes(rest[..4].try_into().expect("4 bytes"))
+                as usize;
+            if len < 16 || len > rest.len() {
+                break;
+            }
+            let (msg, tail) = rest.split_at(len);
+            self.log.borrow_mut().push(msg.to_vec());
+            let replies = (self.responder)(msg);
+            self.queue.extend(replies);
+            rest =
+                tail.get(len.next_multiple_of(4) - len..).unwrap_or_default();
+        }
+        if !rest.is_empty() {
+            self.log.borrow_mut().push(rest.to_vec());
+            let replies = (self.responder)(rest);
+            self.queue.extend(replies);
+        }
         Ok(())
     }
 
@@ -981,7 +1063,8 @@ mod tests {
         assert_eq!((f.ifindex, f.ifname.as_str()), (2, "eth0"));
         // every named bit, none of the unnamed ones
         let named = FEATURE_TABLE.iter().filter(|n| !n.is_empty()).count();
-        assert_eq!(f.features.len(), named);
+        assert_eq!(f.len(), named);
+        assert_eq!(f.iter().count(), named);
         assert!(f.by_index(2).is_none() && f.by_index(32).is_none());
         // bit 0 is a feature like any other
         let sg = f.get("tx-scatter-gather").unwrap();
@@ -1695,5 +1778,73 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Malformed, "{e:?}");
+    }
+
+    #[test]
+    fn apply_pipelines_feature_sets_and_rolls_back_past_a_failure() {
+        // eth0, eth1 (fails: gone), eth2: the three FEATURES_SETs go out
+        // in one datagram; the kernel answers each; eth2, changed after
+        // the failure, is rolled back with eth0.
+        let fake = Fake::new(Box::new(kernel_with(|req, k| {
+            if k.ifaces.len() == 2 {
+                k.ifaces.push(FakeIface::named(3, "eth1"));
+                k.ifaces.push(FakeIface::named(4, "eth2"));
+            }
+            let h = req.header()?;
+            (req.is(ETHTOOL_MSG_FEATURES_SET) && h.index == Some(3))
+                .then(|| vec![error(req, libc::ENODEV, None)])
+        })) as Responder);
+        let log = fake.log();
+        let sends = fake.datagrams();
+        let mut s = block_on(Session::connect(fake)).unwrap();
+        let ifaces: Vec<IfaceRef> = ["eth0", "eth1", "eth2"]
+            .iter()
+            .map(|n| IfaceRef::name(*n).unwrap())
+            .collect();
+        let req = FeatureRequest::new().disable("gro");
+        let plan = block_on(s.plan_change(
+            "set",
+            &ifaces,
+            &req,
+            crate::features::FixedPolicy::Error,
+        ))
+        .unwrap();
+        let before: Vec<_> =
+            plan.targets.iter().map(|t| t.before.clone()).collect();
+        let dir = std::env::temp_dir()
+            .join(format!("ethcfg-fake-pipeline-{}", std::process::id()));
+        let state = crate::state::StateDir::new(&dir);
+        let (logged, sent) = (log.borrow().len(), *sends.borrow());
+        let e = block_on(s.apply_change(&plan, &state, false)).unwrap_err();
+        let Error::ApplyFailed { iface, rolled_back, rollback_failed, source } =
+            e
+        else {
+            panic!("{e:?}")
+        };
+        assert_eq!(iface, "eth1");
+        assert_eq!(source.errno(), Some(libc::ENODEV));
+        assert_eq!(rolled_back, ["eth2", "eth0"]);
+        assert!(rollback_failed.is_empty());
+        let reqs = requests(&log);
+        let sets: Vec<&Req> = reqs[logged..]
+            .iter()
+            .filter(|r| r.is(ETHTOOL_MSG_FEATURES_SET))
+            .collect();
+        let targets: Vec<Option<u32>> =
+            sets.iter().map(|r| r.header().unwrap().index).collect();
+        // three sets pipelined, then one restore each for eth2 and eth0
+        assert_eq!(targets, [Some(2), Some(3), Some(4), Some(4), Some(2)]);
+        assert_eq!(
+            *sends.borrow() - sent,
+            1 + 2 * 2,
+            "one datagram for the three sets; a read and a set per restore"
+        );
+        for b in &before {
+            let now =
+                block_on(s.features(&IfaceRef::index(b.ifindex))).unwrap();
+            assert_eq!(&now, b, "{} restored", b.ifname);
+        }
+        assert_eq!(state.load_all().unwrap().len(), 0, "records put back");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -150,62 +150,141 @@ impl Feature {
 
 /// Every named feature of one interface, in kernel bit order — what
 /// `ethtool -k` shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Held compactly — three bitmaps and the run's shared name table — since
+/// a run over a thousand interfaces holds a thousand of these: a
+/// [`Feature`] is made when one is asked for.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Features {
     /// Interface index.
     pub ifindex: u32,
     /// Interface name (the primary name, as the kernel reports it).
     pub ifname: String,
-    /// The features, by bit index.
-    pub features: Vec<Feature>,
+    /// The kernel's feature names, by bit index (shared by every interface
+    /// read in one session; empty names are unused bits).
+    table: Arc<Vec<FeatureName>>,
+    /// `active`, `requested` and `fixed`, `words` 64-bit words each.
+    bits: Box<[u64]>,
+    words: usize,
+}
+
+/// Bit `i` of a bitmap of 64-bit words.
+fn word_bit(words: &[u64], i: usize) -> bool {
+    words.get(i / 64).is_some_and(|w| (w >> (i % 64)) & 1 == 1)
 }
 
 impl Features {
     pub(crate) fn from_reply(
         r: &FeaturesReply,
-        names: &[FeatureName],
+        table: &Arc<Vec<FeatureName>>,
     ) -> Features {
-        let features = names
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| !n.is_empty())
-            .filter_map(|(i, n)| {
-                let i = u32::try_from(i).ok()?;
-                Some(Feature {
-                    name: n.clone(),
-                    index: i,
-                    active: r.active.get(i),
-                    requested: r.wanted.get(i),
-                    // NOCHANGE wins over HW (ethtool, nispor #134).
-                    fixed: !r.hw.get(i) || r.nochange.get(i),
-                })
-            })
-            .collect();
+        let n = table.len();
+        let words = n.div_ceil(64).max(1);
+        let mut bits = vec![0u64; 3 * words].into_boxed_slice();
+        let named = table.iter().enumerate().filter(|(_, n)| !n.is_empty());
+        for (i, _) in named {
+            let Ok(b) = u32::try_from(i) else { break };
+            // NOCHANGE wins over HW (ethtool, nispor #134).
+            let states = [
+                r.active.get(b),
+                r.wanted.get(b),
+                !r.hw.get(b) || r.nochange.get(b),
+            ];
+            for (k, on) in states.into_iter().enumerate() {
+                if let Some(w) = bits.get_mut(k * words + i / 64).filter(|_| on)
+                {
+                    *w |= 1 << (i % 64);
+                }
+            }
+        }
         Features {
             ifindex: r.dev.index.unwrap_or(0),
             ifname: r.dev.name.clone().unwrap_or_default(),
-            features,
+            table: Arc::clone(table),
+            bits,
+            words,
         }
     }
 
+    /// No features (tests).
+    #[cfg(test)]
+    pub(crate) fn empty(ifindex: u32, ifname: &str) -> Features {
+        Features {
+            ifindex,
+            ifname: ifname.to_owned(),
+            table: Arc::new(Vec::new()),
+            bits: vec![0; 3].into_boxed_slice(),
+            words: 1,
+        }
+    }
+
+    fn set(&self, k: usize) -> &[u64] {
+        self.bits.get(k * self.words..(k + 1) * self.words).unwrap_or_default()
+    }
+
+    /// The name of bit `i`, if the kernel names it.
+    pub(crate) fn name(&self, i: u32) -> Option<&FeatureName> {
+        self.table.get(i as usize).filter(|n| !n.is_empty())
+    }
+
+    /// Whether bit `i` is in effect.
+    pub(crate) fn is_active(&self, i: u32) -> bool {
+        word_bit(self.set(0), i as usize)
+    }
+
+    /// Whether bit `i` was last asked for.
+    pub(crate) fn is_requested(&self, i: u32) -> bool {
+        word_bit(self.set(1), i as usize)
+    }
+
+    /// Whether the device keeps bit `i` as it is.
+    pub(crate) fn is_fixed(&self, i: u32) -> bool {
+        word_bit(self.set(2), i as usize)
+    }
+
     /// The feature with this kernel name.
-    pub fn get(&self, name: &str) -> Option<&Feature> {
-        self.features.iter().find(|f| f.name == name)
+    pub fn get(&self, name: &str) -> Option<Feature> {
+        let i = self.table.iter().position(|n| !n.is_empty() && *n == name)?;
+        self.by_index(u32::try_from(i).ok()?)
     }
 
     /// The feature at this bit index.
-    pub fn by_index(&self, index: u32) -> Option<&Feature> {
-        // Features are in ascending index order.
-        self.features
-            .binary_search_by_key(&index, |f| f.index)
-            .ok()
-            .and_then(|p| self.features.get(p))
+    pub fn by_index(&self, index: u32) -> Option<Feature> {
+        Some(Feature {
+            name: self.name(index)?.clone(),
+            index,
+            active: self.is_active(index),
+            requested: self.is_requested(index),
+            fixed: self.is_fixed(index),
+        })
     }
 
     /// Iterates the features in bit order.
-    pub fn iter(&self) -> impl Iterator<Item = &Feature> {
-        self.features.iter()
+    pub fn iter(&self) -> impl Iterator<Item = Feature> + '_ {
+        (0..self.table.len())
+            .filter_map(|i| u32::try_from(i).ok())
+            .filter_map(|i| self.by_index(i))
+    }
+
+    /// How many named features there are.
+    pub fn len(&self) -> usize {
+        self.table.iter().filter(|n| !n.is_empty()).count()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl fmt::Debug for Features {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Features")
+            .field("ifindex", &self.ifindex)
+            .field("ifname", &self.ifname)
+            .field("features", &self.iter().collect::<Vec<_>>())
+            .finish()
     }
 }
 
@@ -431,6 +510,10 @@ pub fn plan_resolved(
     req: &ResolvedRequest,
     policy: FixedPolicy,
 ) -> Result<FeaturePlan> {
+    // Bit tests on the compact state: this runs once per interface.
+    let named = |i: u32| current.name(i).is_some();
+    let conflicting =
+        |i: u32, on: bool| current.is_fixed(i) && current.is_active(i) != on;
     let mut fixed_bits: Vec<(u32, bool)> = Vec::new();
     // index -> wanted state, in first-mention order; later mentions win.
     let mut wanted: Vec<(u32, bool)> = Vec::new();
@@ -445,59 +528,63 @@ pub fn plan_resolved(
         match resolved {
             Resolved::Kernel(i) => {
                 let i = *i;
-                let f = current.by_index(i).ok_or_else(|| {
-                    Error::UnknownFeature {
+                if !named(i) {
+                    return Err(Error::UnknownFeature {
                         iface: Some(current.ifname.clone()),
                         name: word.clone(),
                         suggestions: Vec::new(),
-                    }
-                })?;
-                if f.fixed && f.active != on {
+                    });
+                }
+                if conflicting(i, on) {
                     if policy == FixedPolicy::Error {
-                        return Err(fixed(current, f));
+                        return Err(fixed(current, i));
                     }
                     fixed_bits.push((i, on));
                 }
-                if !f.fixed {
+                if !current.is_fixed(i) {
                     put(i, on);
                 }
             }
             Resolved::Legacy(_, bits) => {
-                // Iterated, not collected: this runs for every interface.
-                let members =
-                    || bits.iter().filter_map(|&i| current.by_index(i));
-                let conflicting = |f: &&Feature| f.fixed && f.active != on;
+                let members = || bits.iter().copied().filter(|&i| named(i));
                 if policy == FixedPolicy::Refuse {
                     fixed_bits.extend(
-                        members().filter(conflicting).map(|f| (f.index, on)),
+                        members()
+                            .filter(|&i| conflicting(i, on))
+                            .map(|i| (i, on)),
                     );
                 } else {
-                    if members().all(|f| f.fixed) {
-                        if let Some(f) = members().find(conflicting) {
-                            return Err(fixed(current, f));
+                    if members().all(|i| current.is_fixed(i)) {
+                        if let Some(i) = members().find(|&i| conflicting(i, on))
+                        {
+                            return Err(fixed(current, i));
                         }
                     }
                     skipped_fixed.extend(
                         members()
-                            .filter(conflicting)
-                            .map(|f| f.name.to_string()),
+                            .filter(|&i| conflicting(i, on))
+                            .filter_map(|i| current.name(i))
+                            .map(ToString::to_string),
                     );
                 }
-                for f in members().filter(|f| !f.fixed) {
-                    put(f.index, on);
+                for i in members().filter(|&i| !current.is_fixed(i)) {
+                    put(i, on);
                 }
             }
         }
     }
     let bits = wanted
         .into_iter()
-        .filter_map(|(i, on)| current.by_index(i).map(|f| (f, on)))
-        .filter(|(f, on)| f.active != *on || f.requested != *on)
-        .map(|(f, on)| PlannedBit {
-            name: f.name.clone(),
-            index: f.index,
-            from: f.active,
-            to: on,
+        .filter(|&(i, on)| {
+            current.is_active(i) != on || current.is_requested(i) != on
+        })
+        .filter_map(|(i, on)| {
+            Some(PlannedBit {
+                name: current.name(i)?.clone(),
+                index: i,
+                from: current.is_active(i),
+                to: on,
+            })
         })
         .collect();
     skipped_fixed.sort();
@@ -505,13 +592,13 @@ pub fn plan_resolved(
     // A later request for the same fixed bit wins, as for changeable bits.
     let mut fixed = Vec::<PlannedBit>::new();
     for (i, on) in fixed_bits {
-        let Some(f) = current.by_index(i) else { continue };
+        let Some(name) = current.name(i) else { continue };
         fixed.retain(|b| b.index != i);
-        if f.active != on {
+        if current.is_active(i) != on {
             fixed.push(PlannedBit {
-                name: f.name.clone(),
+                name: name.clone(),
                 index: i,
-                from: f.active,
+                from: current.is_active(i),
                 to: on,
             });
         }
@@ -526,11 +613,11 @@ pub fn plan_resolved(
     })
 }
 
-fn fixed(current: &Features, f: &Feature) -> Error {
+fn fixed(current: &Features, i: u32) -> Error {
     Error::FixedFeature {
         iface: current.ifname.clone(),
-        name: f.name.to_string(),
-        active: f.active,
+        name: current.name(i).map(ToString::to_string).unwrap_or_default(),
+        active: current.is_active(i),
     }
 }
 

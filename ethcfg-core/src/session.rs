@@ -21,6 +21,18 @@ use crate::wire::{features as wf, link, strset};
 /// How many times an interrupted dump is retried before giving up.
 const DUMP_RETRIES: usize = 8;
 
+/// How many requests [`Conn::pipeline`] sends in one datagram at most.
+/// Their replies and ACKs wait in the socket's receive buffer until read:
+/// sixteen `FEATURES_SET` answers take about 40 KiB of it (about 2 KiB of
+/// kernel memory each, reply and ACK), well inside even a small
+/// `net.core.rmem_default` (the kernel's default is 208 KiB); an
+/// overflowing buffer would drop answers.
+pub(crate) const PIPELINE: usize = 16;
+
+/// What [`Conn::pipeline`] returns for each request: its reply payloads
+/// and its ACK's warnings, or its error.
+pub(crate) type Answer = Result<(Vec<Vec<u8>>, Vec<String>)>;
+
 /// One socket and its sequence numbers: request/reply exchanges.
 #[derive(Debug)]
 pub(crate) struct Conn<T> {
@@ -168,6 +180,96 @@ impl<T: Transport> Conn<T> {
         }
     }
 
+    /// Several do-requests in one datagram — the kernel handles them in
+    /// order, each with its own reply and ACK, and goes on after one fails —
+    /// so a run over many interfaces pays one `send` per [`PIPELINE`]
+    /// requests instead of one each. `reqs` are (sequence number, the
+    /// interface for error messages, the request). Returns one answer per
+    /// request, in order; `Err` only when the socket fails, and then which
+    /// requests took effect is unknown.
+    pub(crate) async fn pipeline(
+        &mut self,
+        op: &'static str,
+        reqs: Vec<(u32, String, Option<Vec<u8>>)>,
+    ) -> Result<Vec<Answer>> {
+        let mut datagram = Vec::new();
+        let mut seqs = Vec::with_capacity(reqs.len());
+        let mut ifaces = Vec::with_capacity(reqs.len());
+        for (seq, iface, req) in reqs {
+            let req = req.ok_or_else(|| Error::Malformed {
+                op,
+                detail: "request too large for a netlink attribute".into(),
+            })?;
+            datagram.extend_from_slice(&req);
+            seqs.push(seq);
+            ifaces.push(iface);
+        }
+        self.send(op, Some(datagram)).await?;
+        let mut answers: Vec<Option<Answer>> =
+            seqs.iter().map(|_| None).collect();
+        let mut payloads: Vec<Vec<Vec<u8>>> =
+            seqs.iter().map(|_| Vec::new()).collect();
+        let mut open = seqs.len();
+        while open > 0 {
+            let dgram = self.recv().await?;
+            let split =
+                message::split(&dgram).map_err(|e| Error::malformed(op, e));
+            let msgs = match split {
+                Ok(m) => m,
+                Err(e) => {
+                    self.give_back(dgram);
+                    return Err(e);
+                }
+            };
+            for m in msgs {
+                let (seq, answer) = match m {
+                    Received::Data { seq, payload, .. } => {
+                        if let Some(p) = seqs.iter().position(|&s| s == seq) {
+                            if let Some(slot) = payloads.get_mut(p) {
+                                slot.push(payload.to_vec());
+                            }
+                        }
+                        continue;
+                    }
+                    Received::Error { seq, errno: 0, ext } => {
+                        (seq, Ok(ext.msg))
+                    }
+                    Received::Done { seq, errno: 0, .. } => (seq, Ok(None)),
+                    Received::Error { seq, errno, ext }
+                    | Received::Done { seq, errno, ext, .. } => {
+                        (seq, Err((errno, ext.msg)))
+                    }
+                    Received::Other => continue,
+                };
+                let Some(p) = seqs.iter().position(|&s| s == seq) else {
+                    continue; // stale: an earlier, abandoned request
+                };
+                let Some(slot) = answers.get_mut(p).filter(|a| a.is_none())
+                else {
+                    continue;
+                };
+                *slot = Some(match answer {
+                    Ok(warning) => Ok((
+                        payloads
+                            .get_mut(p)
+                            .map(std::mem::take)
+                            .unwrap_or_default(),
+                        warning.into_iter().collect(),
+                    )),
+                    Err((errno, msg)) => Err(Error::from_kernel(
+                        op,
+                        ifaces.get(p).cloned(),
+                        errno,
+                        msg,
+                    )),
+                });
+                open -= 1;
+            }
+            self.give_back(dgram);
+        }
+        Ok(answers.into_iter().flatten().collect())
+    }
+
     /// A dump: returns every reply payload; redone when the kernel flags
     /// the dump as interrupted (the device list changed under it).
     pub(crate) async fn dump(
@@ -217,6 +319,36 @@ pub(crate) struct Session<T> {
     feature_names: Option<Arc<Vec<String>>>,
     /// The same names, shared by every decoded feature.
     feature_table: Option<Arc<Vec<FeatureName>>>,
+}
+
+/// The `FEATURES_SET` request for a plan. By index: the plan was made for
+/// this interface instance; if it was replaced since, the kernel says
+/// ENODEV rather than touching another.
+fn set_request(family: u16, seq: u32, plan: &FeaturePlan) -> Option<Vec<u8>> {
+    let bits: Vec<(u32, &str, bool)> =
+        plan.bits.iter().map(|b| (b.index, b.name.as_str(), b.to)).collect();
+    wf::set_request(family, seq, Dev::Index(plan.ifindex), &bits)
+}
+
+/// What a `FEATURES_SET` did, from the replies before its ACK.
+fn set_outcome(
+    plan: &FeaturePlan,
+    replies: &[Vec<u8>],
+    names: &[FeatureName],
+) -> Result<SetOutcome> {
+    const OP: &str = "FEATURES_SET";
+    let reply =
+        match replies.first() {
+            Some(p) => wf::decode_set(body(OP, p)?)
+                .map_err(|e| Error::malformed(OP, e))?,
+            None => return Err(Error::Malformed {
+                op: OP,
+                detail:
+                    "no FEATURES_SET_REPLY before the ACK (kernel before 5.7?)"
+                        .into(),
+            }),
+        };
+    Ok(SetOutcome::from_reply(plan, &reply, names))
 }
 
 pub(crate) fn body<'a>(
@@ -386,32 +518,44 @@ impl<T: Transport> Session<T> {
         }
         self.require(ETHTOOL_MSG_FEATURES_SET, OP, false)?;
         let names = self.feature_table().await?;
-        let bits: Vec<(&str, bool)> =
-            plan.bits.iter().map(|b| (b.name.as_str(), b.to)).collect();
         let seq = self.conn.next_seq();
-        // By index: the plan was made for this interface instance; if it was
-        // replaced since, the kernel says ENODEV rather than touching another.
         let iface: &dyn std::fmt::Display = &plan.ifname;
-        let req = wf::set_request(
-            self.family.id,
-            seq,
-            Dev::Index(plan.ifindex),
-            &bits,
-        );
+        let req = set_request(self.family.id, seq, plan);
         let replies = self.conn.request(OP, Some(iface), seq, req).await?;
-        let reply = match replies.first() {
-            Some(p) => wf::decode_set(body(OP, p)?)
-                .map_err(|e| Error::malformed(OP, e))?,
-            None => return Err(Error::Malformed {
-                op: OP,
-                detail:
-                    "no FEATURES_SET_REPLY before the ACK (kernel before 5.7?)"
-                        .into(),
-            }),
-        };
-        let mut out = SetOutcome::from_reply(plan, &reply, &names);
+        let mut out = set_outcome(plan, &replies, &names)?;
         out.warnings = self.conn.take_warnings();
         Ok(out)
+    }
+
+    /// Sends non-empty plans pipelined ([`Conn::pipeline`], at most
+    /// [`PIPELINE`] at a time) and decodes each outcome, in order. `Err`
+    /// only when the socket fails (which plans took effect is unknown).
+    pub(crate) async fn execute_many(
+        &mut self,
+        plans: &[&FeaturePlan],
+    ) -> Result<Vec<Result<SetOutcome>>> {
+        const OP: &str = "FEATURES_SET";
+        self.require(ETHTOOL_MSG_FEATURES_SET, OP, false)?;
+        let names = self.feature_table().await?;
+        let family = self.family.id;
+        let reqs = plans
+            .iter()
+            .map(|p| {
+                let seq = self.conn.next_seq();
+                (seq, p.ifname.clone(), set_request(family, seq, p))
+            })
+            .collect();
+        let answers = self.conn.pipeline(OP, reqs).await?;
+        Ok(plans
+            .iter()
+            .zip(answers)
+            .map(|(plan, answer)| {
+                let (replies, warnings) = answer?;
+                let mut out = set_outcome(plan, &replies, &names)?;
+                out.warnings = warnings;
+                Ok(out)
+            })
+            .collect())
     }
 
     /// Plan and execute.

@@ -18,7 +18,7 @@ fn blocking_api_reads_by_name_and_index_and_dumps_all() {
         assert_eq!(by_index, by_name);
         // bit 0 is tx-scatter-gather and is not lost
         assert_eq!(
-            by_name.by_index(0).map(|f| f.name.as_str()),
+            by_name.by_index(0).map(|f| f.name.to_string()).as_deref(),
             Some("tx-scatter-gather")
         );
         let all = c.features_all().unwrap();

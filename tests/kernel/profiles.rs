@@ -251,6 +251,47 @@ fn failure_mid_apply_rolls_back_what_was_done() {
     });
 }
 
+#[test]
+fn interfaces_changed_after_a_failed_one_in_the_same_datagram_are_rolled_back()
+{
+    // The sets go out pipelined: the kernel goes on past the one that
+    // fails, so the interfaces after it changed too and must come back.
+    in_netns(|| {
+        let state = StateDir::new(own_state("rollback-pipelined"));
+        let names = ["rpa", "rpc", "rpe", "rpg"];
+        for (a, b) in names.iter().zip(["rpb", "rpd", "rpf", "rph"]) {
+            veth(a, b);
+        }
+        let before: Vec<_> = names.iter().map(|n| ethtool_state(n)).collect();
+        let profiles = ethcfg_core::profile::Profiles::builtin().unwrap();
+        let profile = profiles.get("e1000e-hang-safe").unwrap();
+        let mut c = Client::new().unwrap();
+        let _lock = state.lock().unwrap();
+        let ifaces: Vec<IfaceRef> =
+            names.iter().map(|n| IfaceRef::name(*n).unwrap()).collect();
+        let (plan, _) = c.plan_profile(profile, &ifaces, true).unwrap();
+        sh(&["ip", "link", "del", "rpc"]);
+        match c.apply_change(&plan, &state, false) {
+            Err(Error::ApplyFailed {
+                iface,
+                mut rolled_back,
+                rollback_failed,
+                ..
+            }) => {
+                assert_eq!(iface, "rpc");
+                rolled_back.sort();
+                assert_eq!(rolled_back, ["rpa", "rpe", "rpg"]);
+                assert!(rollback_failed.is_empty());
+            }
+            other => panic!("{other:?}"),
+        }
+        for (n, b) in names.iter().zip(&before).filter(|(n, _)| **n != "rpc") {
+            assert_eq!(&ethtool_state(n), b, "{n} as before");
+            assert_eq!(state.load(n).unwrap(), None);
+        }
+    });
+}
+
 /// A profile directory with one user profile (root-owned, 0644, in a 0755 dir).
 fn profile_dir(tag: &str, files: &[(&str, &str)]) -> PathBuf {
     let d = scratch(&format!("profiles-{tag}"));

@@ -1,7 +1,7 @@
 //! `FEATURES_GET` (do and dump) and `FEATURES_SET`: request encoding and
 //! reply decoding. Requests ask for compact reply bitsets (decoded against
-//! the `ETH_SS_FEATURES` table); `FEATURES_SET` sends a verbose, name-keyed
-//! value/mask bitset holding only the requested bits and never sets
+//! the `ETH_SS_FEATURES` table); `FEATURES_SET` sends a verbose value/mask
+//! bitset holding only the requested bits, each by index and name, and never sets
 //! `OMIT_REPLY`, because the reply is how refusals and side effects are seen.
 
 use super::attrs::{attrs, WireError, WireResult};
@@ -81,12 +81,12 @@ pub(crate) fn decode_get(body: &[u8]) -> WireResult<FeaturesReply> {
     Ok(r)
 }
 
-/// `FEATURES_SET`: `bits` are (kernel feature name, wanted value).
+/// `FEATURES_SET`: `bits` are (bit index, kernel feature name, wanted value).
 pub(crate) fn set_request(
     family: u16,
     seq: u32,
     dev: Dev<'_>,
-    bits: &[(&str, bool)],
+    bits: &[(u32, &str, bool)],
 ) -> Option<Vec<u8>> {
     let mut b = begin(
         family,
@@ -95,7 +95,7 @@ pub(crate) fn set_request(
         ETHTOOL_MSG_FEATURES_SET,
         dev,
     );
-    bitset::encode_named(&mut b, ETHTOOL_A_FEATURES_WANTED, bits);
+    bitset::encode_indexed(&mut b, ETHTOOL_A_FEATURES_WANTED, bits);
     b.finish()
 }
 

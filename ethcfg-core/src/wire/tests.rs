@@ -158,7 +158,7 @@ fn features_get_dump_request_bytes() {
 fn features_set_request_bytes() {
     let expected: Vec<u8> = cat(&[
         // nlmsghdr
-        &[0x60, 0x00, 0x00, 0x00], // length 96
+        &[0x70, 0x00, 0x00, 0x00], // length 112
         &[0x15, 0x00],             // type 21
         &[0x05, 0x00],             // flags NLM_F_REQUEST | NLM_F_ACK
         &[0x04, 0x00, 0x00, 0x00], // sequence number 4
@@ -172,16 +172,20 @@ fn features_set_request_bytes() {
         &[0x08, 0x00, 0x03, 0x00], // FLAGS: len 8, type 3
         &[0x01, 0x00, 0x00, 0x00], // COMPACT_BITSETS only (no OMIT_REPLY)
         // ETHTOOL_A_FEATURES_WANTED: no NOMASK, no SIZE
-        &[0x38, 0x00, 0x03, 0x80], // len 56, type 3 | NLA_F_NESTED
+        &[0x48, 0x00, 0x03, 0x80], // len 72, type 3 | NLA_F_NESTED
         // ETHTOOL_A_BITSET_BITS
-        &[0x34, 0x00, 0x03, 0x80], // len 52, type 3 | NLA_F_NESTED
+        &[0x44, 0x00, 0x03, 0x80], // len 68, type 3 | NLA_F_NESTED
         // ETHTOOL_A_BITSET_BITS_BIT: tx-scatter-gather off
-        &[0x1c, 0x00, 0x01, 0x80], // len 28, type 1 | NLA_F_NESTED
+        &[0x24, 0x00, 0x01, 0x80], // len 36, type 1 | NLA_F_NESTED
+        &[0x08, 0x00, 0x01, 0x00], // BIT_INDEX: len 8, type 1
+        &[0x00, 0x00, 0x00, 0x00], // bit 0
         &[0x16, 0x00, 0x02, 0x00], // BIT_NAME: len 22, type 2
         b"tx-scatter-gather\0\0\0", // 17 chars + NUL + 2 bytes padding
         // (no BIT_VALUE: off)
         // ETHTOOL_A_BITSET_BITS_BIT: rx-gro on
-        &[0x14, 0x00, 0x01, 0x80], // len 20, type 1 | NLA_F_NESTED
+        &[0x1c, 0x00, 0x01, 0x80], // len 28, type 1 | NLA_F_NESTED
+        &[0x08, 0x00, 0x01, 0x00], // BIT_INDEX: len 8, type 1
+        &[0x0e, 0x00, 0x00, 0x00], // bit 14
         &[0x0b, 0x00, 0x02, 0x00], // BIT_NAME: len 11, type 2
         b"rx-gro\0\0",             // 6 chars + NUL + 1 byte padding
         &[0x04, 0x00, 0x03, 0x00], // BIT_VALUE flag: len 4, type 3
@@ -190,7 +194,7 @@ fn features_set_request_bytes() {
         FAMILY_ID,
         4,
         Dev::Index(3),
-        &[("tx-scatter-gather", false), ("rx-gro", true)],
+        &[(0, "tx-scatter-gather", false), (14, "rx-gro", true)],
     )
     .unwrap();
     assert_eq!(got, expected);
@@ -202,8 +206,11 @@ fn features_set_request_bytes() {
     assert_eq!(h.flags & 2, 0);
     assert_eq!(h.index, Some(3));
     assert_eq!(
-        req.wanted_bits(),
-        [("tx-scatter-gather".to_owned(), false), ("rx-gro".to_owned(), true)]
+        req.wanted_bits_raw(),
+        [
+            (Some(0), Some("tx-scatter-gather".to_owned()), false),
+            (Some(14), Some("rx-gro".to_owned()), true)
+        ]
     );
     let (_, wanted) = find(body_of(&got), ETHTOOL_A_FEATURES_WANTED).unwrap();
     let kinds: Vec<u16> = tlvs(&wanted).iter().map(|a| a.0).collect();
@@ -218,14 +225,14 @@ fn features_set_request_bytes() {
 fn requests_too_large_for_an_attribute_are_refused() {
     let long = "x".repeat(70_000);
     assert_eq!(
-        features::set_request(FAMILY_ID, 1, Dev::Index(1), &[(&long, true)]),
+        features::set_request(FAMILY_ID, 1, Dev::Index(1), &[(0, &long, true)]),
         None
     );
     // many bits overflow the WANTED nest's 16-bit length
     let names: Vec<String> =
         (0..3000).map(|i| format!("feature-name-{i:05}")).collect();
-    let bits: Vec<(&str, bool)> =
-        names.iter().map(|n| (n.as_str(), true)).collect();
+    let bits: Vec<(u32, &str, bool)> =
+        names.iter().map(|n| (0, n.as_str(), true)).collect();
     assert_eq!(features::set_request(FAMILY_ID, 1, Dev::Index(1), &bits), None);
 }
 
@@ -367,8 +374,8 @@ fn bit_zero_survives_every_encoding() {
             .iter()
             .map(|n| n.as_str().into())
             .collect();
-    let shared: Vec<crate::features::FeatureName> =
-        table.iter().map(|n| n.as_str().into()).collect();
+    let shared: std::sync::Arc<Vec<crate::features::FeatureName>> =
+        std::sync::Arc::new(table.iter().map(|n| n.as_str().into()).collect());
     let f = crate::Features::from_reply(&r, &shared);
     assert!(f.get("tx-scatter-gather").unwrap().active);
 }
@@ -746,8 +753,8 @@ fn decode_features_get_reply_bytes() {
         "",
         "vlan-challenged",
     ]);
-    let shared: Vec<crate::features::FeatureName> =
-        table.iter().map(|n| n.as_str().into()).collect();
+    let shared: std::sync::Arc<Vec<crate::features::FeatureName>> =
+        std::sync::Arc::new(table.iter().map(|n| n.as_str().into()).collect());
     let f = crate::Features::from_reply(&r, &shared);
     let sg = f.get("tx-scatter-gather").unwrap();
     assert!(sg.active && sg.requested && !sg.fixed);
@@ -862,23 +869,27 @@ fn error_with_extack_uncapped_echoes_the_whole_request() {
         FAMILY_ID,
         7,
         Dev::Index(3),
-        &[("tx-bogus", false)],
+        &[(70, "tx-bogus", false)],
     )
     .unwrap();
     let mut payload = (-libc::EOPNOTSUPP).to_ne_bytes().to_vec();
     payload.extend_from_slice(&req);
     payload.extend_from_slice(&encode(&[
         s(NLMSGERR_ATTR_MSG, "bit name not found"),
-        Nla::U32(NLMSGERR_ATTR_OFFS, 52),
+        Nla::U32(NLMSGERR_ATTR_OFFS, 60),
     ]));
     let msg = nlmsg(NLMSG_ERROR, NLM_F_ACK_TLVS, 7, &payload);
     let r = split(&msg).unwrap();
     assert_eq!(
         r,
-        [Received::Error { seq: 7, errno: 95, ext: expected_extack() }]
+        [Received::Error {
+            seq: 7,
+            errno: 95,
+            ext: ExtAck { offset: Some(60), ..expected_extack() }
+        }]
     );
     // the offset is counted from the request's nlmsghdr: it is the NAME
-    assert_eq!(&req[52 + 2..52 + 4], &ETHTOOL_A_BITSET_BIT_NAME.to_ne_bytes());
+    assert_eq!(&req[60 + 2..60 + 4], &ETHTOOL_A_BITSET_BIT_NAME.to_ne_bytes());
 
     // without ACK_TLVS, the echoed request is not mistaken for TLVs
     let msg = nlmsg(NLMSG_ERROR, 0, 7, &payload[..4 + req.len()]);
