@@ -15,7 +15,7 @@ use crate::features::{
 };
 use crate::iface::IfaceRef;
 use crate::profile::Profile;
-use crate::session::{Session, PIPELINE};
+use crate::session::Session;
 use crate::settings::{
     Group, SettingChange, SettingStatus, SettingsPlan, SettingsRequest,
     Target as To,
@@ -336,9 +336,7 @@ impl<T: Transport> Session<T> {
                 t.settings.as_ref().is_none_or(SettingsPlan::is_empty);
             if features_only {
                 batch.push(i);
-                if batch.len() < PIPELINE {
-                    continue;
-                }
+                continue;
             }
             if let Err(f) =
                 self.send_batch(plan, &mut batch, &mut done, &mut slots).await
@@ -346,17 +344,15 @@ impl<T: Transport> Session<T> {
                 failure = Some(f);
                 break;
             }
-            if !features_only {
-                match self.apply_target(i, t, &mut done).await {
-                    Ok(out) => {
-                        if let Some(s) = slots.get_mut(i) {
-                            *s = Some(out);
-                        }
+            match self.apply_target(i, t, &mut done).await {
+                Ok(out) => {
+                    if let Some(s) = slots.get_mut(i) {
+                        *s = Some(out);
                     }
-                    Err(e) => {
-                        failure = Some((t.plan.ifname.clone(), e));
-                        break;
-                    }
+                }
+                Err(e) => {
+                    failure = Some((t.plan.ifname.clone(), e));
+                    break;
                 }
             }
         }
@@ -457,9 +453,9 @@ impl<T: Transport> Session<T> {
     }
 
     /// Sends the features of the interfaces at `batch` (emptied) pipelined,
-    /// and notes in `done` every one that changed — those after a failed
-    /// one too, which the kernel went on to — so a rollback covers them.
-    /// Returns the first failure: (interface, error).
+    /// and notes in `done` every one that changed — those the kernel went
+    /// on to after a failed one too — so a rollback covers them. Returns the
+    /// first failure: (interface, error).
     async fn send_batch(
         &mut self,
         plan: &ChangePlan,
@@ -654,7 +650,7 @@ impl<T: Transport> Session<T> {
         for (now, record) in &todo {
             let req =
                 record.features.iter().fold(FeatureRequest::new(), |r, f| {
-                    r.set(f.name.clone(), f.requested)
+                    r.set(f.name.to_string(), f.requested)
                 });
             let settings = settings_request(
                 record
@@ -728,7 +724,7 @@ fn record(
     let mut grew = false;
     for (name, b) in bits {
         let rf = RecordedFeature::new(
-            name.as_str(),
+            name.clone(),
             before.is_active(b),
             before.is_requested(b),
         );

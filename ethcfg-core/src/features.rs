@@ -718,7 +718,9 @@ impl SetOutcome {
         reply: &SetReply,
         names: &[FeatureName],
     ) -> SetOutcome {
-        let mut changes = plan.refused_fixed();
+        let mut changes =
+            Vec::with_capacity(plan.fixed.len() + plan.bits.len() + 2);
+        changes.extend(plan.refused_fixed());
         let requested = |i: u32| plan.bits.iter().any(|b| b.index == i);
         let refused: Vec<u32> = reply.wanted_diff.mask_bits().collect();
         let mut requested_bits: Vec<&PlannedBit> = plan.bits.iter().collect();

@@ -97,6 +97,7 @@ mod handle;
 mod iface;
 pub mod impact;
 pub mod names;
+mod pipeline;
 pub mod profile;
 mod session;
 pub mod settings;

@@ -11,6 +11,7 @@ use crate::features::{
     self, FeatureName, FeaturePlan, FeatureRequest, Features, SetOutcome,
 };
 use crate::iface::IfaceRef;
+use crate::pipeline::{Tracker, PIPELINE};
 use crate::transport::Transport;
 use crate::wire::consts::*;
 use crate::wire::ctrl::{self, FamilyInfo};
@@ -20,18 +21,6 @@ use crate::wire::{features as wf, link, strset};
 
 /// How many times an interrupted dump is retried before giving up.
 const DUMP_RETRIES: usize = 8;
-
-/// How many requests [`Conn::pipeline`] sends in one datagram at most.
-/// Their replies and ACKs wait in the socket's receive buffer until read:
-/// sixteen `FEATURES_SET` answers take about 40 KiB of it (about 2 KiB of
-/// kernel memory each, reply and ACK), well inside even a small
-/// `net.core.rmem_default` (the kernel's default is 208 KiB); an
-/// overflowing buffer would drop answers.
-pub(crate) const PIPELINE: usize = 16;
-
-/// What [`Conn::pipeline`] returns for each request: its reply payloads
-/// and its ACK's warnings, or its error.
-pub(crate) type Answer = Result<(Vec<Vec<u8>>, Vec<String>)>;
 
 /// One socket and its sequence numbers: request/reply exchanges.
 #[derive(Debug)]
@@ -79,20 +68,21 @@ fn scan_reply(
     Ok(false)
 }
 
-/// One datagram of a dump: collects our payloads, notes NLM_F_DUMP_INTR;
-/// true at DONE; an errno in DONE (or an error ACK) is an error.
+/// One datagram of a dump: hands our payloads to `each`, notes
+/// NLM_F_DUMP_INTR; true at DONE; an errno in DONE (or an error ACK) is an
+/// error.
 fn scan_dump(
     dgram: &[u8],
     op: &'static str,
     seq: u32,
-    out: &mut Vec<Vec<u8>>,
+    each: &mut impl FnMut(Option<&[u8]>) -> Result<()>,
     interrupted: &mut bool,
 ) -> Result<bool> {
     for m in message::split(dgram).map_err(|e| Error::malformed(op, e))? {
         match m {
             Received::Data { seq: s, flags, payload, .. } if s == seq => {
                 *interrupted |= flags & NLM_F_DUMP_INTR != 0;
-                out.push(payload.to_vec());
+                each(Some(payload))?;
             }
             Received::Done { seq: s, errno: 0, flags, .. } if s == seq => {
                 *interrupted |= flags & NLM_F_DUMP_INTR != 0;
@@ -180,94 +170,56 @@ impl<T: Transport> Conn<T> {
         }
     }
 
-    /// Several do-requests in one datagram — the kernel handles them in
-    /// order, each with its own reply and ACK, and goes on after one fails —
-    /// so a run over many interfaces pays one `send` per [`PIPELINE`]
-    /// requests instead of one each. `reqs` are (sequence number, the
-    /// interface for error messages, the request). Returns one answer per
-    /// request, in order; `Err` only when the socket fails, and then which
-    /// requests took effect is unknown.
-    pub(crate) async fn pipeline(
+    /// Pipelined do-requests ([`crate::pipeline`]): `reqs` are (sequence
+    /// number, consecutive; the interface for error messages; the request).
+    /// Each answer — reply payloads and ACK warnings — goes through
+    /// `decode(position, payloads, warnings)` as it completes. After a
+    /// request fails no further datagram is sent. Returns the answers of
+    /// the requests sent, in order; `Err` when the socket fails, and then
+    /// which requests took effect is unknown.
+    pub(crate) async fn pipeline<R>(
         &mut self,
         op: &'static str,
         reqs: Vec<(u32, String, Option<Vec<u8>>)>,
-    ) -> Result<Vec<Answer>> {
-        let mut datagram = Vec::new();
-        let mut seqs = Vec::with_capacity(reqs.len());
+        decode: impl Fn(usize, Vec<Vec<u8>>, Vec<String>) -> Result<R>,
+    ) -> Result<Vec<Result<R>>> {
+        let first_seq = reqs.first().map_or(0, |r| r.0);
         let mut ifaces = Vec::with_capacity(reqs.len());
-        for (seq, iface, req) in reqs {
-            let req = req.ok_or_else(|| Error::Malformed {
-                op,
-                detail: "request too large for a netlink attribute".into(),
-            })?;
-            datagram.extend_from_slice(&req);
-            seqs.push(seq);
-            ifaces.push(iface);
-        }
-        self.send(op, Some(datagram)).await?;
-        let mut answers: Vec<Option<Answer>> =
-            seqs.iter().map(|_| None).collect();
-        let mut payloads: Vec<Vec<Vec<u8>>> =
-            seqs.iter().map(|_| Vec::new()).collect();
-        let mut open = seqs.len();
-        while open > 0 {
-            let dgram = self.recv().await?;
-            let split =
-                message::split(&dgram).map_err(|e| Error::malformed(op, e));
-            let msgs = match split {
-                Ok(m) => m,
-                Err(e) => {
-                    self.give_back(dgram);
-                    return Err(e);
-                }
-            };
-            for m in msgs {
-                let (seq, answer) = match m {
-                    Received::Data { seq, payload, .. } => {
-                        if let Some(p) = seqs.iter().position(|&s| s == seq) {
-                            if let Some(slot) = payloads.get_mut(p) {
-                                slot.push(payload.to_vec());
-                            }
-                        }
-                        continue;
-                    }
-                    Received::Error { seq, errno: 0, ext } => {
-                        (seq, Ok(ext.msg))
-                    }
-                    Received::Done { seq, errno: 0, .. } => (seq, Ok(None)),
-                    Received::Error { seq, errno, ext }
-                    | Received::Done { seq, errno, ext, .. } => {
-                        (seq, Err((errno, ext.msg)))
-                    }
-                    Received::Other => continue,
-                };
-                let Some(p) = seqs.iter().position(|&s| s == seq) else {
-                    continue; // stale: an earlier, abandoned request
-                };
-                let Some(slot) = answers.get_mut(p).filter(|a| a.is_none())
-                else {
-                    continue;
-                };
-                *slot = Some(match answer {
-                    Ok(warning) => Ok((
-                        payloads
-                            .get_mut(p)
-                            .map(std::mem::take)
-                            .unwrap_or_default(),
-                        warning.into_iter().collect(),
-                    )),
-                    Err((errno, msg)) => Err(Error::from_kernel(
-                        op,
-                        ifaces.get(p).cloned(),
-                        errno,
-                        msg,
-                    )),
-                });
-                open -= 1;
+        let mut datagrams = Vec::new();
+        let mut reqs = reqs.into_iter().peekable();
+        while reqs.peek().is_some() {
+            let mut datagram = Vec::new();
+            let mut n = 0;
+            for (_, iface, req) in reqs.by_ref().take(PIPELINE) {
+                let req = req.ok_or_else(|| Error::Malformed {
+                    op,
+                    detail: "request too large for a netlink attribute".into(),
+                })?;
+                datagram.extend_from_slice(&req);
+                ifaces.push(iface);
+                n += 1;
             }
-            self.give_back(dgram);
+            datagrams.push((n, datagram));
         }
-        Ok(answers.into_iter().flatten().collect())
+        let mut tracker = Tracker::new(op, first_seq, &ifaces, &decode);
+        let (mut sent, mut answered) = (0, 0);
+        for (n, datagram) in datagrams {
+            self.send(op, Some(datagram)).await?;
+            sent += n;
+            let mut failed = false;
+            while answered < sent {
+                let dgram = self.recv().await?;
+                let taken = tracker.take(&dgram);
+                self.give_back(dgram);
+                let (done, f) = taken?;
+                answered += done;
+                failed |= f;
+            }
+            if failed {
+                break;
+            }
+        }
+        Ok(tracker.answers(sent))
     }
 
     /// A dump: returns every reply payload; redone when the kernel flags
@@ -277,24 +229,45 @@ impl<T: Transport> Conn<T> {
         op: &'static str,
         build: impl Fn(u32) -> Option<Vec<u8>>,
     ) -> Result<Vec<Vec<u8>>> {
+        let mut out = Vec::new();
+        self.dump_each(op, build, |p| {
+            match p {
+                Some(p) => out.push(p.to_vec()),
+                None => out.clear(),
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(out)
+    }
+
+    /// [`Conn::dump`] without copies: each reply payload is handed to
+    /// `each` straight from the receive buffer; `None` means the dump
+    /// starts over (it was interrupted): drop what was handed so far.
+    pub(crate) async fn dump_each(
+        &mut self,
+        op: &'static str,
+        build: impl Fn(u32) -> Option<Vec<u8>>,
+        mut each: impl FnMut(Option<&[u8]>) -> Result<()>,
+    ) -> Result<()> {
         let mut attempt = 0;
         loop {
             let seq = self.next_seq();
             self.send(op, build(seq)).await?;
-            let mut out = Vec::new();
             let mut interrupted = false;
             loop {
                 let dgram = self.recv().await?;
                 let done =
-                    scan_dump(&dgram, op, seq, &mut out, &mut interrupted);
+                    scan_dump(&dgram, op, seq, &mut each, &mut interrupted);
                 self.give_back(dgram);
                 if done? {
                     break;
                 }
             }
             if !interrupted {
-                return Ok(out);
+                return Ok(());
             }
+            each(None)?;
             attempt += 1;
             if attempt >= DUMP_RETRIES {
                 return Err(Error::Malformed {
@@ -480,18 +453,23 @@ impl<T: Transport> Session<T> {
         self.require(ETHTOOL_MSG_FEATURES_GET, OP, true)?;
         let names = self.feature_table().await?;
         let family = self.family.id;
-        let replies = self
-            .conn
-            .dump(OP, |seq| wf::get_request(family, seq, Dev::None))
+        let mut all = Vec::new();
+        self.conn
+            .dump_each(
+                OP,
+                |seq| wf::get_request(family, seq, Dev::None),
+                |p| {
+                    let Some(p) = p else {
+                        all.clear();
+                        return Ok(());
+                    };
+                    let r = wf::decode_get(body(OP, p)?)
+                        .map_err(|e| Error::malformed(OP, e))?;
+                    all.push(Features::from_reply(&r, &names));
+                    Ok(())
+                },
+            )
             .await?;
-        let mut all = replies
-            .iter()
-            .map(|p| {
-                let r = wf::decode_get(body(OP, p)?)
-                    .map_err(|e| Error::malformed(OP, e))?;
-                Ok(Features::from_reply(&r, &names))
-            })
-            .collect::<Result<Vec<_>>>()?;
         all.sort_by_key(|f| f.ifindex);
         Ok(all)
     }
@@ -545,17 +523,17 @@ impl<T: Transport> Session<T> {
                 (seq, p.ifname.clone(), set_request(family, seq, p))
             })
             .collect();
-        let answers = self.conn.pipeline(OP, reqs).await?;
-        Ok(plans
-            .iter()
-            .zip(answers)
-            .map(|(plan, answer)| {
-                let (replies, warnings) = answer?;
-                let mut out = set_outcome(plan, &replies, &names)?;
-                out.warnings = warnings;
-                Ok(out)
-            })
-            .collect())
+        // Decoded as each answer completes.
+        let decode = |p: usize, replies: Vec<Vec<u8>>, warnings| {
+            let plan = plans.get(p).ok_or_else(|| Error::Malformed {
+                op: OP,
+                detail: "an answer to no request".into(),
+            })?;
+            let mut out = set_outcome(plan, &replies, &names)?;
+            out.warnings = warnings;
+            Ok(out)
+        };
+        self.conn.pipeline(OP, reqs, decode).await
     }
 
     /// Plan and execute.

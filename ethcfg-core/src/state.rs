@@ -26,6 +26,7 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::features::FeatureName;
 use crate::settings::{Group, Value};
 
 /// Where records live unless `ETHCFG_STATE_DIR` says otherwise.
@@ -37,8 +38,9 @@ const HEADER: &str = "# ethcfg state records v1: <ifname> <ifindex> <by> <create
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RecordedFeature {
-    /// Kernel name.
-    pub name: String,
+    /// Kernel name (shared with the run's feature table: a thousand
+    /// interfaces' records are thirteen thousand of these).
+    pub name: FeatureName,
     /// Active before.
     pub active: bool,
     /// Requested before — what revert asks for again.
@@ -47,7 +49,11 @@ pub struct RecordedFeature {
 
 impl RecordedFeature {
     /// A recorded feature state.
-    pub fn new(name: impl Into<String>, active: bool, requested: bool) -> Self {
+    pub fn new(
+        name: impl Into<FeatureName>,
+        active: bool,
+        requested: bool,
+    ) -> Self {
         RecordedFeature { name: name.into(), active, requested }
     }
 }
@@ -340,34 +346,33 @@ impl StateDir {
             };
         }
         self.ensure()?;
-        let mut text = String::with_capacity(
-            HEADER.len()
-                + records
-                    .values()
-                    .map(|r| {
-                        64 + r.by.len()
-                            + 40 * (r.features.len() + r.settings.len())
-                    })
-                    .sum::<usize>(),
-        );
-        text.push_str(HEADER);
-        text.push('\n');
-        for r in records.values() {
-            r.to_line(&mut text);
-        }
         let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-        let mut f = OpenOptions::new()
+        let f = OpenOptions::new()
             .create(true)
             .truncate(true)
             .write(true)
             .mode(0o600)
             .open(&tmp)
             .map_err(io(&tmp, "write the state records"))?;
-        // No fsync: the rename makes the replacement atomic, and records
-        // live in /run (tmpfs), which a reboot empties anyway — as it should:
-        // the interfaces come back in their default state.
-        f.write_all(text.as_bytes())
-            .map_err(io(&tmp, "write the state records"))?;
+        // Written in 64 KiB pieces rather than built whole: a thousand
+        // interfaces' records are ~400 KiB.
+        let written = (|| -> std::io::Result<()> {
+            let mut w = std::io::BufWriter::with_capacity(64 * 1024, f);
+            let mut line = String::with_capacity(1024);
+            w.write_all(HEADER.as_bytes())?;
+            w.write_all(b"\n")?;
+            for r in records.values() {
+                line.clear();
+                r.to_line(&mut line);
+                w.write_all(line.as_bytes())?;
+            }
+            // No fsync: the rename makes the replacement atomic, and records
+            // live in /run (tmpfs), which a reboot empties anyway — as it
+            // should: the interfaces come back in their default state.
+            w.into_inner().map_err(std::io::IntoInnerError::into_error)?;
+            Ok(())
+        })();
+        written.map_err(io(&tmp, "write the state records"))?;
         std::fs::rename(&tmp, &path)
             .map_err(io(&path, "write the state records"))
     }

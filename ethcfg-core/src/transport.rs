@@ -66,49 +66,53 @@ impl SyncSocket {
         configure(&mut sock)?;
         Ok(SyncSocket { sock })
     }
+}
 
-    /// One datagram into `buf`, whose capacity is kept from call to call:
-    /// one syscall per datagram, no allocation once the buffer has grown.
-    /// Replies to what ethcfg asks for are at most a few KiB, and dump
-    /// chunks at most 32 KiB (the kernel sizes them to the reader's
-    /// buffer); a larger datagram is an error, never a silent truncation.
-    fn recv_now(&mut self, buf: &mut Vec<u8>) -> io::Result<()> {
-        const CAP: usize = 64 * 1024;
-        loop {
-            buf.clear();
-            buf.reserve(CAP);
-            let cap = buf.capacity();
-            match self.sock.recv(buf, libc::MSG_TRUNC) {
-                Ok(n) if n > cap => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!("a netlink message of {n} bytes exceeds the {cap}-byte receive buffer"),
-                    ))
-                }
-                Ok(_) => return Ok(()),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
+/// One datagram from a blocking socket into `buf`, whose capacity is kept
+/// from call to call: one syscall per datagram, no allocation once the
+/// buffer has grown. Replies to what ethcfg asks for are at most a few KiB,
+/// and dump chunks at most 32 KiB (the kernel sizes them to the reader's
+/// buffer); a larger datagram is an error, never a silent truncation.
+fn recv_blocking(sock: &Socket, buf: &mut Vec<u8>) -> io::Result<()> {
+    const CAP: usize = 64 * 1024;
+    loop {
+        buf.clear();
+        buf.reserve(CAP);
+        let cap = buf.capacity();
+        match sock.recv(buf, libc::MSG_TRUNC) {
+            Ok(n) if n > cap => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("a netlink message of {n} bytes exceeds the {cap}-byte receive buffer"),
+                ))
             }
+            Ok(_) => return Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Sends one datagram on a blocking socket.
+fn send_blocking(sock: &Socket, buf: &[u8]) -> io::Result<()> {
+    loop {
+        match sock.send(buf, 0) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            r => return r.map(|_| ()),
         }
     }
 }
 
 impl Transport for SyncSocket {
     fn send(&mut self, buf: &[u8]) -> impl Future<Output = io::Result<()>> {
-        let r = loop {
-            match self.sock.send(buf, 0) {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                r => break r.map(|_| ()),
-            }
-        };
-        std::future::ready(r)
+        std::future::ready(send_blocking(&self.sock, buf))
     }
 
     fn recv(
         &mut self,
         buf: &mut Vec<u8>,
     ) -> impl Future<Output = io::Result<()>> {
-        std::future::ready(self.recv_now(buf))
+        std::future::ready(recv_blocking(&self.sock, buf))
     }
 }
 
