@@ -11,7 +11,8 @@
 #   (e)  one `ethcfg show IFACE` process against one `ethtool -k IFACE` process
 #   (f)  peak RSS of one ethcfg run against ethtool
 #
-# Run as root: sudo benches/bulk.sh [N...]. Times are medians of 3 runs ((e): of 300).
+# Run as root: sudo benches/bulk.sh [N...]. Times are medians of RUNS runs (default 5;
+# (e): of 300).
 # The binary measured is the one ethcfg installs: scripts/build-release (static).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,6 +31,7 @@ STATE=$(mktemp -d /run/ethcfg-bulk.XXXXXX)
 trap 'rm -rf "$STATE"' EXIT
 export ETHCFG_STATE_DIR=$STATE ETHCFG_PROFILE_DIR=$STATE/no-profiles
 HANG_SAFE="gso off gro off tso off tx off rx off rxvlan off txvlan off sg off"
+RUNS=${RUNS:-5}
 
 # median of the arguments
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -41,6 +43,10 @@ fresh() {
     for ((i = 0; i < n / 2; i++)); do printf 'link add bk%05da type veth peer name bk%05db\n' "$i" "$i"; done | ip -batch -
     IFACES=()
     for ((i = 0; i < n / 2; i++)); do IFACES+=("$(printf 'bk%05da' "$i")" "$(printf 'bk%05db' "$i")"); done
+    # Let the kernel finish the deferred work of deleting and creating a
+    # thousand devices (RCU, netdev and linkwatch work), which otherwise
+    # lands in whichever measurement comes first.
+    sleep 1
 }
 
 # The command's wall time in ns, read from bash's clock (no process of its own).
@@ -60,7 +66,7 @@ printf '%-6s %11s %11s %11s %11s %7s %7s %8s %11s %11s %7s\n' N "(a)ethtool" "(b
 printf '%-6s %11s %11s %11s %11s %7s %7s %8s %11s %11s %7s\n' "" "us/iface" "us/iface" "us/iface" "us/iface" "" "" "" "us/iface" "us/iface" ""
 for n in "${SIZES[@]}"; do
     A=() B=() B2=() C=() D=() K=()
-    for r in 1 2 3; do
+    for r in $(seq "$RUNS"); do
         fresh "$n"; A+=("$(time_ns ethtool_loop_K)")
         fresh "$n"; rm -f "$STATE"/records*; B+=("$(time_ns apply)"); B2+=("$(time_ns apply)")
         fresh "$n"

@@ -1,11 +1,17 @@
 //! The floor for bulk feature changes: the least a program can do to send
 //! the same FEATURES_SET requests ethcfg sends — one generic-netlink socket,
-//! one request per interface with the named kernel features off (verbose,
-//! name-keyed bitset, reply not omitted), waiting for each ACK — with no
-//! reads, no planning, no records and no output. `benches/bulk.sh` times
+//! one request per interface with the named kernel features off (verbose
+//! bitset, each bit by index and name, reply not omitted), waiting for each
+//! ACK — with no reads, no planning, no records and no output. It reads the
+//! bit indexes once (STRSET_GET), as ethcfg does. `benches/bulk.sh` times
 //! `ethcfg apply` against it.
 //!
 //! Run: `features_set_floor FEATURE[,FEATURE...] IFACE...` (as root).
+//! For experiments: `FLOOR_BATCH=k` sends k requests per datagram (as
+//! ethcfg's pipeline does with 16; default 1, the floor as defined);
+//! `FLOOR_NAMES_ONLY=1` keys bits by name alone (the kernel then searches
+//! its name table for each); `FLOOR_ON=1` turns the features on instead
+//! (to toggle interfaces back between timed runs).
 
 use netlink_sys::{protocols::NETLINK_GENERIC, Socket};
 
