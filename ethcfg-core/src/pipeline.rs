@@ -19,43 +19,59 @@ use crate::wire::message::{self, Received};
 /// 208 KiB); an overflowing buffer would drop answers.
 pub(crate) const PIPELINE: usize = 16;
 
-/// Matches answers to requests: their reply payloads, then their ACK (or
-/// error), which completes them — decoded by `decode` there and then.
-pub(crate) struct Tracker<'a, R, D> {
-    op: &'static str,
-    first_seq: u32,
-    ifaces: &'a [String],
-    payloads: Vec<Vec<Vec<u8>>>,
-    answers: Vec<Option<Result<R>>>,
-    decode: &'a D,
+/// What a pipelined run sends, and how its answers are read. Requests are
+/// built a datagram at a time, not all first: a thousand interfaces'
+/// requests would be ~600 KiB of memory touched once.
+pub(crate) trait Requests {
+    /// What one answer decodes to.
+    type Out;
+    /// How many requests there are.
+    fn count(&self) -> usize;
+    /// Request `p` with sequence number `seq` (None: too large to encode).
+    fn request(&self, p: usize, seq: u32) -> Option<Vec<u8>>;
+    /// The interface request `p` is for, for error messages.
+    fn iface(&self, p: usize) -> String;
+    /// Decodes request `p`'s answer: its reply payloads and its ACK's
+    /// warnings.
+    fn decode(
+        &self,
+        p: usize,
+        payloads: Vec<Vec<u8>>,
+        warnings: Vec<String>,
+    ) -> Result<Self::Out>;
 }
 
-impl<'a, R, D> Tracker<'a, R, D>
-where
-    D: Fn(usize, Vec<Vec<u8>>, Vec<String>) -> Result<R>,
-{
-    /// Requests `first_seq`, `first_seq + 1`, ... for `ifaces`.
+/// Matches answers to requests: their reply payloads, then their ACK (or
+/// error), which completes them — decoded there and then.
+pub(crate) struct Tracker<'a, Q: Requests> {
+    op: &'static str,
+    first_seq: u32,
+    requests: &'a Q,
+    payloads: Vec<Vec<Vec<u8>>>,
+    answers: Vec<Option<Result<Q::Out>>>,
+}
+
+impl<'a, Q: Requests> Tracker<'a, Q> {
+    /// Requests `first_seq`, `first_seq + 1`, ...
     pub(crate) fn new(
         op: &'static str,
         first_seq: u32,
-        ifaces: &'a [String],
-        decode: &'a D,
+        requests: &'a Q,
     ) -> Self {
+        let n = requests.count();
         Tracker {
             op,
             first_seq,
-            ifaces,
-            payloads: ifaces.iter().map(|_| Vec::new()).collect(),
-            answers: ifaces.iter().map(|_| None).collect(),
-            decode,
+            requests,
+            payloads: (0..n).map(|_| Vec::new()).collect(),
+            answers: (0..n).map(|_| None).collect(),
         }
     }
 
     fn position(&self, seq: u32) -> Option<usize> {
         let p = usize::try_from(seq.wrapping_sub(self.first_seq)).ok()?;
-        (p < self.ifaces.len()).then_some(p)
+        (p < self.answers.len()).then_some(p)
     }
-
     /// Takes in one datagram. Returns how many requests it completed and
     /// whether one of them failed.
     pub(crate) fn take(&mut self, dgram: &[u8]) -> Result<(usize, bool)> {
@@ -94,13 +110,17 @@ where
                         .get_mut(p)
                         .map(std::mem::take)
                         .unwrap_or_default();
-                    (self.decode)(p, payloads, warning.into_iter().collect())
+                    self.requests.decode(
+                        p,
+                        payloads,
+                        warning.into_iter().collect(),
+                    )
                 }
                 Err((errno, msg)) => {
                     failed = true;
                     Err(Error::from_kernel(
                         op,
-                        self.ifaces.get(p).cloned(),
+                        Some(self.requests.iface(p)),
                         errno,
                         msg,
                     ))
@@ -115,7 +135,7 @@ where
     }
 
     /// The answers of the first `sent` requests, in order.
-    pub(crate) fn answers(self, sent: usize) -> Vec<Result<R>> {
+    pub(crate) fn answers(self, sent: usize) -> Vec<Result<Q::Out>> {
         self.answers.into_iter().take(sent).flatten().collect()
     }
 }

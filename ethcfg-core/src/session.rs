@@ -11,7 +11,7 @@ use crate::features::{
     self, FeatureName, FeaturePlan, FeatureRequest, Features, SetOutcome,
 };
 use crate::iface::IfaceRef;
-use crate::pipeline::{Tracker, PIPELINE};
+use crate::pipeline::{Requests, Tracker, PIPELINE};
 use crate::transport::Transport;
 use crate::wire::consts::*;
 use crate::wire::ctrl::{self, FamilyInfo};
@@ -170,42 +170,40 @@ impl<T: Transport> Conn<T> {
         }
     }
 
-    /// Pipelined do-requests ([`crate::pipeline`]): `reqs` are (sequence
-    /// number, consecutive; the interface for error messages; the request).
-    /// Each answer — reply payloads and ACK warnings — goes through
-    /// `decode(position, payloads, warnings)` as it completes. After a
-    /// request fails no further datagram is sent. Returns the answers of
-    /// the requests sent, in order; `Err` when the socket fails, and then
-    /// which requests took effect is unknown.
-    pub(crate) async fn pipeline<R>(
+    /// Pipelined do-requests ([`crate::pipeline`]), [`PIPELINE`] per
+    /// datagram, with consecutive sequence numbers. Each answer is decoded
+    /// as it completes. After a request fails no further datagram is sent.
+    /// Returns the answers of the requests sent, in order; `Err` when the
+    /// socket fails, and then which requests took effect is unknown.
+    pub(crate) async fn pipeline<Q: Requests>(
         &mut self,
         op: &'static str,
-        reqs: Vec<(u32, String, Option<Vec<u8>>)>,
-        decode: impl Fn(usize, Vec<Vec<u8>>, Vec<String>) -> Result<R>,
-    ) -> Result<Vec<Result<R>>> {
-        let first_seq = reqs.first().map_or(0, |r| r.0);
-        let mut ifaces = Vec::with_capacity(reqs.len());
-        let mut datagrams = Vec::new();
-        let mut reqs = reqs.into_iter().peekable();
-        while reqs.peek().is_some() {
-            let mut datagram = Vec::new();
-            let mut n = 0;
-            for (_, iface, req) in reqs.by_ref().take(PIPELINE) {
-                let req = req.ok_or_else(|| Error::Malformed {
-                    op,
-                    detail: "request too large for a netlink attribute".into(),
+        requests: &Q,
+    ) -> Result<Vec<Result<Q::Out>>> {
+        let n = requests.count();
+        let first_seq = self.seq.wrapping_add(1);
+        let mut tracker = Tracker::new(op, first_seq, requests);
+        let (mut sent, mut answered) = (0, 0);
+        let mut datagram = Vec::new();
+        while sent < n {
+            datagram.clear();
+            let chunk = (n - sent).min(PIPELINE);
+            for p in sent..sent + chunk {
+                let seq = self.next_seq();
+                let req = requests.request(p, seq).ok_or_else(|| {
+                    Error::Malformed {
+                        op,
+                        detail: "request too large for a netlink attribute"
+                            .into(),
+                    }
                 })?;
                 datagram.extend_from_slice(&req);
-                ifaces.push(iface);
-                n += 1;
             }
-            datagrams.push((n, datagram));
-        }
-        let mut tracker = Tracker::new(op, first_seq, &ifaces, &decode);
-        let (mut sent, mut answered) = (0, 0);
-        for (n, datagram) in datagrams {
-            self.send(op, Some(datagram)).await?;
-            sent += n;
+            self.t
+                .send(&datagram)
+                .await
+                .map_err(|source| Error::Io { context: "send", source })?;
+            sent += chunk;
             let mut failed = false;
             while answered < sent {
                 let dgram = self.recv().await?;
@@ -301,6 +299,44 @@ fn set_request(family: u16, seq: u32, plan: &FeaturePlan) -> Option<Vec<u8>> {
     let bits: Vec<(u32, &str, bool)> =
         plan.bits.iter().map(|b| (b.index, b.name.as_str(), b.to)).collect();
     wf::set_request(family, seq, Dev::Index(plan.ifindex), &bits)
+}
+
+/// `FEATURES_SET` for each plan, pipelined.
+struct FeatureSets<'a> {
+    family: u16,
+    plans: &'a [&'a FeaturePlan],
+    names: &'a [FeatureName],
+}
+
+impl Requests for FeatureSets<'_> {
+    type Out = SetOutcome;
+
+    fn count(&self) -> usize {
+        self.plans.len()
+    }
+
+    fn request(&self, p: usize, seq: u32) -> Option<Vec<u8>> {
+        set_request(self.family, seq, self.plans.get(p)?)
+    }
+
+    fn iface(&self, p: usize) -> String {
+        self.plans.get(p).map(|plan| plan.ifname.clone()).unwrap_or_default()
+    }
+
+    fn decode(
+        &self,
+        p: usize,
+        replies: Vec<Vec<u8>>,
+        warnings: Vec<String>,
+    ) -> Result<SetOutcome> {
+        let plan = self.plans.get(p).ok_or_else(|| Error::Malformed {
+            op: "FEATURES_SET",
+            detail: "an answer to no request".into(),
+        })?;
+        let mut out = set_outcome(plan, &replies, self.names)?;
+        out.warnings = warnings;
+        Ok(out)
+    }
 }
 
 /// What a `FEATURES_SET` did, from the replies before its ACK.
@@ -515,25 +551,8 @@ impl<T: Transport> Session<T> {
         const OP: &str = "FEATURES_SET";
         self.require(ETHTOOL_MSG_FEATURES_SET, OP, false)?;
         let names = self.feature_table().await?;
-        let family = self.family.id;
-        let reqs = plans
-            .iter()
-            .map(|p| {
-                let seq = self.conn.next_seq();
-                (seq, p.ifname.clone(), set_request(family, seq, p))
-            })
-            .collect();
-        // Decoded as each answer completes.
-        let decode = |p: usize, replies: Vec<Vec<u8>>, warnings| {
-            let plan = plans.get(p).ok_or_else(|| Error::Malformed {
-                op: OP,
-                detail: "an answer to no request".into(),
-            })?;
-            let mut out = set_outcome(plan, &replies, &names)?;
-            out.warnings = warnings;
-            Ok(out)
-        };
-        self.conn.pipeline(OP, reqs, decode).await
+        let sets = FeatureSets { family: self.family.id, plans, names: &names };
+        self.conn.pipeline(OP, &sets).await
     }
 
     /// Plan and execute.
