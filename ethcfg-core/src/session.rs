@@ -27,8 +27,6 @@ const DUMP_RETRIES: usize = 8;
 pub(crate) struct Conn<T> {
     t: T,
     seq: u32,
-    /// Extended-ACK warnings (ACKs carrying a message) since the last take.
-    warnings: Vec<String>,
     /// The receive buffer, reused for every datagram.
     rbuf: Vec<u8>,
 }
@@ -41,15 +39,15 @@ fn scan_reply(
     iface: Option<&dyn std::fmt::Display>,
     seq: u32,
     out: &mut Vec<Vec<u8>>,
-    warnings: &mut Vec<String>,
 ) -> Result<bool> {
     for m in message::split(dgram).map_err(|e| Error::malformed(op, e))? {
         match m {
             Received::Data { seq: s, payload, .. } if s == seq => {
                 out.push(payload.to_vec())
             }
-            Received::Error { seq: s, errno: 0, ext } if s == seq => {
-                warnings.extend(ext.msg);
+            // (An ACK's warning matters for changes only, which go through
+            // the pipeline and are reported with their outcome.)
+            Received::Error { seq: s, errno: 0, .. } if s == seq => {
                 return Ok(true);
             }
             Received::Error { seq: s, errno, ext } if s == seq => {
@@ -102,7 +100,7 @@ fn scan_dump(
 
 impl<T: Transport> Conn<T> {
     pub(crate) fn new(t: T) -> Self {
-        Conn { t, seq: 0, warnings: Vec::new(), rbuf: Vec::new() }
+        Conn { t, seq: 0, rbuf: Vec::new() }
     }
 
     pub(crate) fn next_seq(&mut self) -> u32 {
@@ -110,17 +108,19 @@ impl<T: Transport> Conn<T> {
         self.seq
     }
 
+    /// Sends one request (`None`: it could not be encoded).
     async fn send(
         &mut self,
         op: &'static str,
         req: Option<Vec<u8>>,
     ) -> Result<()> {
-        let req = req.ok_or_else(|| Error::Malformed {
-            op,
-            detail: "request too large for a netlink attribute".into(),
-        })?;
+        let req = req.ok_or_else(|| too_large(op))?;
+        self.send_datagram(&req).await
+    }
+
+    async fn send_datagram(&mut self, datagram: &[u8]) -> Result<()> {
         self.t
-            .send(&req)
+            .send(datagram)
             .await
             .map_err(|source| Error::Io { context: "send", source })
     }
@@ -149,20 +149,11 @@ impl<T: Transport> Conn<T> {
         seq: u32,
         req: Option<Vec<u8>>,
     ) -> Result<Vec<Vec<u8>>> {
-        // Warnings belong to the request whose ACK carries them.
-        self.warnings.clear();
         self.send(op, req).await?;
         let mut out = Vec::new();
         loop {
             let dgram = self.recv().await?;
-            let done = scan_reply(
-                &dgram,
-                op,
-                iface,
-                seq,
-                &mut out,
-                &mut self.warnings,
-            );
+            let done = scan_reply(&dgram, op, iface, seq, &mut out);
             self.give_back(dgram);
             if done? {
                 return Ok(out);
@@ -190,19 +181,11 @@ impl<T: Transport> Conn<T> {
             let chunk = (n - sent).min(PIPELINE);
             for p in sent..sent + chunk {
                 let seq = self.next_seq();
-                let req = requests.request(p, seq).ok_or_else(|| {
-                    Error::Malformed {
-                        op,
-                        detail: "request too large for a netlink attribute"
-                            .into(),
-                    }
-                })?;
+                let req =
+                    requests.request(p, seq).ok_or_else(|| too_large(op))?;
                 datagram.extend_from_slice(&req);
             }
-            self.t
-                .send(&datagram)
-                .await
-                .map_err(|source| Error::Io { context: "send", source })?;
+            self.send_datagram(&datagram).await?;
             sent += chunk;
             let mut failed = false;
             while answered < sent {
@@ -274,10 +257,6 @@ impl<T: Transport> Conn<T> {
                 });
             }
         }
-    }
-
-    pub(crate) fn take_warnings(&mut self) -> Vec<String> {
-        std::mem::take(&mut self.warnings)
     }
 }
 
@@ -358,6 +337,14 @@ fn set_outcome(
             }),
         };
     Ok(SetOutcome::from_reply(plan, &reply, names))
+}
+
+/// The error for a request too large to encode.
+fn too_large(op: &'static str) -> Error {
+    Error::Malformed {
+        op,
+        detail: "request too large for a netlink attribute".into(),
+    }
 }
 
 pub(crate) fn body<'a>(
@@ -530,15 +517,15 @@ impl<T: Transport> Session<T> {
         if plan.is_empty() {
             return Ok(SetOutcome::unchanged(plan));
         }
-        self.require(ETHTOOL_MSG_FEATURES_SET, OP, false)?;
-        let names = self.feature_table().await?;
-        let seq = self.conn.next_seq();
-        let iface: &dyn std::fmt::Display = &plan.ifname;
-        let req = set_request(self.family.id, seq, plan);
-        let replies = self.conn.request(OP, Some(iface), seq, req).await?;
-        let mut out = set_outcome(plan, &replies, &names)?;
-        out.warnings = self.conn.take_warnings();
-        Ok(out)
+        // The same path as many interfaces: a pipeline of one.
+        self.execute_many(&[plan]).await?.into_iter().next().unwrap_or_else(
+            || {
+                Err(Error::Malformed {
+                    op: OP,
+                    detail: "no answer to the request".into(),
+                })
+            },
+        )
     }
 
     /// Sends non-empty plans pipelined ([`Conn::pipeline`], at most
