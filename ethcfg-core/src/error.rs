@@ -319,7 +319,7 @@ pub enum Error {
         /// The refused features there.
         features: Vec<String>,
         /// The outcomes before the rollback.
-        outcomes: Vec<crate::features::SetOutcome>,
+        outcomes: Vec<crate::ethtool::features::SetOutcome>,
     },
 
     /// A settings group (rings, channels, ...) the driver does not
@@ -328,7 +328,7 @@ pub enum Error {
     SettingUnsupported {
         /// The interface.
         iface: String,
-        /// The group, as [`crate::settings::Group::as_str`] names it.
+        /// The group, as [`crate::ethtool::settings::Group::as_str`] names it.
         group: &'static str,
         /// What said so, e.g. `RINGS_GET: EOPNOTSUPP`.
         detail: String,
@@ -344,7 +344,7 @@ pub enum Error {
     UnknownSetting {
         /// The interface.
         iface: String,
-        /// The group, as [`crate::settings::Group::as_str`] names it.
+        /// The group, as [`crate::ethtool::settings::Group::as_str`] names it.
         group: &'static str,
         /// The key as given.
         key: String,
@@ -358,7 +358,7 @@ pub enum Error {
     InvalidSetting {
         /// The interface.
         iface: String,
-        /// The group, as [`crate::settings::Group::as_str`] names it.
+        /// The group, as [`crate::ethtool::settings::Group::as_str`] names it.
         group: &'static str,
         /// The key as given.
         key: String,
@@ -524,7 +524,7 @@ impl Error {
 
     pub(crate) fn malformed(
         op: &'static str,
-        e: crate::wire::WireError,
+        e: crate::netlink::wire::WireError,
     ) -> Error {
         Error::Malformed { op, detail: e.0 }
     }

@@ -53,8 +53,8 @@ impl IfaceRef {
         self.index
     }
 
-    pub(crate) fn dev(&self) -> crate::wire::header::Dev<'_> {
-        use crate::wire::header::Dev;
+    pub(crate) fn dev(&self) -> crate::netlink::wire::header::Dev<'_> {
+        use crate::netlink::wire::header::Dev;
         match (&self.index, &self.name) {
             (Some(i), _) => Dev::Index(*i),
             (None, Some(n)) => Dev::Name(n),

@@ -86,36 +86,32 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
-pub mod blocking;
+// The layers, lowest first: each may use those listed before it, never
+// one after it. Each layer's module doc says what it owns. The public
+// modules are re-exported flat below, so a user's paths do not follow the
+// internal layering.
+mod api;
 pub mod change;
-pub mod devlink;
-pub mod doctor;
+mod diagnosis;
 mod error;
-pub mod features;
-#[cfg(feature = "tokio")]
-mod handle;
+mod ethtool;
+pub mod host;
 mod iface;
-pub mod impact;
-pub mod names;
-mod pipeline;
+mod netlink;
 pub mod profile;
-mod session;
-pub mod settings;
 pub mod state;
-pub mod system;
-mod transport;
-mod wire;
-
 #[cfg(test)]
-mod fake;
-#[cfg(test)]
-mod testtree;
+mod testing;
 
+pub use api::blocking;
+pub use diagnosis::{devlink, doctor, impact};
+pub use ethtool::{features, names, settings};
+
+#[cfg(feature = "tokio")]
+pub use api::handle::Handle;
 pub use error::{Errno, Error, ErrorKind, Result};
 pub use features::{
     ChangeStatus, Feature, FeatureChange, FeaturePlan, FeatureRequest,
     Features, FixedPolicy, SetOutcome,
 };
-#[cfg(feature = "tokio")]
-pub use handle::Handle;
 pub use iface::{IfaceRef, IFNAME_MAX};

@@ -6,9 +6,9 @@ use std::path::Path;
 
 use ethcfg_core::blocking::Client;
 use ethcfg_core::change::link_resetting;
+use ethcfg_core::host::management_reasons;
 use ethcfg_core::profile::Profiles;
 use ethcfg_core::state::StateDir;
-use ethcfg_core::system::management_reasons;
 use ethcfg_core::{Error, IfaceRef, SetOutcome};
 
 use crate::exit::{CliError, Exit};

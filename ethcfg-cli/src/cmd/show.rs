@@ -4,8 +4,8 @@ use std::io::Write;
 use std::path::Path;
 
 use ethcfg_core::blocking::Client;
+use ethcfg_core::host::devices;
 use ethcfg_core::settings::Settings;
-use ethcfg_core::system::devices;
 use ethcfg_core::{Features, IfaceRef};
 
 use crate::exit::{CliError, Exit};

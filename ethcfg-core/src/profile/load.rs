@@ -337,9 +337,9 @@ mod tests {
                 eee.settings[0].value
             ),
             (
-                crate::settings::Group::Eee,
+                crate::ethtool::settings::Group::Eee,
                 "enabled",
-                crate::settings::Target::Bool(false)
+                crate::ethtool::settings::Target::Bool(false)
             )
         );
         assert_eq!(eee.settings[0].from, None);
@@ -437,7 +437,10 @@ mod tests {
             all.get("capture").unwrap().features.len()
         );
         assert_eq!(b.settings.len(), 1);
-        assert_eq!(b.settings[0].value, crate::settings::Target::Num(512));
+        assert_eq!(
+            b.settings[0].value,
+            crate::ethtool::settings::Target::Num(512)
+        );
 
         write(
             &d,

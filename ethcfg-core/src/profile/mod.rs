@@ -23,8 +23,8 @@ mod parse;
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::features::FeatureRequest;
-use crate::settings::{Group, Target};
+use crate::ethtool::features::FeatureRequest;
+use crate::ethtool::settings::{Group, Target};
 
 pub use load::{Profiles, DEFAULT_PROFILE_DIR};
 

@@ -6,7 +6,7 @@ use toml::Spanned;
 
 use super::{Profile, ProfileFeature, ProfileSetting, Source};
 use crate::error::{Error, Result};
-use crate::settings::{Group, Target};
+use crate::ethtool::settings::{Group, Target};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,0 +1,950 @@
+//! Changing interfaces safely, for `set`, `apply`, `revert` and `check`:
+//! read every interface and plan before anything is sent — features and
+//! the other ethtool settings alike; record the state about to change;
+//! send; and if anything fails part-way, put back what this run already
+//! changed. Written once over the session, so the async and blocking APIs
+//! share it.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::ethtool::features::{
+    plan_resolved, plan_with, resolve_request, ChangeStatus, FeatureChange,
+    FeaturePlan, FeatureRequest, Features, FixedPolicy, SetOutcome,
+};
+use crate::ethtool::session::Session;
+use crate::ethtool::settings::{
+    Group, SettingChange, SettingStatus, SettingsPlan, SettingsRequest,
+    Target as To,
+};
+use crate::host::{self, Device};
+use crate::iface::IfaceRef;
+use crate::netlink::transport::Transport;
+use crate::profile::Profile;
+use crate::state::{
+    Record, RecordedFeature, RecordedSetting, Records, StateDir,
+};
+
+/// One interface of a [`ChangePlan`]: how it was when planned, and the plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Target {
+    /// The interface's features as read before planning.
+    pub before: Features,
+    /// The features to send.
+    pub plan: FeaturePlan,
+    /// The other settings to send, if any were asked for.
+    pub settings: Option<SettingsPlan>,
+    /// Things to tell (settings the driver does not have, skipped).
+    pub notes: Vec<String>,
+}
+
+impl Target {
+    /// Whether anything is to be sent.
+    pub fn has_work(&self) -> bool {
+        !self.plan.is_empty()
+            || self.settings.as_ref().is_some_and(|s| !s.is_empty())
+    }
+}
+
+/// A validated change to one or more interfaces; nothing has been sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ChangePlan {
+    /// What makes the change (a profile name, or `set`), for the records.
+    pub by: String,
+    /// The interfaces, in the order given.
+    pub targets: Vec<Target>,
+}
+
+impl ChangePlan {
+    /// What a dry run reports: planned changes and fixed refusals.
+    pub fn planned(&self) -> Vec<SetOutcome> {
+        self.outcomes(FeaturePlan::planned_changes, SettingsPlan::planned)
+    }
+
+    /// What `check` reports: everything whose state differs.
+    pub fn drift(&self) -> Vec<SetOutcome> {
+        self.outcomes(FeaturePlan::drift, SettingsPlan::drift)
+    }
+
+    /// One outcome per interface, without sending.
+    fn outcomes(
+        &self,
+        f: impl Fn(&FeaturePlan) -> Vec<FeatureChange>,
+        s: impl Fn(&SettingsPlan) -> Vec<SettingChange>,
+    ) -> Vec<SetOutcome> {
+        self.targets
+            .iter()
+            .map(|t| SetOutcome {
+                changes: f(&t.plan),
+                settings: t.settings.as_ref().map(&s).unwrap_or_default(),
+                notes: t.notes.clone(),
+                ..SetOutcome::unchanged(&t.plan)
+            })
+            .collect()
+    }
+}
+
+/// What a driver lacking a settings group means while planning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MissingGroup {
+    /// An error ([`Error::SettingUnsupported`]): `ethcfg set` was asked
+    /// for it.
+    Error,
+    /// Skipped with a note: a profile describes a wanted state, and the
+    /// part of it the device has no such thing for does not apply (EEE on
+    /// a PHY without EEE).
+    Skip,
+}
+
+/// `(group, key, value)` words — from a profile, a record or the command
+/// line — as a settings request.
+pub fn settings_request<'a>(
+    items: impl IntoIterator<Item = (Group, &'a str, To)>,
+) -> SettingsRequest {
+    items
+        .into_iter()
+        .fold(SettingsRequest::new(), |r, (g, k, v)| r.set(g, k, v))
+}
+
+/// What one interface's run did, for rollback: its index in the plan, the
+/// feature bits it touched, the settings it changed (with their values
+/// before).
+struct Done {
+    index: usize,
+    bits: Vec<u32>,
+    settings: Vec<SettingChange>,
+}
+
+impl<T: Transport> Session<T> {
+    /// Reads every interface and plans `req` for each. Unknown interfaces
+    /// and names are errors here, before anything is sent. Many interfaces
+    /// are read with one dump instead of one request each.
+    pub(crate) async fn plan_change(
+        &mut self,
+        by: &str,
+        ifaces: &[IfaceRef],
+        req: &FeatureRequest,
+        policy: FixedPolicy,
+    ) -> Result<ChangePlan> {
+        self.plan_change_with(
+            by,
+            ifaces,
+            req,
+            &SettingsRequest::new(),
+            policy,
+            MissingGroup::Error,
+        )
+        .await
+    }
+
+    /// [`Session::plan_change`] with other settings too.
+    pub(crate) async fn plan_change_with(
+        &mut self,
+        by: &str,
+        ifaces: &[IfaceRef],
+        req: &FeatureRequest,
+        settings: &SettingsRequest,
+        policy: FixedPolicy,
+        missing: MissingGroup,
+    ) -> Result<ChangePlan> {
+        let names = self.feature_names().await?;
+        let resolved = resolve_request(&names, req)?;
+        let current = self.read_many(ifaces).await?;
+        let mut seen = std::collections::HashSet::with_capacity(current.len());
+        let mut targets = Vec::with_capacity(current.len());
+        for before in current {
+            if !seen.insert(before.ifindex) {
+                continue; // named twice
+            }
+            let plan = plan_resolved(&before, &resolved, policy)?;
+            let (settings, notes) = if settings.is_empty() {
+                (None, Vec::new())
+            } else {
+                self.plan_settings_for(&before, settings, missing).await?
+            };
+            targets.push(Target { before, plan, settings, notes });
+        }
+        Ok(ChangePlan { by: by.to_owned(), targets })
+    }
+
+    /// Plans `req` for one interface; with [`MissingGroup::Skip`], a group
+    /// the driver lacks is dropped from the request with a note.
+    async fn plan_settings_for(
+        &mut self,
+        before: &Features,
+        req: &SettingsRequest,
+        missing: MissingGroup,
+    ) -> Result<(Option<SettingsPlan>, Vec<String>)> {
+        let iface =
+            IfaceRef::name_and_index(before.ifname.clone(), before.ifindex)?;
+        let mut req = req.clone();
+        let mut notes = Vec::new();
+        loop {
+            match self.plan_settings(&iface, &req).await {
+                Ok(p) => return Ok((Some(p), notes)),
+                Err(Error::SettingUnsupported { group, .. })
+                    if missing == MissingGroup::Skip =>
+                {
+                    notes.push(format!(
+                        "{}: the driver has no {group} settings; the profile's [{group}] is skipped",
+                        before.ifname
+                    ));
+                    req = req
+                        .items()
+                        .iter()
+                        .filter(|s| s.group.as_str() != group)
+                        .fold(SettingsRequest::new(), |r, s| {
+                            r.set(s.group, s.key.clone(), s.to)
+                        });
+                    if req.is_empty() {
+                        return Ok((None, notes));
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The features of `ifaces`, in the order given: one request each for
+    /// a few, one dump for many (a dump costs about what eight requests do).
+    async fn read_many(
+        &mut self,
+        ifaces: &[IfaceRef],
+    ) -> Result<Vec<Features>> {
+        const DUMP_FROM: usize = 8;
+        let mut out = Vec::with_capacity(ifaces.len());
+        if ifaces.len() < DUMP_FROM {
+            for iface in ifaces {
+                out.push(self.features(iface).await?);
+            }
+            return Ok(out);
+        }
+        // Taken out of the dump, not copied: a thousand interfaces are
+        // sixty thousand features.
+        let mut all: Vec<Option<Features>> =
+            self.features_all().await?.into_iter().map(Some).collect();
+        let by_name: HashMap<String, usize> = all
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| f.as_ref().map(|f| (f.ifname.clone(), i)))
+            .collect();
+        let by_index: HashMap<u32, usize> = all
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| f.as_ref().map(|f| (f.ifindex, i)))
+            .collect();
+        for iface in ifaces {
+            let slot = match (iface.get_index(), iface.get_name()) {
+                (Some(i), _) => by_index.get(&i),
+                (None, Some(n)) => by_name.get(n),
+                (None, None) => None,
+            };
+            let found = slot
+                .and_then(|&i| all.get_mut(i))
+                .and_then(Option::take)
+                .filter(|f| iface.get_name().is_none_or(|n| n == f.ifname));
+            match found {
+                Some(f) => out.push(f),
+                // Not in the dump under that name (an alternative name, a
+                // name given twice, or gone): ask for it alone, for the
+                // kernel's own answer.
+                None => out.push(self.features(iface).await?),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Sends a plan. First the state of everything about to be asked for
+    /// is recorded (one write for the whole run); then each interface is
+    /// changed — features, then the other settings; then the side effects
+    /// are added to the records (one more write). If one interface fails —
+    /// or, `strict`, anything is refused — every change of this run is
+    /// rolled back and the records are put back as they were. The caller
+    /// holds the state lock.
+    pub(crate) async fn apply_change(
+        &mut self,
+        plan: &ChangePlan,
+        state: &StateDir,
+        strict: bool,
+    ) -> Result<Vec<SetOutcome>> {
+        if strict {
+            if let Some(t) =
+                plan.targets.iter().find(|t| !t.plan.fixed.is_empty())
+            {
+                return Err(Error::StrictRefused {
+                    iface: t.plan.ifname.clone(),
+                    features: t
+                        .plan
+                        .fixed
+                        .iter()
+                        .map(|b| b.name.to_string())
+                        .collect(),
+                    outcomes: plan.planned(),
+                });
+            }
+        }
+        let unchanged = |t: &Target| SetOutcome {
+            notes: t.notes.clone(),
+            ..SetOutcome::unchanged(&t.plan)
+        };
+        if !plan.targets.iter().any(Target::has_work) {
+            return Ok(plan.targets.iter().map(unchanged).collect());
+        }
+        let prior = state.load_all()?;
+        let mut records = prior.clone();
+        for t in plan.targets.iter().filter(|t| t.has_work()) {
+            let fresh = !prior.contains_key(&t.before.ifname);
+            record(
+                &mut records,
+                fresh,
+                &plan.by,
+                &t.before,
+                t.plan.bits.iter().map(|b| b.index),
+            );
+            if let Some(sp) = &t.settings {
+                let rec = entry(&mut records, &t.before, &plan.by);
+                for (g, key, from, _) in &sp.items {
+                    rec.keep_earliest_setting(RecordedSetting::new(
+                        *g,
+                        key.clone(),
+                        *from,
+                    ));
+                }
+            }
+        }
+        state.store_all(&records)?;
+
+        let mut done: Vec<Done> = Vec::new();
+        let mut slots: Vec<Option<SetOutcome>> =
+            plan.targets.iter().map(|_| None).collect();
+        // Interfaces with only features to change go out pipelined, in
+        // plan order; one with other settings too goes alone, in its turn.
+        let mut batch: Vec<usize> = Vec::new();
+        let mut failure = None;
+        for (i, t) in plan.targets.iter().enumerate() {
+            if !t.has_work() {
+                if let Some(s) = slots.get_mut(i) {
+                    *s = Some(unchanged(t));
+                }
+                continue;
+            }
+            let features_only =
+                t.settings.as_ref().is_none_or(SettingsPlan::is_empty);
+            if features_only {
+                batch.push(i);
+                continue;
+            }
+            if let Err(f) =
+                self.send_batch(plan, &mut batch, &mut done, &mut slots).await
+            {
+                failure = Some(f);
+                break;
+            }
+            match self.apply_target(i, t, &mut done).await {
+                Ok(out) => {
+                    if let Some(s) = slots.get_mut(i) {
+                        *s = Some(out);
+                    }
+                }
+                Err(e) => {
+                    failure = Some((t.plan.ifname.clone(), e));
+                    break;
+                }
+            }
+        }
+        if failure.is_none() {
+            failure = self
+                .send_batch(plan, &mut batch, &mut done, &mut slots)
+                .await
+                .err();
+        }
+        if let Some((iface, e)) = failure {
+            let (rolled_back, rollback_failed) =
+                self.roll_back(plan, &done).await;
+            // The records as before the run, for whatever was restored.
+            let _ = state.store_all(&restored_records(
+                &prior,
+                &records,
+                plan,
+                &rollback_failed,
+            ));
+            return Err(Error::ApplyFailed {
+                iface,
+                source: Box::new(e),
+                rolled_back,
+                rollback_failed,
+            });
+        }
+        let outcomes: Vec<SetOutcome> = slots.into_iter().flatten().collect();
+        if strict {
+            if let Some(o) = outcomes.iter().find(|o| o.any_refused()) {
+                let iface = o.ifname.clone();
+                let mut features: Vec<String> = o
+                    .changes
+                    .iter()
+                    .filter(|c| c.status == ChangeStatus::Refused)
+                    .map(|c| c.feature.to_string())
+                    .collect();
+                features.extend(
+                    o.settings
+                        .iter()
+                        .filter(|c| c.status == SettingStatus::Refused)
+                        .map(|c| format!("{} {}", c.group, c.key)),
+                );
+                let (_, failed) = self.roll_back(plan, &done).await;
+                let _ = state.store_all(&restored_records(
+                    &prior, &records, plan, &failed,
+                ));
+                let refused = Error::StrictRefused {
+                    iface: iface.clone(),
+                    features,
+                    outcomes,
+                };
+                if failed.is_empty() {
+                    return Err(refused);
+                }
+                return Err(Error::ApplyFailed {
+                    iface,
+                    source: Box::new(refused),
+                    rolled_back: Vec::new(),
+                    rollback_failed: failed,
+                });
+            }
+        }
+        // Side effects: their state before, for the record (revert brings
+        // features back by restoring what was requested, and settings by
+        // setting their values before).
+        let mut grew = false;
+        for d in &done {
+            let Some(t) = plan.targets.get(d.index) else { continue };
+            let fresh = !prior.contains_key(&t.before.ifname);
+            let side = d
+                .bits
+                .iter()
+                .copied()
+                .filter(|x| !t.plan.bits.iter().any(|b| b.index == *x));
+            grew |= record(&mut records, fresh, &plan.by, &t.before, side);
+            if let Some(rec) = records.get_mut(&t.before.ifname) {
+                for c in d
+                    .settings
+                    .iter()
+                    .filter(|c| c.status == SettingStatus::SideEffect)
+                {
+                    let n = rec.settings.len();
+                    rec.keep_earliest_setting(RecordedSetting::new(
+                        c.group,
+                        c.key.clone(),
+                        c.from,
+                    ));
+                    grew |= rec.settings.len() != n;
+                }
+            }
+        }
+        // Written again only when side effects added to what the first
+        // write holds.
+        if grew {
+            state.store_all(&records)?;
+        }
+        Ok(outcomes)
+    }
+
+    /// Sends the features of the interfaces at `batch` (emptied) pipelined,
+    /// and notes in `done` every one that changed — those the kernel went
+    /// on to after a failed one too — so a rollback covers them. Returns the
+    /// first failure: (interface, error).
+    async fn send_batch(
+        &mut self,
+        plan: &ChangePlan,
+        batch: &mut Vec<usize>,
+        done: &mut Vec<Done>,
+        slots: &mut [Option<SetOutcome>],
+    ) -> std::result::Result<(), (String, Error)> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::take(batch);
+        let targets: Vec<(usize, &Target)> = batch
+            .iter()
+            .filter_map(|&i| Some((i, plan.targets.get(i)?)))
+            .collect();
+        let plans: Vec<&FeaturePlan> =
+            targets.iter().map(|(_, t)| &t.plan).collect();
+        let results = match self.execute_many(&plans).await {
+            Ok(r) => r,
+            Err(e) => {
+                // The socket failed: which requests took effect is
+                // unknown, so all of them are rolled back (a rollback reads
+                // first and sends nothing to an interface as it was).
+                for (i, t) in &targets {
+                    let bits = t.plan.bits.iter().map(|b| b.index).collect();
+                    done.push(Done { index: *i, bits, settings: Vec::new() });
+                }
+                let iface =
+                    plans.first().map(|p| p.ifname.clone()).unwrap_or_default();
+                return Err((iface, e));
+            }
+        };
+        let mut first_failure = None;
+        for ((i, t), result) in targets.into_iter().zip(results) {
+            match result {
+                Ok(mut out) => {
+                    let bits = touched(&t.plan, &out);
+                    done.push(Done { index: i, bits, settings: Vec::new() });
+                    out.notes = t.notes.clone();
+                    if let Some(s) = slots.get_mut(i) {
+                        *s = Some(out);
+                    }
+                }
+                Err(e) => {
+                    first_failure
+                        .get_or_insert_with(|| (t.plan.ifname.clone(), e));
+                }
+            }
+        }
+        first_failure.map_or(Ok(()), Err)
+    }
+
+    /// Sends one interface's features, then its settings; notes in `done`
+    /// what was changed as soon as it is, so a failure after it rolls it
+    /// back too.
+    async fn apply_target(
+        &mut self,
+        i: usize,
+        t: &Target,
+        done: &mut Vec<Done>,
+    ) -> Result<SetOutcome> {
+        let mut out = if t.plan.is_empty() {
+            SetOutcome::unchanged(&t.plan)
+        } else {
+            self.execute(&t.plan).await?
+        };
+        let bits = touched(&t.plan, &out);
+        done.push(Done { index: i, bits, settings: Vec::new() });
+        if let Some(sp) = t.settings.as_ref().filter(|s| !s.is_empty()) {
+            let changes = self.execute_settings(sp).await?;
+            if let Some(d) = done.last_mut() {
+                d.settings = changes.clone();
+            }
+            out.settings = changes;
+        }
+        out.notes = t.notes.clone();
+        Ok(out)
+    }
+
+    /// Puts every interface changed in this run back as it was before the
+    /// run. Returns (restored, could not restore).
+    async fn roll_back(
+        &mut self,
+        plan: &ChangePlan,
+        done: &[Done],
+    ) -> (Vec<String>, Vec<String>) {
+        let mut ok = Vec::new();
+        let mut failed = Vec::new();
+        for d in done.iter().rev() {
+            let Some(t) = plan.targets.get(d.index) else { continue };
+            let req =
+                d.bits.iter().fold(FeatureRequest::new(), |r, &b| {
+                    match t.before.by_index(b) {
+                        Some(f) => r.set(f.name.to_string(), f.requested),
+                        None => r,
+                    }
+                });
+            let settings = d
+                .settings
+                .iter()
+                .filter(|c| {
+                    matches!(
+                        c.status,
+                        SettingStatus::Applied
+                            | SettingStatus::Adjusted
+                            | SettingStatus::SideEffect
+                    )
+                })
+                .fold(SettingsRequest::new(), |r, c| {
+                    r.set(c.group, c.key.clone(), c.from.into())
+                });
+            let result = match self
+                .restore_requested(&t.before.ifname, t.before.ifindex, &req)
+                .await
+            {
+                Ok(_) if settings.is_empty() => Ok(()),
+                Ok(_) => {
+                    self.restore_settings(
+                        &t.before.ifname,
+                        t.before.ifindex,
+                        &settings,
+                    )
+                    .await
+                }
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(()) => ok.push(t.before.ifname.clone()),
+                Err(_) => failed.push(t.before.ifname.clone()),
+            }
+        }
+        (ok, failed)
+    }
+
+    async fn restore_requested(
+        &mut self,
+        ifname: &str,
+        ifindex: u32,
+        req: &FeatureRequest,
+    ) -> Result<SetOutcome> {
+        let iface = IfaceRef::name_and_index(ifname, ifindex)?;
+        let now = self.features(&iface).await?;
+        let names = self.feature_names().await?;
+        let plan = plan_with(&now, &names, req, FixedPolicy::Refuse)?;
+        self.execute(&plan).await
+    }
+
+    async fn restore_settings(
+        &mut self,
+        ifname: &str,
+        ifindex: u32,
+        req: &SettingsRequest,
+    ) -> Result<()> {
+        let iface = IfaceRef::name_and_index(ifname, ifindex)?;
+        let plan = self.plan_settings(&iface, req).await?;
+        let out = self.execute_settings(&plan).await?;
+        if out.iter().any(|c| c.status == SettingStatus::Refused) {
+            return Err(Error::Malformed {
+                op: "rollback",
+                detail: format!("{ifname}: a setting could not be restored"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Restores each of `ifaces` to its state before ethcfg's recorded
+    /// changes — features and settings — and removes its record (one read
+    /// and one write of the records for all). The caller holds the state
+    /// lock. Every interface must have a record; that is checked before
+    /// anything is sent.
+    pub(crate) async fn revert(
+        &mut self,
+        ifaces: &[IfaceRef],
+        state: &StateDir,
+    ) -> Result<Vec<SetOutcome>> {
+        let mut records = state.load_all()?;
+        let current = self.read_many(ifaces).await?;
+        let mut todo = Vec::with_capacity(current.len());
+        for now in current {
+            let record =
+                records.get(&now.ifname).cloned().ok_or_else(|| {
+                    Error::NoRecord {
+                        iface: now.ifname.clone(),
+                        dir: state.path().to_path_buf(),
+                    }
+                })?;
+            todo.push((now, record));
+        }
+        let names = self.feature_names().await?;
+        let mut outcomes = Vec::with_capacity(todo.len());
+        let mut result = Ok(());
+        for (now, record) in &todo {
+            let req =
+                record.features.iter().fold(FeatureRequest::new(), |r, f| {
+                    r.set(f.name.to_string(), f.requested)
+                });
+            let settings = settings_request(
+                record
+                    .settings
+                    .iter()
+                    .map(|s| (s.group, s.key.as_str(), s.value.into())),
+            );
+            let out = match plan_with(now, &names, &req, FixedPolicy::Refuse) {
+                Ok(plan) => self.execute(&plan).await,
+                Err(e) => Err(e),
+            };
+            let mut out = match out {
+                Ok(o) => o,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            };
+            // Asking again for what was requested before brings back the
+            // state before; a feature that was already held off against its
+            // request (gso with sg off) stays so, which is the state recorded.
+            out.changes.retain(|c| {
+                c.status != ChangeStatus::Refused
+                    || !record
+                        .features
+                        .iter()
+                        .any(|f| f.name == c.feature && f.active == c.from)
+            });
+            if !settings.is_empty() {
+                let iface =
+                    IfaceRef::name_and_index(now.ifname.clone(), now.ifindex)?;
+                let sent = match self.plan_settings(&iface, &settings).await {
+                    Ok(plan) => self.execute_settings(&plan).await,
+                    Err(e) => Err(e),
+                };
+                match sent {
+                    Ok(s) => out.settings = s,
+                    Err(e) => {
+                        result = Err(e);
+                        break;
+                    }
+                }
+            }
+            if !out.any_refused() {
+                records.remove(&now.ifname);
+            }
+            outcomes.push(out);
+        }
+        // Records of what was restored go, even when a later one failed.
+        state.store_all(&records)?;
+        result.map(|()| outcomes)
+    }
+}
+
+/// Adds to `before`'s record the state before of the features at `bits`,
+/// keeping any state recorded earlier — which `fresh` (no record before
+/// this run, and `bits` not recorded yet in it) says there is none of.
+/// Returns whether the records changed.
+fn record(
+    records: &mut Records,
+    fresh: bool,
+    by: &str,
+    before: &Features,
+    bits: impl Iterator<Item = u32>,
+) -> bool {
+    let mut bits = bits.filter_map(|b| Some((before.name(b)?, b))).peekable();
+    if bits.peek().is_none() {
+        return false;
+    }
+    let rec = entry(records, before, by);
+    let mut grew = false;
+    for (name, b) in bits {
+        let rf = RecordedFeature::new(
+            name.clone(),
+            before.is_active(b),
+            before.is_requested(b),
+        );
+        if fresh {
+            rec.features.push(rf);
+            grew = true;
+        } else {
+            let n = rec.features.len();
+            rec.keep_earliest(rf);
+            grew |= rec.features.len() != n;
+        }
+    }
+    grew
+}
+
+/// The feature bits a plan's run asked for or changed.
+fn touched(plan: &FeaturePlan, out: &SetOutcome) -> Vec<u32> {
+    let mut bits: Vec<u32> = plan.bits.iter().map(|b| b.index).collect();
+    bits.extend(out.changes.iter().map(|c| c.index));
+    bits.sort_unstable();
+    bits.dedup();
+    bits
+}
+
+/// `before`'s record, made when there is none.
+fn entry<'a>(
+    records: &'a mut Records,
+    before: &Features,
+    by: &str,
+) -> &'a mut Record {
+    records
+        .entry(before.ifname.clone())
+        .or_insert_with(|| Record::new(&before.ifname, before.ifindex, by))
+}
+
+/// The records to keep after a rollback: as before the run, except for
+/// interfaces that could not be restored, whose new records stay so that
+/// `revert` can finish the job.
+fn restored_records(
+    prior: &Records,
+    records: &Records,
+    plan: &ChangePlan,
+    failed: &[String],
+) -> Records {
+    let mut out = prior.clone();
+    for t in &plan.targets {
+        if failed.contains(&t.before.ifname) {
+            if let Some(r) = records.get(&t.before.ifname) {
+                out.insert(t.before.ifname.clone(), r.clone());
+            }
+        }
+    }
+    out
+}
+
+impl<T: Transport> Session<T> {
+    /// Plans a profile for `ifaces`: reads them, plans (fixed features
+    /// become refusals; settings groups the driver lacks are skipped with a
+    /// note), and applies the driver guard — all before anything is sent.
+    /// Returns the plan and what each interface is.
+    pub(crate) async fn plan_profile(
+        &mut self,
+        profile: &Profile,
+        ifaces: &[IfaceRef],
+        force: bool,
+    ) -> Result<(ChangePlan, Vec<Device>)> {
+        let settings = settings_request(
+            profile.settings.iter().map(|s| (s.group, s.key.as_str(), s.value)),
+        );
+        let plan = self
+            .plan_change_with(
+                &profile.name,
+                ifaces,
+                &profile.feature_request(),
+                &settings,
+                FixedPolicy::Refuse,
+                MissingGroup::Skip,
+            )
+            .await
+            .map_err(|e| locate(profile, e))?;
+        let ids: Vec<(&str, u32)> = plan
+            .targets
+            .iter()
+            .map(|t| (t.before.ifname.as_str(), t.before.ifindex))
+            .collect();
+        let guard = !force && !profile.drivers.is_empty();
+        // The driver of every interface is needed for the guard only; the
+        // disruption notice needs just the interfaces of drivers that reset
+        // the link, found from those drivers' own sysfs directories — a few
+        // lookups whatever the number of interfaces. The link kind of a
+        // virtual device only says what it is when the guard refuses it.
+        let devices = if guard {
+            host::drivers(Path::new("/"), &ids)
+        } else {
+            host::drivers_among(Path::new("/"), &ids, host::LINK_RESET_DRIVERS)
+        };
+        if guard {
+            if let Some(d) = devices
+                .iter()
+                .find(|d| !profile.is_for_driver(d.driver.as_deref()))
+            {
+                let mut d = d.clone();
+                host::fill_kinds(std::slice::from_mut(&mut d));
+                return Err(Error::WrongDriver {
+                    iface: d.ifname.clone(),
+                    profile: profile.name.clone(),
+                    wanted: profile.drivers.clone(),
+                    found: d.describe(),
+                });
+            }
+        }
+        Ok((plan, devices))
+    }
+}
+
+/// A feature name or setting a profile uses that this kernel or device
+/// does not know is the profile's problem: say where it is written.
+fn locate(profile: &Profile, e: Error) -> Error {
+    let line = match &e {
+        Error::UnknownFeature { name, .. }
+        | Error::AliasMatchesNothing { name, .. } => profile
+            .features
+            .iter()
+            .find(|f| f.name == *name)
+            .map(|f| (f.line, f.from.clone())),
+        Error::UnknownSetting { group, key, .. }
+        | Error::InvalidSetting { group, key, .. } => profile
+            .settings
+            .iter()
+            .find(|s| s.group.as_str() == *group && s.key == *key)
+            .map(|s| (s.line, s.from.clone())),
+        _ => return e,
+    };
+    let (line, from) = match line {
+        Some((l, f)) => (Some(l), f),
+        None => (None, None),
+    };
+    let name = from.unwrap_or_else(|| profile.name.clone());
+    let source = if name == profile.name {
+        profile.source.to_string()
+    } else {
+        format!("included by {}", profile.name)
+    };
+    Error::Profile {
+        file: format!("profile {name} ({source})"),
+        line,
+        problem: e.to_string(),
+    }
+}
+
+/// The features in `target`'s plan whose change resets the link on
+/// `device`'s driver.
+pub fn link_resetting(target: &Target, device: &Device) -> Vec<String> {
+    let resets = device
+        .driver
+        .as_deref()
+        .map(host::link_reset_features)
+        .unwrap_or_default();
+    target
+        .plan
+        .bits
+        .iter()
+        .filter(|b| resets.contains(&b.name.as_str()))
+        .map(|b| b.name.to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ethtool::features::{FeaturePlan, PlannedBit};
+
+    fn target(bits: &[&str]) -> Target {
+        let before = Features::empty(2, "eno1");
+        let plan = FeaturePlan {
+            ifindex: 2,
+            ifname: "eno1".into(),
+            bits: bits
+                .iter()
+                .enumerate()
+                .map(|(i, n)| PlannedBit {
+                    name: (*n).into(),
+                    index: i as u32,
+                    from: true,
+                    to: false,
+                })
+                .collect(),
+            skipped_fixed: Vec::new(),
+            fixed: Vec::new(),
+        };
+        Target { before, plan, settings: None, notes: Vec::new() }
+    }
+
+    fn device(driver: Option<&str>, kind: Option<&str>) -> Device {
+        Device {
+            ifindex: 2,
+            ifname: "eno1".into(),
+            driver: driver.map(Into::into),
+            kind: kind.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn e1000e_link_reset_is_detected_for_rx_and_vlan_changes_only() {
+        let t = target(&[
+            "tx-tcp-segmentation",
+            "rx-checksum",
+            "rx-vlan-hw-parse",
+            "tx-generic-segmentation",
+        ]);
+        assert_eq!(
+            link_resetting(&t, &device(Some("e1000e"), None)),
+            ["rx-checksum", "rx-vlan-hw-parse"]
+        );
+        assert!(link_resetting(
+            &target(&["tx-tcp-segmentation"]),
+            &device(Some("e1000e"), None)
+        )
+        .is_empty());
+        assert!(link_resetting(&t, &device(Some("igb"), None)).is_empty());
+        assert!(link_resetting(&t, &device(None, Some("veth"))).is_empty());
+    }
+}

@@ -1,0 +1,13 @@
+//! Diagnosis: reading what went wrong without changing anything.
+//!
+//! Owns [`doctor`] (kernel log → findings → remedies), [`impact`] (the
+//! blast radius of unloading a module) and [`devlink`] (what `devlink dev
+//! info` shows, for doctor).
+//!
+//! May use: [`crate::error`], [`crate::iface`], [`crate::netlink`],
+//! [`crate::ethtool`], [`crate::host`], [`crate::state`],
+//! [`crate::profile`].
+
+pub mod devlink;
+pub mod doctor;
+pub mod impact;

@@ -1,0 +1,795 @@
+//! Typed netdev features: the state of every kernel feature of an
+//! interface ([`Features`]), a request to change some of them
+//! ([`FeatureRequest`]), the plan made from a request before anything is
+//! sent ([`FeaturePlan`]), and what actually happened ([`SetOutcome`]).
+//!
+//! Features are named by kernel name (`tx-tcp-segmentation`). Requests also
+//! take ethtool's legacy names (`tso`, `rx-checksumming`), expanded against
+//! the running kernel's feature table.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::ethtool::names::{self, Resolved};
+use crate::netlink::wire::bitset::Bitset;
+use crate::netlink::wire::features::{FeaturesReply, SetReply};
+
+/// A kernel feature name (`tx-tcp-segmentation`). Shared, so cheap to
+/// clone: a thousand interfaces carry sixty thousand features, all named
+/// from one table. Compares with `&str` and `String`, and derefs to `str`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FeatureName(Arc<str>);
+
+impl FeatureName {
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for FeatureName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl serde::Serialize for FeatureName {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        s: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl AsRef<str> for FeatureName {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for FeatureName {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for FeatureName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for FeatureName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl From<&str> for FeatureName {
+    fn from(s: &str) -> Self {
+        FeatureName(Arc::from(s))
+    }
+}
+
+impl From<String> for FeatureName {
+    fn from(s: String) -> Self {
+        FeatureName(Arc::from(s))
+    }
+}
+
+impl PartialEq<str> for FeatureName {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for FeatureName {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for FeatureName {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<FeatureName> for str {
+    fn eq(&self, other: &FeatureName) -> bool {
+        self == &*other.0
+    }
+}
+
+impl PartialEq<FeatureName> for &str {
+    fn eq(&self, other: &FeatureName) -> bool {
+        *self == &*other.0
+    }
+}
+
+impl PartialEq<FeatureName> for String {
+    fn eq(&self, other: &FeatureName) -> bool {
+        **self == *other.0
+    }
+}
+
+/// One kernel feature of one interface.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Feature {
+    /// Kernel name, e.g. `tx-tcp-segmentation`.
+    pub name: FeatureName,
+    /// Bit index in this kernel's feature table (not stable across kernels).
+    pub index: u32,
+    /// In effect now.
+    pub active: bool,
+    /// What was last asked for (`dev->wanted_features`); differs from
+    /// `active` when the kernel or driver overrides it.
+    pub requested: bool,
+    /// The device does not let it change.
+    pub fixed: bool,
+}
+
+impl Feature {
+    /// What `ethtool -k` appends to the state: `fixed` when the device does
+    /// not let it change, `requested on|off` when the kernel or driver keeps
+    /// it in the other state than asked for.
+    pub fn note(&self) -> Option<&'static str> {
+        if self.fixed {
+            Some("fixed")
+        } else if self.active != self.requested {
+            Some(if self.requested { "requested on" } else { "requested off" })
+        } else {
+            None
+        }
+    }
+}
+
+/// Every named feature of one interface, in kernel bit order — what
+/// `ethtool -k` shows.
+///
+/// Held compactly — three bitmaps and the run's shared name table — since
+/// a run over a thousand interfaces holds a thousand of these: a
+/// [`Feature`] is made when one is asked for.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Features {
+    /// Interface index.
+    pub ifindex: u32,
+    /// Interface name (the primary name, as the kernel reports it).
+    pub ifname: String,
+    /// The kernel's feature names, by bit index (shared by every interface
+    /// read in one session; empty names are unused bits).
+    table: Arc<Vec<FeatureName>>,
+    /// `active`, `requested` and `fixed`, `words` 64-bit words each.
+    bits: Box<[u64]>,
+    words: usize,
+}
+
+/// Bit `i` of a bitmap of 64-bit words.
+fn word_bit(words: &[u64], i: usize) -> bool {
+    words.get(i / 64).is_some_and(|w| (w >> (i % 64)) & 1 == 1)
+}
+
+impl Features {
+    pub(crate) fn from_reply(
+        r: &FeaturesReply,
+        table: &Arc<Vec<FeatureName>>,
+    ) -> Features {
+        let n = table.len();
+        let words = n.div_ceil(64).max(1);
+        let mut bits = vec![0u64; 3 * words].into_boxed_slice();
+        let named = table.iter().enumerate().filter(|(_, n)| !n.is_empty());
+        for (i, _) in named {
+            let Ok(b) = u32::try_from(i) else { break };
+            // NOCHANGE wins over HW (ethtool, nispor #134).
+            let states = [
+                r.active.get(b),
+                r.wanted.get(b),
+                !r.hw.get(b) || r.nochange.get(b),
+            ];
+            for (k, on) in states.into_iter().enumerate() {
+                if let Some(w) = bits.get_mut(k * words + i / 64).filter(|_| on)
+                {
+                    *w |= 1 << (i % 64);
+                }
+            }
+        }
+        Features {
+            ifindex: r.dev.index.unwrap_or(0),
+            ifname: r.dev.name.clone().unwrap_or_default(),
+            table: Arc::clone(table),
+            bits,
+            words,
+        }
+    }
+
+    /// No features (tests).
+    #[cfg(test)]
+    pub(crate) fn empty(ifindex: u32, ifname: &str) -> Features {
+        Features {
+            ifindex,
+            ifname: ifname.to_owned(),
+            table: Arc::new(Vec::new()),
+            bits: vec![0; 3].into_boxed_slice(),
+            words: 1,
+        }
+    }
+
+    fn set(&self, k: usize) -> &[u64] {
+        self.bits.get(k * self.words..(k + 1) * self.words).unwrap_or_default()
+    }
+
+    /// The name of bit `i`, if the kernel names it.
+    pub(crate) fn name(&self, i: u32) -> Option<&FeatureName> {
+        self.table.get(i as usize).filter(|n| !n.is_empty())
+    }
+
+    /// Whether bit `i` is in effect.
+    pub(crate) fn is_active(&self, i: u32) -> bool {
+        word_bit(self.set(0), i as usize)
+    }
+
+    /// Whether bit `i` was last asked for.
+    pub(crate) fn is_requested(&self, i: u32) -> bool {
+        word_bit(self.set(1), i as usize)
+    }
+
+    /// Whether the device keeps bit `i` as it is.
+    pub(crate) fn is_fixed(&self, i: u32) -> bool {
+        word_bit(self.set(2), i as usize)
+    }
+
+    /// The feature with this kernel name.
+    pub fn get(&self, name: &str) -> Option<Feature> {
+        let i = self.table.iter().position(|n| !n.is_empty() && *n == name)?;
+        self.by_index(u32::try_from(i).ok()?)
+    }
+
+    /// The feature at this bit index.
+    pub fn by_index(&self, index: u32) -> Option<Feature> {
+        Some(Feature {
+            name: self.name(index)?.clone(),
+            index,
+            active: self.is_active(index),
+            requested: self.is_requested(index),
+            fixed: self.is_fixed(index),
+        })
+    }
+
+    /// Iterates the features in bit order.
+    pub fn iter(&self) -> impl Iterator<Item = Feature> + '_ {
+        (0..self.table.len())
+            .filter_map(|i| u32::try_from(i).ok())
+            .filter_map(|i| self.by_index(i))
+    }
+
+    /// How many named features there are.
+    pub fn len(&self) -> usize {
+        self.table.iter().filter(|n| !n.is_empty()).count()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl fmt::Debug for Features {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Features")
+            .field("ifindex", &self.ifindex)
+            .field("ifname", &self.ifname)
+            .field("features", &self.iter().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// A set of wanted feature states, by kernel or legacy name. Later entries
+/// win over earlier ones for the same kernel feature.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeatureRequest {
+    items: Vec<(String, bool)>,
+}
+
+impl FeatureRequest {
+    /// An empty request.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Asks for `name` (kernel or legacy name) to be `on`.
+    pub fn set(mut self, name: impl Into<String>, on: bool) -> Self {
+        self.items.push((name.into(), on));
+        self
+    }
+
+    /// Asks for `name` on.
+    pub fn enable(self, name: impl Into<String>) -> Self {
+        self.set(name, true)
+    }
+
+    /// Asks for `name` off.
+    pub fn disable(self, name: impl Into<String>) -> Self {
+        self.set(name, false)
+    }
+
+    /// The (name, on) pairs in order.
+    pub fn items(&self) -> &[(String, bool)] {
+        &self.items
+    }
+
+    /// Whether nothing is asked for.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+/// One bit a plan will send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PlannedBit {
+    /// Kernel name.
+    pub name: FeatureName,
+    /// Bit index.
+    pub index: u32,
+    /// Active state now.
+    pub from: bool,
+    /// State asked for.
+    pub to: bool,
+}
+
+/// What a [`FeatureRequest`] means for one interface now: which bits will
+/// be sent. Made from a fresh read before anything is sent; unknown names
+/// and fixed features are rejected here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FeaturePlan {
+    /// Interface index.
+    pub ifindex: u32,
+    /// Interface name.
+    pub ifname: String,
+    /// The bits to send (their `requested` or `active` state differs).
+    pub bits: Vec<PlannedBit>,
+    /// Members of a legacy group that are fixed in the other state; they
+    /// are not sent (ethtool sends them and the kernel drops them).
+    pub skipped_fixed: Vec<String>,
+    /// Features fixed in the other state than asked for, planned with
+    /// [`FixedPolicy::Refuse`]: never sent, reported as refused.
+    pub fixed: Vec<PlannedBit>,
+}
+
+/// What planning does with a feature the device has fixed in the other
+/// state than asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FixedPolicy {
+    /// An error ([`Error::FixedFeature`]) when the user named it (or every
+    /// member of the legacy group they named is fixed); fixed members of a
+    /// group that has changeable ones are skipped. What `ethcfg set` does.
+    Error,
+    /// Never an error: every such feature is kept out of the request and
+    /// reported as refused. What applying a profile (a desired state) does.
+    Refuse,
+}
+
+impl FeaturePlan {
+    /// Whether there is nothing to send.
+    pub fn is_empty(&self) -> bool {
+        self.bits.is_empty()
+    }
+
+    /// The plan as changes, for dry runs: [`ChangeStatus::Planned`] for
+    /// bits whose active state would change, [`ChangeStatus::Refused`] for
+    /// fixed ones.
+    pub fn planned_changes(&self) -> Vec<FeatureChange> {
+        let mut out = self.refused_fixed();
+        out.extend(self.bits.iter().filter(|b| b.from != b.to).map(|b| {
+            FeatureChange {
+                feature: b.name.clone(),
+                index: b.index,
+                from: b.from,
+                to: b.to,
+                status: ChangeStatus::Planned,
+            }
+        }));
+        out
+    }
+
+    /// The fixed features as refused changes (they stay as they are).
+    pub fn refused_fixed(&self) -> Vec<FeatureChange> {
+        self.fixed
+            .iter()
+            .map(|b| FeatureChange {
+                feature: b.name.clone(),
+                index: b.index,
+                from: b.from,
+                to: b.to,
+                status: ChangeStatus::Refused,
+            })
+            .collect()
+    }
+
+    /// The changes whose active state differs from what was asked —
+    /// [`ChangeStatus::Drift`] — for `check`.
+    pub fn drift(&self) -> Vec<FeatureChange> {
+        self.fixed
+            .iter()
+            .chain(self.bits.iter())
+            .filter(|b| b.from != b.to)
+            .map(|b| FeatureChange {
+                feature: b.name.clone(),
+                index: b.index,
+                from: b.from,
+                to: b.to,
+                status: ChangeStatus::Drift,
+            })
+            .collect()
+    }
+}
+
+/// Plans `req` against `current`, with `names` the live feature table.
+///
+/// # Errors
+/// [`Error::UnknownFeature`] (with suggestions) for a name the kernel does
+/// not know; [`Error::AliasMatchesNothing`] for a legacy name with no
+/// feature behind it on this kernel; [`Error::FixedFeature`] for a feature
+/// the device does not let change, asked to be in the other state.
+pub fn plan(
+    current: &Features,
+    names: &[String],
+    req: &FeatureRequest,
+) -> Result<FeaturePlan> {
+    plan_with(current, names, req, FixedPolicy::Error)
+}
+
+/// A request resolved against the kernel's feature table: which bits each
+/// word names. It is the same for every interface, so a run over many
+/// interfaces resolves once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedRequest {
+    items: Vec<(String, bool, Resolved)>,
+}
+
+/// Resolves every word of `req` against `names` (the live table).
+///
+/// # Errors
+/// [`Error::UnknownFeature`] (with suggestions) and
+/// [`Error::AliasMatchesNothing`], without an interface.
+pub fn resolve_request(
+    names: &[String],
+    req: &FeatureRequest,
+) -> Result<ResolvedRequest> {
+    let mut items = Vec::with_capacity(req.items().len());
+    for (word, on) in req.items() {
+        match names::resolve(word, names) {
+            None => {
+                return Err(Error::UnknownFeature {
+                    iface: None,
+                    name: word.clone(),
+                    suggestions: names::suggestions(word, names),
+                })
+            }
+            Some(Resolved::Legacy(flag, bits)) if bits.is_empty() => {
+                return Err(Error::AliasMatchesNothing {
+                    iface: None,
+                    name: word.clone(),
+                    pattern: flag.pattern,
+                })
+            }
+            Some(r) => items.push((word.clone(), *on, r)),
+        }
+    }
+    Ok(ResolvedRequest { items })
+}
+
+/// [`plan`] with a choice of what fixed features mean.
+///
+/// # Errors
+/// As [`plan`]; with [`FixedPolicy::Refuse`] never [`Error::FixedFeature`].
+pub fn plan_with(
+    current: &Features,
+    names: &[String],
+    req: &FeatureRequest,
+    policy: FixedPolicy,
+) -> Result<FeaturePlan> {
+    let resolved = resolve_request(names, req)
+        .map_err(|e| e.for_iface(&current.ifname))?;
+    plan_resolved(current, &resolved, policy)
+}
+
+/// [`plan_with`] for a request resolved once ([`resolve_request`]).
+///
+/// # Errors
+/// [`Error::FixedFeature`] with [`FixedPolicy::Error`].
+pub fn plan_resolved(
+    current: &Features,
+    req: &ResolvedRequest,
+    policy: FixedPolicy,
+) -> Result<FeaturePlan> {
+    // Bit tests on the compact state: this runs once per interface.
+    let named = |i: u32| current.name(i).is_some();
+    let conflicting =
+        |i: u32, on: bool| current.is_fixed(i) && current.is_active(i) != on;
+    let mut fixed_bits: Vec<(u32, bool)> = Vec::new();
+    // index -> wanted state, in first-mention order; later mentions win.
+    let mut wanted: Vec<(u32, bool)> = Vec::new();
+    let mut put =
+        |i: u32, on: bool| match wanted.iter_mut().find(|(j, _)| *j == i) {
+            Some(slot) => slot.1 = on,
+            None => wanted.push((i, on)),
+        };
+    let mut skipped_fixed = Vec::new();
+    for (word, on, resolved) in &req.items {
+        let on = *on;
+        match resolved {
+            Resolved::Kernel(i) => {
+                let i = *i;
+                if !named(i) {
+                    return Err(Error::UnknownFeature {
+                        iface: Some(current.ifname.clone()),
+                        name: word.clone(),
+                        suggestions: Vec::new(),
+                    });
+                }
+                if conflicting(i, on) {
+                    if policy == FixedPolicy::Error {
+                        return Err(fixed(current, i));
+                    }
+                    fixed_bits.push((i, on));
+                }
+                if !current.is_fixed(i) {
+                    put(i, on);
+                }
+            }
+            Resolved::Legacy(_, bits) => {
+                let members = || bits.iter().copied().filter(|&i| named(i));
+                if policy == FixedPolicy::Refuse {
+                    fixed_bits.extend(
+                        members()
+                            .filter(|&i| conflicting(i, on))
+                            .map(|i| (i, on)),
+                    );
+                } else {
+                    if members().all(|i| current.is_fixed(i)) {
+                        if let Some(i) = members().find(|&i| conflicting(i, on))
+                        {
+                            return Err(fixed(current, i));
+                        }
+                    }
+                    skipped_fixed.extend(
+                        members()
+                            .filter(|&i| conflicting(i, on))
+                            .filter_map(|i| current.name(i))
+                            .map(ToString::to_string),
+                    );
+                }
+                for i in members().filter(|&i| !current.is_fixed(i)) {
+                    put(i, on);
+                }
+            }
+        }
+    }
+    let bits = wanted
+        .into_iter()
+        .filter(|&(i, on)| {
+            current.is_active(i) != on || current.is_requested(i) != on
+        })
+        .filter_map(|(i, on)| {
+            Some(PlannedBit {
+                name: current.name(i)?.clone(),
+                index: i,
+                from: current.is_active(i),
+                to: on,
+            })
+        })
+        .collect();
+    skipped_fixed.sort();
+    skipped_fixed.dedup();
+    // A later request for the same fixed bit wins, as for changeable bits.
+    let mut fixed = Vec::<PlannedBit>::new();
+    for (i, on) in fixed_bits {
+        let Some(name) = current.name(i) else { continue };
+        fixed.retain(|b| b.index != i);
+        if current.is_active(i) != on {
+            fixed.push(PlannedBit {
+                name: name.clone(),
+                index: i,
+                from: current.is_active(i),
+                to: on,
+            });
+        }
+    }
+    fixed.sort_by_key(|b| b.index);
+    Ok(FeaturePlan {
+        ifindex: current.ifindex,
+        ifname: current.ifname.clone(),
+        bits,
+        skipped_fixed,
+        fixed,
+    })
+}
+
+fn fixed(current: &Features, i: u32) -> Error {
+    Error::FixedFeature {
+        iface: current.ifname.clone(),
+        name: current.name(i).map(ToString::to_string).unwrap_or_default(),
+        active: current.is_active(i),
+    }
+}
+
+/// How one feature came out of a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChangeStatus {
+    /// Requested, and now in effect.
+    Applied,
+    /// Requested, and not in effect: the kernel or driver kept it in the
+    /// `from` state.
+    Refused,
+    /// Not requested, but changed along with the request (a dependency:
+    /// `sg off` takes TSO and GSO with it).
+    SideEffect,
+    /// Would change (dry run; nothing was sent).
+    Planned,
+    /// Differs from what a profile wants (`check`).
+    Drift,
+}
+
+impl ChangeStatus {
+    /// The name used in JSON output: `applied`, `refused`, `side-effect`,
+    /// `planned`, `drift`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeStatus::Applied => "applied",
+            ChangeStatus::Refused => "refused",
+            ChangeStatus::SideEffect => "side-effect",
+            ChangeStatus::Planned => "planned",
+            ChangeStatus::Drift => "drift",
+        }
+    }
+}
+
+impl fmt::Display for ChangeStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One feature's change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FeatureChange {
+    /// Kernel name.
+    pub feature: FeatureName,
+    /// Its bit index in this kernel's feature table.
+    pub index: u32,
+    /// Active state before (for `Refused`: the state it stayed in).
+    pub from: bool,
+    /// Active state after (for `Refused`/`Planned`/`Drift`: the state asked for).
+    pub to: bool,
+    /// What happened.
+    pub status: ChangeStatus,
+}
+
+/// What a `FEATURES_SET` did to one interface, decoded from the kernel's
+/// reply: every requested bit that took effect (`Applied`) or did not
+/// (`Refused`), and every other bit that changed (`SideEffect`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SetOutcome {
+    /// Interface index.
+    pub ifindex: u32,
+    /// Interface name.
+    pub ifname: String,
+    /// The changes, requested ones first, in bit order.
+    pub changes: Vec<FeatureChange>,
+    /// Legacy-group members left alone because they are fixed.
+    pub skipped_fixed: Vec<String>,
+    /// Extended-ACK warnings the kernel sent with its success.
+    pub warnings: Vec<String>,
+    /// What happened to the other ethtool settings asked for (rings,
+    /// channels, coalesce, pause, EEE, private flags).
+    pub settings: Vec<crate::ethtool::settings::SettingChange>,
+    /// Things to tell: settings a profile names that the driver does not
+    /// have, skipped.
+    pub notes: Vec<String>,
+}
+
+impl SetOutcome {
+    /// The outcome of a plan with nothing to send: only fixed refusals.
+    pub fn unchanged(plan: &FeaturePlan) -> SetOutcome {
+        SetOutcome {
+            ifindex: plan.ifindex,
+            ifname: plan.ifname.clone(),
+            changes: plan.refused_fixed(),
+            skipped_fixed: plan.skipped_fixed.clone(),
+            warnings: Vec::new(),
+            settings: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    pub(crate) fn from_reply(
+        plan: &FeaturePlan,
+        reply: &SetReply,
+        names: &[FeatureName],
+    ) -> SetOutcome {
+        let mut changes =
+            Vec::with_capacity(plan.fixed.len() + plan.bits.len() + 2);
+        changes.extend(plan.refused_fixed());
+        let requested = |i: u32| plan.bits.iter().any(|b| b.index == i);
+        let refused: Vec<u32> = reply.wanted_diff.mask_bits().collect();
+        let mut requested_bits: Vec<&PlannedBit> = plan.bits.iter().collect();
+        requested_bits.sort_by_key(|b| b.index);
+        for b in requested_bits {
+            if refused.contains(&b.index) {
+                changes.push(FeatureChange {
+                    feature: b.name.clone(),
+                    index: b.index,
+                    from: !b.to,
+                    to: b.to,
+                    status: ChangeStatus::Refused,
+                });
+            } else if changed(&reply.active_diff, b.index) {
+                let now = reply.active_diff.get(b.index);
+                changes.push(FeatureChange {
+                    feature: b.name.clone(),
+                    index: b.index,
+                    from: !now,
+                    to: now,
+                    status: ChangeStatus::Applied,
+                });
+            }
+        }
+        for i in reply.active_diff.mask_bits().filter(|&i| !requested(i)) {
+            let now = reply.active_diff.get(i);
+            let name = names
+                .get(i as usize)
+                .filter(|n| !n.is_empty())
+                .cloned()
+                .unwrap_or_else(|| FeatureName::from(format!("bit-{i}")));
+            changes.push(FeatureChange {
+                feature: name,
+                index: i,
+                from: !now,
+                to: now,
+                status: ChangeStatus::SideEffect,
+            });
+        }
+        SetOutcome {
+            ifindex: plan.ifindex,
+            ifname: plan.ifname.clone(),
+            changes,
+            skipped_fixed: plan.skipped_fixed.clone(),
+            warnings: Vec::new(),
+            settings: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// Whether any feature's active state changed.
+    pub fn changed(&self) -> bool {
+        use crate::ethtool::settings::SettingStatus as S;
+        self.changes.iter().any(|c| {
+            matches!(c.status, ChangeStatus::Applied | ChangeStatus::SideEffect)
+        }) || self.settings.iter().any(|c| {
+            matches!(c.status, S::Applied | S::Adjusted | S::SideEffect)
+        })
+    }
+
+    /// Whether any requested change was refused.
+    pub fn any_refused(&self) -> bool {
+        self.changes.iter().any(|c| c.status == ChangeStatus::Refused)
+            || self.settings.iter().any(|c| {
+                c.status == crate::ethtool::settings::SettingStatus::Refused
+            })
+    }
+}
+
+fn changed(diff: &Bitset, i: u32) -> bool {
+    diff.mask.is_some() && diff.in_mask(i)
+}

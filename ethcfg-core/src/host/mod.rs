@@ -1,0 +1,661 @@
+//! What the kernel tells about interfaces outside ethtool netlink: the
+//! driver bound to a device (sysfs) and the kind of a virtual link
+//! (rtnetlink). Paths are rooted at a configurable directory so tests can
+//! use fixture trees.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::ethtool::session::{self, Conn};
+use crate::netlink::transport::{run_sync, SyncSocket, NETLINK_ROUTE};
+
+/// The rtnetlink link kind of one interface.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LinkKind {
+    /// Interface index.
+    pub ifindex: u32,
+    /// Interface name.
+    pub ifname: String,
+    /// `IFLA_INFO_KIND` (`veth`, `bridge`, `vlan`, ...); `None` for
+    /// physical devices.
+    pub kind: Option<String>,
+}
+
+/// The driver bound to `ifname`'s device, from
+/// `<root>/sys/class/net/<ifname>/device/driver`. `None` for virtual
+/// devices (no `device` link), and when sysfs shows a different interface
+/// of that name (sysfs belongs to the namespace it was mounted in, so the
+/// ifindex must match).
+pub fn sysfs_driver(root: &Path, ifname: &str, ifindex: u32) -> Option<String> {
+    if ifname.is_empty()
+        || ifname.contains('/')
+        || ifname == "."
+        || ifname == ".."
+    {
+        return None;
+    }
+    let dir = root.join("sys/class/net").join(ifname);
+    // The driver link first: virtual devices have none, and fail here
+    // without a second lookup.
+    let target = std::fs::read_link(dir.join("device/driver")).ok()?;
+    let idx = std::fs::read_to_string(dir.join("ifindex")).ok()?;
+    if idx.trim().parse::<u32>().ok()? != ifindex {
+        return None;
+    }
+    target.file_name().map(|n| n.to_string_lossy().into_owned())
+}
+
+/// Link kinds (`veth`, `bridge`, ...) of every interface, from one
+/// rtnetlink dump.
+///
+/// # Errors
+/// Socket and kernel errors.
+pub fn link_kinds() -> Result<Vec<LinkKind>> {
+    let mut conn = route_conn()?;
+    let links = run_sync(session::links(&mut conn))?;
+    Ok(links
+        .into_iter()
+        .map(|l| LinkKind { ifindex: l.index, ifname: l.name, kind: l.kind })
+        .collect())
+}
+
+fn route_conn() -> Result<Conn<SyncSocket>> {
+    let sock = SyncSocket::new(NETLINK_ROUTE).map_err(|source| Error::Io {
+        context: "open rtnetlink socket",
+        source,
+    })?;
+    Ok(Conn::new(sock))
+}
+
+/// Every address of every interface: (ifindex, address), from one dump.
+///
+/// # Errors
+/// Socket and kernel errors.
+pub fn addresses() -> Result<Vec<(u32, IpAddr)>> {
+    let mut conn = route_conn()?;
+    run_sync(session::addresses(&mut conn))
+}
+
+/// What an interface is: its bound driver (sysfs) and its link kind
+/// (rtnetlink), either of which may be absent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Device {
+    /// Interface index.
+    pub ifindex: u32,
+    /// Interface name.
+    pub ifname: String,
+    /// The driver bound to its device (`e1000e`); `None` for virtual devices.
+    pub driver: Option<String>,
+    /// The rtnetlink link kind (`veth`); `None` for physical devices.
+    pub kind: Option<String>,
+}
+
+impl Device {
+    /// The driver, or the link kind of a virtual device.
+    pub fn driver_or_kind(&self) -> Option<&str> {
+        self.driver.as_deref().or(self.kind.as_deref())
+    }
+
+    /// For messages: "an e1000 interface", "a virtual veth device".
+    pub fn describe(&self) -> String {
+        match (&self.driver, &self.kind) {
+            (Some(d), _) => format!("an {d} interface"),
+            (None, Some(k)) => format!("a virtual {k} device (no driver)"),
+            (None, None) => "a device with no driver in sysfs".to_owned(),
+        }
+    }
+}
+
+/// Drivers and kinds of `ifaces` ((name, index) pairs); sysfs under `root`.
+pub fn devices(root: &Path, ifaces: &[(&str, u32)]) -> Vec<Device> {
+    let mut out = drivers(root, ifaces);
+    fill_kinds(&mut out);
+    out
+}
+
+/// [`devices`] without the link kinds: sysfs only, no netlink.
+pub fn drivers(root: &Path, ifaces: &[(&str, u32)]) -> Vec<Device> {
+    ifaces
+        .iter()
+        .map(|(n, i)| Device {
+            ifindex: *i,
+            ifname: (*n).to_owned(),
+            driver: sysfs_driver(root, n, *i),
+            kind: None,
+        })
+        .collect()
+}
+
+/// Like [`drivers`], but finds only interfaces bound to one of `wanted`
+/// (every other device gets `driver: None`), by listing those drivers'
+/// devices in `<root>/sys/bus/*/drivers/<driver>/*/net/` instead of one
+/// lookup per interface.
+pub fn drivers_among(
+    root: &Path,
+    ifaces: &[(&str, u32)],
+    wanted: &[&str],
+) -> Vec<Device> {
+    let mut found: std::collections::HashMap<String, String> =
+        std::collections::HashMap::new();
+    let buses =
+        std::fs::read_dir(root.join("sys/bus")).into_iter().flatten().flatten();
+    for bus in buses {
+        for drv in wanted {
+            let Ok(devs) =
+                std::fs::read_dir(bus.path().join("drivers").join(drv))
+            else {
+                continue;
+            };
+            for dev in devs.flatten() {
+                let Ok(nets) = std::fs::read_dir(dev.path().join("net")) else {
+                    continue;
+                };
+                for n in nets.flatten() {
+                    found.insert(
+                        n.file_name().to_string_lossy().into_owned(),
+                        (*drv).to_owned(),
+                    );
+                }
+            }
+        }
+    }
+    ifaces
+        .iter()
+        .map(|(n, i)| {
+            // Confirm with the interface's own sysfs entry (and its index:
+            // sysfs belongs to the namespace it was mounted in).
+            let driver = found.get(*n).and_then(|_| sysfs_driver(root, n, *i));
+            Device { ifindex: *i, ifname: (*n).to_owned(), driver, kind: None }
+        })
+        .collect()
+}
+
+/// Drivers with features whose change resets the link
+/// ([`link_reset_features`] is not empty for them).
+pub const LINK_RESET_DRIVERS: &[&str] = &["e1000e"];
+
+/// Fills in the link kind of every device without a driver: one request
+/// each for a few, one dump for many. A failure only costs the kinds.
+pub fn fill_kinds(devices: &mut [Device]) {
+    let unknown = devices.iter().filter(|d| d.driver.is_none()).count();
+    if unknown == 0 {
+        return;
+    }
+    if unknown <= 16 {
+        if let Ok(mut conn) = route_conn() {
+            for d in devices.iter_mut().filter(|d| d.driver.is_none()) {
+                d.kind = run_sync(session::link(&mut conn, d.ifindex))
+                    .ok()
+                    .flatten()
+                    .and_then(|l| l.kind);
+            }
+        }
+    } else if let Ok(kinds) = link_kinds() {
+        let by_index: std::collections::HashMap<u32, Option<String>> =
+            kinds.into_iter().map(|k| (k.ifindex, k.kind)).collect();
+        for d in devices.iter_mut().filter(|d| d.driver.is_none()) {
+            d.kind = by_index.get(&d.ifindex).cloned().flatten();
+        }
+    }
+}
+
+/// Features whose change resets the link on `driver` (its `set_features`
+/// reinitialises the adapter): changing them drops traffic for seconds.
+pub fn link_reset_features(driver: &str) -> &'static [&'static str] {
+    match driver {
+        // e1000e_set_features(): a change in RXCSUM, RXHASH, RXFCS, RXALL or
+        // the VLAN bits reinitialises the adapter (netdev.c).
+        "e1000e" => &[
+            "rx-checksum",
+            "rx-vlan-hw-parse",
+            "tx-vlan-hw-insert",
+            "rx-hashing",
+            "rx-fcs",
+            "rx-all",
+        ],
+        _ => &[],
+    }
+}
+
+fn proc_net(root: &Path, file: &str) -> PathBuf {
+    if root == Path::new("/") {
+        // The calling thread's namespace (tests move threads, not processes).
+        let p = PathBuf::from("/proc/thread-self/net").join(file);
+        if p.exists() {
+            return p;
+        }
+    }
+    root.join("proc/net").join(file)
+}
+
+/// Interfaces that carry a default route (IPv4 or IPv6), from
+/// `<root>/proc/net/route` and `<root>/proc/net/ipv6_route`.
+pub fn default_route_interfaces(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(t) = std::fs::read_to_string(proc_net(root, "route")) {
+        for line in t.lines().skip(1) {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if let (Some(iface), Some(&"00000000"), Some(&"00000000")) =
+                (f.first(), f.get(1), f.get(7))
+            {
+                out.push((*iface).to_owned());
+            }
+        }
+    }
+    if let Ok(t) = std::fs::read_to_string(proc_net(root, "ipv6_route")) {
+        for line in t.lines() {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let zero = f
+                .first()
+                .is_some_and(|d| d.len() == 32 && d.chars().all(|c| c == '0'));
+            if zero && f.get(1) == Some(&"00") {
+                if let Some(iface) = f.last().filter(|i| **i != "lo") {
+                    out.push((*iface).to_owned());
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The local address of the SSH session this process runs in
+/// (`$SSH_CONNECTION`'s third field).
+pub fn ssh_local_address() -> Option<IpAddr> {
+    let v = std::env::var("SSH_CONNECTION").ok()?;
+    v.split_whitespace().nth(2)?.parse().ok()
+}
+
+/// Why `ifname` matters for reaching this machine, if it does: it carries
+/// the default route, or the SSH session ethcfg runs in.
+pub fn management_reasons(
+    root: &Path,
+    ifname: &str,
+    ifindex: u32,
+) -> Vec<String> {
+    let mut why = Vec::new();
+    if default_route_interfaces(root).iter().any(|i| i == ifname) {
+        why.push("it carries the default route".to_owned());
+    }
+    if let Some(addr) = ssh_local_address() {
+        if addresses()
+            .unwrap_or_default()
+            .iter()
+            .any(|(i, a)| *i == ifindex && *a == addr)
+        {
+            why.push(format!("it carries this SSH session ({addr})"));
+        }
+    }
+    why
+}
+
+// ---------------------------------------------------------------------------
+// Kernel modules and the devices they drive (for `impact`), and the
+// management interfaces: sysfs and procfs under `root`.
+
+/// One loaded module: a line of `/proc/modules`
+/// (`name size refcount users state address [taints]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LoadedModule {
+    /// Module name, with underscores (`net_failover`).
+    pub name: String,
+    /// Its reference count; `None` on kernels without module unloading
+    /// (the column is `-`), where nothing can be unloaded.
+    pub refcount: Option<u32>,
+    /// Modules that use it ("Used by"), without the trailing commas.
+    pub users: Vec<String>,
+    /// `[permanent]`: it can never be unloaded.
+    pub permanent: bool,
+    /// `Live`, `Loading` or `Unloading`.
+    pub state: String,
+}
+
+/// The kernel's spelling of a module name: `modprobe` accepts dashes,
+/// `/proc/modules` and `/sys/module` use underscores.
+pub fn module_name(name: &str) -> String {
+    name.trim().replace('-', "_")
+}
+
+/// Parses `/proc/modules` text; lines that do not have the format are
+/// skipped.
+pub fn parse_proc_modules(text: &str) -> Vec<LoadedModule> {
+    text.lines()
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let (name, refs, users, state) =
+                (f.first()?, f.get(2)?, f.get(3)?, f.get(4)?);
+            let refcount = match *refs {
+                "-" => None,
+                n => Some(n.parse().ok()?),
+            };
+            let mut permanent = false;
+            let users = users
+                .split(',')
+                .filter(|u| !u.is_empty() && *u != "-")
+                .filter(|u| {
+                    permanent |= *u == "[permanent]";
+                    !u.starts_with('[')
+                })
+                .map(str::to_owned)
+                .collect();
+            Some(LoadedModule {
+                name: module_name(name),
+                refcount,
+                users,
+                permanent,
+                state: (*state).to_owned(),
+            })
+        })
+        .collect()
+}
+
+/// `<root>/proc/modules`, parsed; `None` when there is no such file (a
+/// kernel built without loadable modules).
+pub fn loaded_modules(root: &Path) -> Option<Vec<LoadedModule>> {
+    let text = std::fs::read_to_string(root.join("proc/modules")).ok()?;
+    Some(parse_proc_modules(&text))
+}
+
+fn dir_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+fn link_name(path: &Path) -> Option<String> {
+    let target = std::fs::read_link(path).ok()?;
+    Some(target.file_name()?.to_string_lossy().into_owned())
+}
+
+/// The modules holding `module`: `<root>/sys/module/<module>/holders/*`.
+pub fn module_holders(root: &Path, module: &str) -> Vec<String> {
+    if module.is_empty() || module.contains('/') || module.starts_with('.') {
+        return Vec::new();
+    }
+    dir_names(&root.join("sys/module").join(module).join("holders"))
+        .iter()
+        .map(|h| module_name(h))
+        .collect()
+}
+
+/// Whether `<root>/sys/module/<module>` exists: a loaded module, or a
+/// built-in one with parameters or a driver.
+pub fn module_in_sysfs(root: &Path, module: &str) -> bool {
+    !module.is_empty()
+        && !module.contains('/')
+        && !module.starts_with('.')
+        && root.join("sys/module").join(module).is_dir()
+}
+
+/// A driver bound to a device, and the module it lives in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BoundDriver {
+    /// The device's name on its bus (`0000:00:1f.6`, `virtio0`).
+    pub device: String,
+    /// The driver (`e1000e`, `virtio-pci`).
+    pub driver: String,
+    /// Its module (`virtio_pci`); `None` for a driver built into the kernel.
+    pub module: Option<String>,
+}
+
+/// A network interface as sysfs shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NetDevice {
+    /// Interface name.
+    pub ifname: String,
+    /// Interface index (per network namespace).
+    pub ifindex: Option<u32>,
+    /// Its device's name on its bus (`0000:00:1f.6`); `None` for virtual
+    /// interfaces.
+    pub device: Option<String>,
+    /// Its device and every parent device bound to a driver, nearest
+    /// first: `virtio0` (virtio_net), then `0000:00:03.0` (virtio-pci).
+    /// Unloading any of their modules takes the interface away.
+    pub drivers: Vec<BoundDriver>,
+    /// The bridge or bond it is a port of.
+    pub master: Option<String>,
+    /// Interfaces stacked on it (bridge, bond, VLAN, macvlan).
+    pub uppers: Vec<String>,
+}
+
+impl NetDevice {
+    /// The driver bound to its own device.
+    pub fn driver(&self) -> Option<&str> {
+        self.drivers
+            .first()
+            .filter(|d| Some(&d.device) == self.device.as_ref())
+            .map(|d| d.driver.as_str())
+    }
+}
+
+/// The drivers bound to `dev` and its parents, up to `<root>/sys/devices`.
+fn bound_drivers(root: &Path, dev: &Path) -> Vec<BoundDriver> {
+    let mut out = Vec::new();
+    let (Ok(top), Ok(mut cur)) = (
+        std::fs::canonicalize(root.join("sys/devices")),
+        std::fs::canonicalize(dev),
+    ) else {
+        return out;
+    };
+    while cur.starts_with(&top) && cur != top {
+        if let Some(driver) = link_name(&cur.join("driver")) {
+            out.push(BoundDriver {
+                device: cur
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                driver,
+                module: link_name(&cur.join("driver/module")),
+            });
+        }
+        if !cur.pop() {
+            break;
+        }
+    }
+    out
+}
+
+/// Every interface under `<root>/sys/class/net`, by name.
+pub fn net_devices(root: &Path) -> Vec<NetDevice> {
+    let class = root.join("sys/class/net");
+    dir_names(&class)
+        .into_iter()
+        .map(|ifname| {
+            let dir = class.join(&ifname);
+            let uppers = dir_names(&dir)
+                .iter()
+                .filter_map(|n| n.strip_prefix("upper_").map(str::to_owned))
+                .collect();
+            NetDevice {
+                ifindex: std::fs::read_to_string(dir.join("ifindex"))
+                    .ok()
+                    .and_then(|s| s.trim().parse().ok()),
+                device: std::fs::canonicalize(dir.join("device"))
+                    .ok()
+                    .and_then(|p| {
+                        Some(p.file_name()?.to_string_lossy().into_owned())
+                    }),
+                drivers: bound_drivers(root, &dir.join("device")),
+                master: link_name(&dir.join("master")),
+                uppers,
+                ifname,
+            }
+        })
+        .collect()
+}
+
+/// The interface whose device is `device` (a PCI address such as
+/// `0000:00:1f.6`), through `<root>/sys/class/net/*/device`. The first by
+/// name when a device has several (multi-port functions are rare).
+pub fn interface_of_device(root: &Path, device: &str) -> Option<String> {
+    let class = root.join("sys/class/net");
+    dir_names(&class).into_iter().find(|ifname| {
+        std::fs::canonicalize(class.join(ifname).join("device"))
+            .ok()
+            .is_some_and(|p| p.file_name().is_some_and(|n| n == device))
+    })
+}
+
+/// An interface that matters for reaching this machine, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ManagementInterface {
+    /// Interface name.
+    pub ifname: String,
+    /// "it carries the default route", "it carries this SSH session (...)".
+    pub reasons: Vec<String>,
+}
+
+/// The management interfaces: those carrying a default route
+/// (`<root>/proc/net/route`, `<root>/proc/net/ipv6_route`) and, on the
+/// live system (`root` is `/`), the one carrying the local address of
+/// `$SSH_CONNECTION`.
+pub fn management_interfaces(root: &Path) -> Vec<ManagementInterface> {
+    let mut out: Vec<ManagementInterface> = default_route_interfaces(root)
+        .into_iter()
+        .map(|ifname| ManagementInterface {
+            ifname,
+            reasons: vec!["it carries the default route".to_owned()],
+        })
+        .collect();
+    if root != Path::new("/") {
+        // A fixture or another system's tree: this process's SSH session
+        // says nothing about it.
+        return out;
+    }
+    let Some(addr) = ssh_local_address() else { return out };
+    let indexes: Vec<u32> = addresses()
+        .unwrap_or_default()
+        .iter()
+        .filter(|(_, a)| *a == addr)
+        .map(|(i, _)| *i)
+        .collect();
+    for d in net_devices(root) {
+        if !d.ifindex.is_some_and(|i| indexes.contains(&i)) {
+            continue;
+        }
+        let why = format!("it carries this SSH session ({addr})");
+        match out.iter_mut().find(|m| m.ifname == d.ifname) {
+            Some(m) => m.reasons.push(why),
+            None => out.push(ManagementInterface {
+                ifname: d.ifname,
+                reasons: vec![why],
+            }),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn driver_from_fixture_tree() {
+        let root = std::env::temp_dir()
+            .join(format!("ethcfg-sysfs-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let net = root.join("sys/class/net/eno1");
+        let drv = root.join("sys/bus/pci/drivers/e1000e");
+        let dev = root.join("sys/devices/pci0000:00/0000:00:1f.6");
+        std::fs::create_dir_all(&net).unwrap();
+        std::fs::create_dir_all(&drv).unwrap();
+        std::fs::create_dir_all(&dev).unwrap();
+        std::fs::write(net.join("ifindex"), "2\n").unwrap();
+        std::os::unix::fs::symlink(&dev, net.join("device")).unwrap();
+        std::os::unix::fs::symlink(&drv, dev.join("driver")).unwrap();
+        assert_eq!(sysfs_driver(&root, "eno1", 2).as_deref(), Some("e1000e"));
+        // another namespace's eno1
+        assert_eq!(sysfs_driver(&root, "eno1", 7), None);
+        assert_eq!(sysfs_driver(&root, "missing", 2), None);
+        assert_eq!(sysfs_driver(&root, "../x", 2), None);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn default_routes_from_fixture_proc() {
+        let root = std::env::temp_dir()
+            .join(format!("ethcfg-proc-{}", std::process::id()));
+        let net = root.join("proc/net");
+        std::fs::create_dir_all(&net).unwrap();
+        std::fs::write(
+            net.join("route"),
+            "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n\
+             eno1\t00000000\t0101A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n\
+             eno1\t0001A8C0\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0\n\
+             eno2\t0002A8C0\t00000000\t0001\t0\t0\t100\t00FFFFFF\t0\t0\t0\n",
+        )
+        .unwrap();
+        std::fs::write(
+            net.join("ipv6_route"),
+            "00000000000000000000000000000000 00 00000000000000000000000000000000 00 fe800000000000000000000000000001 00000400 00000001 00000000 00000003 eno3\n\
+             fe800000000000000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00000001 eno2\n\
+             00000000000000000000000000000000 00 00000000000000000000000000000000 00 00000000000000000000000000000000 ffffffff 00000001 00000000 00200200 lo\n",
+        )
+        .unwrap();
+        assert_eq!(default_route_interfaces(&root), ["eno1", "eno3"]);
+        assert!(management_reasons(&root, "eno2", 3).is_empty());
+        assert_eq!(
+            management_reasons(&root, "eno1", 2),
+            ["it carries the default route"]
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn drivers_among_finds_interfaces_from_the_driver_directories() {
+        let root = std::env::temp_dir()
+            .join(format!("ethcfg-among-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let dev = root.join("sys/devices/pci0000:00/0000:00:1f.6");
+        let drv = root.join("sys/bus/pci/drivers/e1000e");
+        std::fs::create_dir_all(dev.join("net/eno1")).unwrap();
+        std::fs::create_dir_all(&drv).unwrap();
+        std::fs::create_dir_all(root.join("sys/class/net")).unwrap();
+        std::fs::write(dev.join("net/eno1/ifindex"), "2\n").unwrap();
+        std::os::unix::fs::symlink(&drv, dev.join("driver")).unwrap();
+        std::os::unix::fs::symlink(&dev, drv.join("0000:00:1f.6")).unwrap();
+        std::os::unix::fs::symlink(&dev, dev.join("net/eno1/device")).unwrap();
+        std::os::unix::fs::symlink(
+            dev.join("net/eno1"),
+            root.join("sys/class/net/eno1"),
+        )
+        .unwrap();
+        let d = drivers_among(
+            &root,
+            &[("eno1", 2), ("veth0", 3)],
+            LINK_RESET_DRIVERS,
+        );
+        assert_eq!(d[0].driver.as_deref(), Some("e1000e"));
+        assert_eq!(d[1].driver, None);
+        // another namespace's eno1 (index differs): not this one
+        assert_eq!(
+            drivers_among(&root, &[("eno1", 5)], LINK_RESET_DRIVERS)[0].driver,
+            None
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn e1000e_link_resetting_features() {
+        for d in LINK_RESET_DRIVERS {
+            assert!(!link_reset_features(d).is_empty(), "{d}");
+        }
+        assert!(link_reset_features("e1000e").contains(&"rx-vlan-hw-parse"));
+        assert!(!link_reset_features("e1000e").contains(&"tx-tcp-segmentation"));
+        assert!(link_reset_features("veth").is_empty());
+    }
+}
