@@ -3,6 +3,7 @@
 
 mod args;
 mod cmd;
+mod env;
 mod exit;
 mod output;
 
@@ -16,6 +17,7 @@ use crate::exit::CliError;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let env = env::Env::read();
     // Block-buffered: `show --json` of a thousand interfaces is megabytes.
     let mut out =
         std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
@@ -25,7 +27,7 @@ fn main() -> ExitCode {
             cmd::show::run(ifaces, *json, *all_settings, &mut out)
         }
         Command::Set { iface, words, json } => {
-            cmd::set::run(iface, words, *json, &mut out, &mut err)
+            cmd::set::run(iface, words, *json, &env, &mut out, &mut err)
         }
         Command::Apply { profile, ifaces, dry_run, force, strict, json } => {
             cmd::apply::apply(
@@ -37,15 +39,16 @@ fn main() -> ExitCode {
                     strict: *strict,
                     json: *json,
                 },
+                &env,
                 &mut out,
                 &mut err,
             )
         }
         Command::Check { profile, ifaces, json } => {
-            cmd::apply::check(profile, ifaces, *json, &mut out)
+            cmd::apply::check(profile, ifaces, *json, &env, &mut out)
         }
         Command::Revert { ifaces, json } => {
-            cmd::apply::revert(ifaces, *json, &mut out, &mut err)
+            cmd::apply::revert(ifaces, *json, &env, &mut out, &mut err)
         }
         Command::Profiles { action, json } => {
             let show = match action {
@@ -54,17 +57,18 @@ fn main() -> ExitCode {
                 }
                 Some(args::ProfilesAction::List) | None => None,
             };
-            cmd::profiles::run(show, *json, &mut out, &mut err)
+            cmd::profiles::run(show, *json, &env, &mut out, &mut err)
         }
         Command::Doctor { ifaces, kernel_log, root, json } => cmd::doctor::run(
             ifaces,
             kernel_log.as_deref(),
             root.as_deref(),
             *json,
+            &env,
             &mut out,
         ),
         Command::Impact { module, root, json } => {
-            cmd::impact::run(module, root.as_deref(), *json, &mut out)
+            cmd::impact::run(module, root.as_deref(), *json, &env, &mut out)
         }
         Command::Generate { what, dir } => cmd::generate::run(*what, dir),
     };

@@ -30,28 +30,19 @@ pub enum ErrorKind {
 pub struct Errno(pub i32);
 
 impl Errno {
-    /// The symbolic name, when it is one of the errnos netlink returns.
-    pub fn name(self) -> Option<&'static str> {
-        Some(match self.0 {
-            libc::EPERM => "EPERM",
-            libc::ENOENT => "ENOENT",
-            libc::EIO => "EIO",
-            libc::E2BIG => "E2BIG",
-            libc::EAGAIN => "EAGAIN",
-            libc::ENOMEM => "ENOMEM",
-            libc::EACCES => "EACCES",
-            libc::EBUSY => "EBUSY",
-            libc::EEXIST => "EEXIST",
-            libc::ENODEV => "ENODEV",
-            libc::EINVAL => "EINVAL",
-            libc::ERANGE => "ERANGE",
-            libc::EMSGSIZE => "EMSGSIZE",
-            libc::ENOBUFS => "ENOBUFS",
-            libc::EOPNOTSUPP => "EOPNOTSUPP",
-            libc::ETIMEDOUT => "ETIMEDOUT",
-            libc::ENOSPC => "ENOSPC",
-            _ => return None,
-        })
+    /// nix's errno, whose variants are the C names; `None` for a number
+    /// this platform does not define.
+    fn known(self) -> Option<nix::errno::Errno> {
+        match nix::errno::Errno::from_raw(self.0) {
+            nix::errno::Errno::UnknownErrno => None,
+            e => Some(e),
+        }
+    }
+
+    /// The symbolic name (`EOPNOTSUPP`), when this platform defines the
+    /// number.
+    pub fn name(self) -> Option<String> {
+        self.known().map(|e| format!("{e:?}"))
     }
 }
 
@@ -63,8 +54,9 @@ impl fmt::Debug for Errno {
 
 impl fmt::Display for Errno {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.name() {
-            Some(n) => f.write_str(n),
+        // nix's Errno is a C-like enum whose derived Debug is the C name.
+        match self.known() {
+            Some(e) => write!(f, "{e:?}"),
             None => write!(f, "errno {}", self.0),
         }
     }
@@ -527,5 +519,21 @@ impl Error {
         e: crate::netlink::wire::WireError,
     ) -> Error {
         Error::Malformed { op, detail: e.0 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Errno;
+
+    #[test]
+    fn errnos_print_by_their_c_names() {
+        assert_eq!(Errno(libc::EOPNOTSUPP).to_string(), "EOPNOTSUPP");
+        assert_eq!(Errno(libc::EAGAIN).to_string(), "EAGAIN");
+        assert_eq!(Errno(libc::ENODEV).to_string(), "ENODEV");
+        assert_eq!(format!("{:?}", Errno(libc::EPERM)), "EPERM");
+        assert_eq!(Errno(libc::EMSGSIZE).name().as_deref(), Some("EMSGSIZE"));
+        assert_eq!(Errno(100_000).to_string(), "errno 100000");
+        assert_eq!(Errno(100_000).name(), None);
     }
 }

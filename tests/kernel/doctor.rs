@@ -554,3 +554,99 @@ fn impact_on_this_machine() {
         }
     }
 }
+
+/// Runs `ethcfg ARGS` under strace: every path a file syscall named (the
+/// program's own, after the dynamic loader), and every socket it created.
+fn traced(args: &[&str], env: &[(&str, &str)]) -> (Vec<String>, Vec<String>) {
+    let log =
+        scratch(&format!("strace-{}.log", args.join("-").replace('/', "_")));
+    let _ = std::fs::create_dir_all(log.parent().unwrap());
+    let o = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=%file,socket,set_robust_list", "-o"])
+        .arg(&log)
+        .arg(env!("CARGO_BIN_EXE_ethcfg"))
+        .args(args)
+        .env_remove("ETHCFG_STATE_DIR")
+        .env_remove("ETHCFG_PROFILE_DIR")
+        .envs(env.iter().copied())
+        .output()
+        .expect("strace is installed");
+    // `impact` of a module this machine lacks fails, after looking
+    assert!(
+        o.status.code() == Some(0) || args.contains(&"/"),
+        "{args:?}: {}",
+        stderr(&o)
+    );
+    let text = std::fs::read_to_string(&log).unwrap();
+    let _ = std::fs::remove_file(&log);
+    let mut paths = Vec::new();
+    let mut sockets = Vec::new();
+    // Skip the dynamic loader's search for libraries: libc sets up the
+    // first thread (set_robust_list) once every library is loaded.
+    let program =
+        text.lines().skip_while(|l| !l.contains("set_robust_list(")).skip(1);
+    for line in program {
+        if line.contains("socket(") {
+            sockets.push(line.to_owned());
+        } else if let Some(p) = line.split('"').nth(1) {
+            paths.push(p.to_owned());
+        }
+    }
+    (paths, sockets)
+}
+
+#[test]
+fn rooted_doctor_and_impact_read_only_under_the_root_and_open_no_socket() {
+    let t = host();
+    // a state record for eno1, as another system's ethcfg wrote it
+    t.file(
+        "run/ethcfg/records@netns4026531840",
+        "# ethcfg state records v1\neno1 2 e1000e-hang-safe 1757311300 tx-scatter-gather=11\n",
+    );
+    // no --kernel-log: <root>/dev/kmsg, dated from <root>/proc/stat
+    t.file(
+        "dev/kmsg",
+        "6,1021,2044821230,-;e1000e 0000:00:1f.6 eno1: Detected Hardware Unit Hang:\n",
+    )
+    .file("proc/stat", "cpu  1 2 3 4\nbtime 1757309255\n")
+    .file("proc/modules", "e1000e 344064 0 - Live 0x0000000000000000\n");
+    let root = t.root().to_owned();
+    let log = t.path("kern.log");
+    let ssh = [("SSH_CONNECTION", "192.0.2.9 50000 10.0.0.1 22")];
+    // Under the root; its parents (canonicalize walks them); an fd's own
+    // `fstat` (""); libc's files; /proc/self/maps is where glibc finds the
+    // main thread's stack for Rust's guard page.
+    let allowed = |p: &str| {
+        p.starts_with(&root)
+            || p.is_empty()
+            || std::path::Path::new(&root).starts_with(p)
+            || p.starts_with("/etc/ld.so")
+            || p.starts_with("/lib")
+            || p.starts_with("/usr/lib")
+            || p == "/proc/self/maps"
+    };
+    for args in [
+        vec!["doctor", "--root", &root, "--kernel-log", log.to_str().unwrap()],
+        vec!["doctor", "--root", &root, "--json"],
+        vec!["impact", "e1000e", "--root", &root],
+        // `/` as a root is files too, not the live system
+        vec!["impact", "e1000e", "--root", "/", "--json"],
+    ] {
+        let (paths, sockets) = traced(&args, &ssh);
+        assert!(sockets.is_empty(), "{args:?} opened sockets: {sockets:#?}");
+        if args.contains(&"/") {
+            continue;
+        }
+        let outside: Vec<&String> =
+            paths.iter().filter(|p| !allowed(p)).collect();
+        assert!(
+            outside.is_empty(),
+            "{args:?} read outside the root: {outside:#?}"
+        );
+        assert!(
+            args[0] == "impact"
+                || paths.iter().any(|p| p.ends_with("run/ethcfg")),
+            "{args:?} did not look at the state records: {paths:#?}"
+        );
+    }
+}

@@ -8,6 +8,7 @@ mod cli;
 mod doctor;
 #[path = "../common/ethtool_oracle.rs"]
 mod ethtool_oracle;
+mod host;
 mod oracle;
 mod profiles;
 mod settings;

@@ -2,15 +2,14 @@
 //! interfaces, and back.
 
 use std::io::Write;
-use std::path::Path;
 
 use ethcfg_core::blocking::Client;
 use ethcfg_core::change::link_resetting;
-use ethcfg_core::host::management_reasons;
+use ethcfg_core::host::{management_reasons, HostRoot};
 use ethcfg_core::profile::Profiles;
-use ethcfg_core::state::StateDir;
 use ethcfg_core::{Error, IfaceRef, SetOutcome};
 
+use crate::env::Env;
 use crate::exit::{CliError, Exit};
 use crate::output;
 
@@ -65,13 +64,14 @@ fn refused(outcomes: &[SetOutcome]) -> Exit {
 
 pub(crate) fn apply(
     a: ApplyArgs<'_>,
+    env: &Env,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Exit, CliError> {
     let refs = iface_refs(a.ifaces)?;
-    let profiles = Profiles::load(&Profiles::user_dir())?;
+    let profiles = Profiles::load(env.profile_dir())?;
     let profile = profiles.get(a.profile)?;
-    let state = StateDir::from_env();
+    let state = env.state();
     let mut client = Client::new()?;
     // Serialise with other runs from before the read until the records are written.
     let _lock = if a.dry_run { None } else { Some(state.lock()?) };
@@ -86,7 +86,12 @@ pub(crate) fn apply(
         if resets.is_empty() {
             continue;
         }
-        let why = management_reasons(Path::new("/"), &d.ifname, d.ifindex);
+        let why = management_reasons(
+            &HostRoot::live(),
+            &env.hints,
+            &d.ifname,
+            d.ifindex,
+        );
         if !why.is_empty() {
             writeln!(
                 err,
@@ -116,10 +121,11 @@ pub(crate) fn check(
     profile: &str,
     ifaces: &[String],
     json: bool,
+    env: &Env,
     out: &mut dyn Write,
 ) -> Result<Exit, CliError> {
     let refs = iface_refs(ifaces)?;
-    let profiles = Profiles::load(&Profiles::user_dir())?;
+    let profiles = Profiles::load(env.profile_dir())?;
     let profile = profiles.get(profile)?;
     let mut client = Client::new()?;
     // check reports; the driver guard is for changes.
@@ -166,11 +172,12 @@ pub(crate) fn check(
 pub(crate) fn revert(
     ifaces: &[String],
     json: bool,
+    env: &Env,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Exit, CliError> {
     let refs = iface_refs(ifaces)?;
-    let state = StateDir::from_env();
+    let state = env.state();
     let mut client = Client::new()?;
     let _lock = state.lock()?;
     let outcomes = client.revert(&refs, &state)?;

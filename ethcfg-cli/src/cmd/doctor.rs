@@ -7,6 +7,7 @@ use std::path::Path;
 use ethcfg_core::doctor::{self, Finding, LogSource, Options};
 use serde_json::{json, Value};
 
+use crate::env::Env;
 use crate::exit::{CliError, Exit};
 
 fn finding_json(f: &Finding) -> Value {
@@ -71,12 +72,17 @@ pub(crate) fn run(
     kernel_log: Option<&Path>,
     root: Option<&Path>,
     json: bool,
+    env: &Env,
     out: &mut dyn Write,
 ) -> Result<Exit, CliError> {
-    let mut opts = Options::new();
-    if let Some(r) = root {
-        opts.root = r.to_path_buf();
-    }
+    // Without --root, the running system: devlink, the interfaces' current
+    // settings. With it, the files under it only.
+    let mut opts = match root {
+        Some(r) => Options::rooted(r),
+        None => Options::new(),
+    };
+    opts.state_dir = env.state_dir_set().map(Path::to_path_buf);
+    opts.profile_dir = env.profile_dir().to_path_buf();
     opts.log = kernel_log.map(|p| {
         if p == Path::new("-") {
             LogSource::Stdin

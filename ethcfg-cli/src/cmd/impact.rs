@@ -4,9 +4,11 @@
 use std::io::Write;
 use std::path::Path;
 
+use ethcfg_core::host::HostRoot;
 use ethcfg_core::impact::{self, Impact, Removal};
 use serde_json::{json, Value};
 
+use crate::env::Env;
 use crate::exit::{CliError, Exit};
 
 fn removal_json(r: &Removal) -> Value {
@@ -138,9 +140,11 @@ pub(crate) fn run(
     module: &str,
     root: Option<&Path>,
     json: bool,
+    env: &Env,
     out: &mut dyn Write,
 ) -> Result<Exit, CliError> {
-    let i = impact::impact(root.unwrap_or(Path::new("/")), module)?;
+    let system = root.map_or_else(HostRoot::live, HostRoot::dir);
+    let i = impact::impact(&system, &env.hints, module)?;
     if json {
         serde_json::to_writer_pretty(&mut *out, &impact_json(&i))
             .map_err(std::io::Error::from)?;

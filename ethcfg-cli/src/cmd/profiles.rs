@@ -6,6 +6,7 @@ use ethcfg_core::profile::{Profile, Profiles, Source};
 use ethcfg_core::settings::{Group, Target};
 use serde_json::{json, Value};
 
+use crate::env::Env;
 use crate::exit::{CliError, Exit};
 
 fn profile_json(p: &Profile) -> Value {
@@ -56,10 +57,11 @@ fn from_note(from: &Option<String>) -> String {
 pub(crate) fn run(
     show: Option<&str>,
     json: bool,
+    env: &Env,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Exit, CliError> {
-    let all = Profiles::load(&Profiles::user_dir())?;
+    let all = Profiles::load(env.profile_dir())?;
     for n in &all.notes {
         writeln!(err, "ethcfg: note: {n}")?;
     }

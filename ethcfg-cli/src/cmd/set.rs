@@ -5,10 +5,10 @@ use std::io::Write;
 use ethcfg_core::blocking::Client;
 use ethcfg_core::change::{settings_request, MissingGroup};
 use ethcfg_core::settings::{Group, Target};
-use ethcfg_core::state::StateDir;
 use ethcfg_core::{FeatureRequest, FixedPolicy, IfaceRef};
 
 use crate::cmd::apply::report;
+use crate::env::Env;
 use crate::exit::{CliError, Exit};
 
 /// What `set` was asked: features by name, and settings as (group, key,
@@ -167,6 +167,7 @@ pub(crate) fn run(
     iface: &str,
     words: &[String],
     json: bool,
+    env: &Env,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Exit, CliError> {
@@ -175,7 +176,7 @@ pub(crate) fn run(
         words.settings.iter().map(|(g, k, v)| (*g, k.as_str(), *v)),
     );
     let iface = IfaceRef::name(iface)?;
-    let state = StateDir::from_env();
+    let state = env.state();
     let mut client = Client::new()?;
     let _lock = state.lock()?;
     // Features and settings are planned together before anything is sent,

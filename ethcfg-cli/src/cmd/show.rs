@@ -1,10 +1,9 @@
 //! `ethcfg show [IFACE...] [--json]`.
 
 use std::io::Write;
-use std::path::Path;
 
 use ethcfg_core::blocking::Client;
-use ethcfg_core::host::devices;
+use ethcfg_core::host::{devices, HostRoot};
 use ethcfg_core::settings::Settings;
 use ethcfg_core::{Features, IfaceRef};
 
@@ -37,7 +36,7 @@ pub(crate) fn run(
     if json {
         let ids: Vec<(&str, u32)> =
             all.iter().map(|f| (f.ifname.as_str(), f.ifindex)).collect();
-        let devices = devices(Path::new("/"), &ids);
+        let devices = devices(&HostRoot::live(), &ids);
         output::json_array_with(
             out,
             all.iter().zip(&devices).zip(&settings),

@@ -145,7 +145,12 @@ impl Client {
     }
 
     /// Plans `profile` for `ifaces` with the driver guard (unless `force`);
-    /// sends nothing. Returns the plan and what each interface is.
+    /// sends nothing. Returns the plan and each interface's [`Device`],
+    /// its driver read from the live system's sysfs: every interface's
+    /// when the guard runs (the profile names drivers and `force` is not
+    /// set), else only those of [`crate::host::LINK_RESET_DRIVERS`] (the
+    /// disruption notice needs no more). Link kinds are not looked up
+    /// (`kind` is `None`), except to word a [`Error::WrongDriver`].
     ///
     /// # Errors
     /// [`Error::WrongDriver`], [`Error::Profile`] (a feature this kernel

@@ -6,7 +6,6 @@
 //! share it.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::ethtool::features::{
@@ -18,7 +17,7 @@ use crate::ethtool::settings::{
     Group, SettingChange, SettingStatus, SettingsPlan, SettingsRequest,
     Target as To,
 };
-use crate::host::{self, Device};
+use crate::host::{self, Device, HostRoot};
 use crate::iface::IfaceRef;
 use crate::netlink::transport::Transport;
 use crate::profile::Profile;
@@ -784,7 +783,9 @@ impl<T: Transport> Session<T> {
     /// Plans a profile for `ifaces`: reads them, plans (fixed features
     /// become refusals; settings groups the driver lacks are skipped with a
     /// note), and applies the driver guard — all before anything is sent.
-    /// Returns the plan and what each interface is.
+    /// Returns the plan and each interface's [`Device`] (see
+    /// [`crate::blocking::Client::plan_profile`] for which fields are
+    /// filled).
     pub(crate) async fn plan_profile(
         &mut self,
         profile: &Profile,
@@ -816,10 +817,13 @@ impl<T: Transport> Session<T> {
         // the link, found from those drivers' own sysfs directories — a few
         // lookups whatever the number of interfaces. The link kind of a
         // virtual device only says what it is when the guard refuses it.
+        // The interfaces were just read from the calling thread's
+        // namespace: their drivers are in the live system's sysfs.
+        let live = HostRoot::live();
         let devices = if guard {
-            host::drivers(Path::new("/"), &ids)
+            host::drivers(live.path(), &ids)
         } else {
-            host::drivers_among(Path::new("/"), &ids, host::LINK_RESET_DRIVERS)
+            host::drivers_among(live.path(), &ids, host::LINK_RESET_DRIVERS)
         };
         if guard {
             if let Some(d) = devices

@@ -3,8 +3,8 @@
 //! each command really unloads, which interfaces vanish with them, whether
 //! the management interface is among them, and a sequence that keeps it up.
 //!
-//! Everything comes from the running kernel's own bookkeeping under a root
-//! directory (fixture trees in tests): `/proc/modules` (reference counts,
+//! Everything comes from the running kernel's own bookkeeping under a
+//! [`HostRoot`] (fixture trees in tests): `/proc/modules` (reference counts,
 //! "used by"), `/sys/module/*/holders`, and the driver behind every
 //! `/sys/class/net/*` device and its parents. Nothing is changed.
 //!
@@ -20,7 +20,8 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::host::{
-    self, module_name, LoadedModule, ManagementInterface, NetDevice,
+    self, module_name, HostRoot, LoadedModule, ManagementHints,
+    ManagementInterface, NetDevice,
 };
 
 /// What one way of unloading does.
@@ -283,14 +284,20 @@ fn builtin_driver_exists(devices: &[NetDevice], module: &str) -> bool {
     })
 }
 
-/// The blast radius of unloading `module` on the system under `root`.
+/// The blast radius of unloading `module` on `system`;
+/// `hints` help find its management interfaces (on the live system).
 ///
 /// # Errors
 /// [`Error::UnknownModule`] when the module is neither loaded nor built in.
-pub fn impact(root: &Path, module: &str) -> Result<Impact> {
+pub fn impact(
+    system: &HostRoot,
+    hints: &ManagementHints,
+    module: &str,
+) -> Result<Impact> {
+    let root = system.path();
     let name = module_name(module);
     let devices = host::net_devices(root);
-    let management = host::management_interfaces(root);
+    let management = host::management_interfaces(system, hints);
     let loaded = host::loaded_modules(root).unwrap_or_default();
     let unknown = || Error::UnknownModule {
         name: module.to_owned(),

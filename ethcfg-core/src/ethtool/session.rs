@@ -17,7 +17,7 @@ use crate::netlink::wire::consts::*;
 use crate::netlink::wire::ctrl::{self, FamilyInfo};
 use crate::netlink::wire::header::Dev;
 use crate::netlink::wire::message::{self, Received};
-use crate::netlink::wire::{features as wf, link, strset};
+use crate::netlink::wire::{features as wf, strset};
 
 /// How many times an interrupted dump is retried before giving up.
 const DUMP_RETRIES: usize = 8;
@@ -551,52 +551,4 @@ impl<T: Transport> Session<T> {
         let plan = self.plan_features(iface, req).await?;
         self.execute(&plan).await
     }
-}
-
-/// Names and link kinds of every interface (`RTM_GETLINK` dump) on an
-/// rtnetlink connection.
-pub(crate) async fn links<T: Transport>(
-    conn: &mut Conn<T>,
-) -> Result<Vec<link::LinkInfo>> {
-    const OP: &str = "RTM_GETLINK (dump)";
-    let replies = conn.dump(OP, link::dump_request).await?;
-    let mut out = Vec::new();
-    for p in &replies {
-        if let Some(l) = link::decode(p).map_err(|e| Error::malformed(OP, e))? {
-            out.push(l);
-        }
-    }
-    Ok(out)
-}
-
-/// One link (`RTM_GETLINK` by index).
-pub(crate) async fn link<T: Transport>(
-    conn: &mut Conn<T>,
-    index: u32,
-) -> Result<Option<link::LinkInfo>> {
-    const OP: &str = "RTM_GETLINK";
-    let seq = conn.next_seq();
-    let replies =
-        conn.request(OP, None, seq, link::get_request(seq, index)).await?;
-    match replies.first() {
-        Some(p) => link::decode(p).map_err(|e| Error::malformed(OP, e)),
-        None => Ok(None),
-    }
-}
-
-/// Every address of every interface (`RTM_GETADDR` dump).
-pub(crate) async fn addresses<T: Transport>(
-    conn: &mut Conn<T>,
-) -> Result<Vec<(u32, std::net::IpAddr)>> {
-    const OP: &str = "RTM_GETADDR (dump)";
-    let replies = conn.dump(OP, link::addr_dump_request).await?;
-    let mut out = Vec::new();
-    for p in &replies {
-        if let Some(a) =
-            link::decode_addr(p).map_err(|e| Error::malformed(OP, e))?
-        {
-            out.push(a);
-        }
-    }
-    Ok(out)
 }

@@ -1,14 +1,120 @@
-//! What the kernel tells about interfaces outside ethtool netlink: the
-//! driver bound to a device (sysfs) and the kind of a virtual link
-//! (rtnetlink). Paths are rooted at a configurable directory so tests can
-//! use fixture trees.
+//! Host facts: what the kernel tells about interfaces outside ethtool
+//! netlink — the driver bound to a device, modules and the devices they
+//! drive (sysfs, procfs), the kind, master and addresses of a link
+//! ([`rtnl`], rtnetlink), and which interfaces matter for reaching the
+//! machine.
+//!
+//! Nothing here reads process state: where sysfs and procfs are, and
+//! whether that is the running system (whose sockets may be opened), is a
+//! [`HostRoot`]; what only the caller knows (the SSH session it runs in)
+//! comes in [`ManagementHints`]. A [`HostRoot::dir`] is read as files
+//! only, so fixture trees and another system's copies work the same way.
+//!
+//! May use: [`crate::error`], [`crate::netlink`], and the connection
+//! ([`crate::ethtool::session::Conn`]) the ethtool session is written on.
+
+pub(crate) mod rtnl;
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::ethtool::session::{self, Conn};
+use crate::ethtool::session::Conn;
 use crate::netlink::transport::{run_sync, SyncSocket, NETLINK_ROUTE};
+
+/// Where host facts are read: the running system, or a directory that
+/// holds another system's sysfs and procfs (a fixture tree, a copy taken
+/// from a machine in trouble).
+///
+/// Only the live system is asked over sockets (rtnetlink) and through the
+/// calling thread's `/proc/thread-self`; under a [`HostRoot::dir`] nothing
+/// outside the directory is read and no socket is opened, even when the
+/// directory is `/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostRoot {
+    dir: PathBuf,
+    live: bool,
+}
+
+impl HostRoot {
+    /// The running system's root: where [`HostRoot::live`] reads sysfs
+    /// (`/sys`) and procfs (`/proc`).
+    pub const LIVE_DIR: &'static str = "/";
+
+    /// The running system: files under [`HostRoot::LIVE_DIR`], the calling
+    /// thread's network namespace, and rtnetlink for what files do not say.
+    pub fn live() -> Self {
+        HostRoot { dir: PathBuf::from(Self::LIVE_DIR), live: true }
+    }
+
+    /// The files under `dir`, and nothing else.
+    pub fn dir(dir: impl Into<PathBuf>) -> Self {
+        HostRoot { dir: dir.into(), live: false }
+    }
+
+    /// The directory files are read under.
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Whether this is the running system (sockets may be opened).
+    pub fn is_live(&self) -> bool {
+        self.live
+    }
+
+    /// `<root>/proc/net/<file>`: on the live system, the calling thread's
+    /// namespace's (tests move threads into namespaces, not processes).
+    fn proc_net(&self, file: &str) -> PathBuf {
+        if self.live {
+            let p = self.dir.join("proc/thread-self/net").join(file);
+            if p.exists() {
+                return p;
+            }
+        }
+        self.dir.join("proc/net").join(file)
+    }
+}
+
+impl Default for HostRoot {
+    /// [`HostRoot::live`].
+    fn default() -> Self {
+        Self::live()
+    }
+}
+
+/// What only the caller knows about how this machine is reached; the
+/// library reads no environment to find out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ManagementHints {
+    /// The local address of the SSH session the caller runs in (the CLI
+    /// takes it from `$SSH_CONNECTION`): the interface that carries it is
+    /// a management interface. Looked up on the live system only.
+    pub ssh_local: Option<IpAddr>,
+}
+
+impl ManagementHints {
+    /// No hints: only the default routes say which interfaces matter.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The local address of the caller's SSH session.
+    #[must_use]
+    pub fn with_ssh_local(mut self, addr: Option<IpAddr>) -> Self {
+        self.ssh_local = addr;
+        self
+    }
+
+    /// Hints from the value of `$SSH_CONNECTION` (`client_ip client_port
+    /// server_ip server_port`): its third field is the local address. An
+    /// unparsable value gives no hint.
+    pub fn from_ssh_connection(value: &str) -> Self {
+        Self::new().with_ssh_local(
+            value.split_whitespace().nth(2).and_then(|a| a.parse().ok()),
+        )
+    }
+}
 
 /// The rtnetlink link kind of one interface.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +160,7 @@ pub fn sysfs_driver(root: &Path, ifname: &str, ifindex: u32) -> Option<String> {
 /// Socket and kernel errors.
 pub fn link_kinds() -> Result<Vec<LinkKind>> {
     let mut conn = route_conn()?;
-    let links = run_sync(session::links(&mut conn))?;
+    let links = run_sync(rtnl::links(&mut conn))?;
     Ok(links
         .into_iter()
         .map(|l| LinkKind { ifindex: l.index, ifname: l.name, kind: l.kind })
@@ -75,11 +181,16 @@ fn route_conn() -> Result<Conn<SyncSocket>> {
 /// Socket and kernel errors.
 pub fn addresses() -> Result<Vec<(u32, IpAddr)>> {
     let mut conn = route_conn()?;
-    run_sync(session::addresses(&mut conn))
+    run_sync(rtnl::addresses(&mut conn))
 }
 
 /// What an interface is: its bound driver (sysfs) and its link kind
 /// (rtnetlink), either of which may be absent.
+///
+/// Which readers fill what: [`devices`] both (the kind on the live system,
+/// for devices without a driver); [`drivers`] the driver only;
+/// [`drivers_among`] the driver only, and only for the drivers asked about.
+/// A field a reader does not look up is `None`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Device {
@@ -87,9 +198,11 @@ pub struct Device {
     pub ifindex: u32,
     /// Interface name.
     pub ifname: String,
-    /// The driver bound to its device (`e1000e`); `None` for virtual devices.
+    /// The driver bound to its device (`e1000e`); `None` for virtual
+    /// devices, and when the reader did not look it up.
     pub driver: Option<String>,
-    /// The rtnetlink link kind (`veth`); `None` for physical devices.
+    /// The rtnetlink link kind (`veth`) of a device without a driver;
+    /// `None` for physical devices, and when the reader did not look it up.
     pub kind: Option<String>,
 }
 
@@ -109,14 +222,20 @@ impl Device {
     }
 }
 
-/// Drivers and kinds of `ifaces` ((name, index) pairs); sysfs under `root`.
-pub fn devices(root: &Path, ifaces: &[(&str, u32)]) -> Vec<Device> {
-    let mut out = drivers(root, ifaces);
-    fill_kinds(&mut out);
+/// Drivers and kinds of `ifaces` ((name, index) pairs): drivers from
+/// sysfs under `root`; on the live system, the link kind of every device
+/// without a driver, from rtnetlink ([`fill_kinds`]). Under a
+/// [`HostRoot::dir`] there is no rtnetlink to ask, and kinds stay `None`.
+pub fn devices(root: &HostRoot, ifaces: &[(&str, u32)]) -> Vec<Device> {
+    let mut out = drivers(root.path(), ifaces);
+    if root.is_live() {
+        fill_kinds(&mut out);
+    }
     out
 }
 
-/// [`devices`] without the link kinds: sysfs only, no netlink.
+/// [`devices`] without the link kinds: sysfs only, no netlink; `kind` is
+/// `None` for every device.
 pub fn drivers(root: &Path, ifaces: &[(&str, u32)]) -> Vec<Device> {
     ifaces
         .iter()
@@ -130,7 +249,8 @@ pub fn drivers(root: &Path, ifaces: &[(&str, u32)]) -> Vec<Device> {
 }
 
 /// Like [`drivers`], but finds only interfaces bound to one of `wanted`
-/// (every other device gets `driver: None`), by listing those drivers'
+/// (every other device gets `driver: None`; `kind` is `None` for every
+/// device), by listing those drivers'
 /// devices in `<root>/sys/bus/*/drivers/<driver>/*/net/` instead of one
 /// lookup per interface.
 pub fn drivers_among(
@@ -177,8 +297,10 @@ pub fn drivers_among(
 /// ([`link_reset_features`] is not empty for them).
 pub const LINK_RESET_DRIVERS: &[&str] = &["e1000e"];
 
-/// Fills in the link kind of every device without a driver: one request
-/// each for a few, one dump for many. A failure only costs the kinds.
+/// Fills in the link kind of every device without a driver, over
+/// rtnetlink in the calling thread's network namespace (the live system):
+/// one request each for a few, one dump for many. A failure only costs the
+/// kinds.
 pub fn fill_kinds(devices: &mut [Device]) {
     let unknown = devices.iter().filter(|d| d.driver.is_none()).count();
     if unknown == 0 {
@@ -187,7 +309,7 @@ pub fn fill_kinds(devices: &mut [Device]) {
     if unknown <= 16 {
         if let Ok(mut conn) = route_conn() {
             for d in devices.iter_mut().filter(|d| d.driver.is_none()) {
-                d.kind = run_sync(session::link(&mut conn, d.ifindex))
+                d.kind = run_sync(rtnl::link(&mut conn, d.ifindex))
                     .ok()
                     .flatten()
                     .and_then(|l| l.kind);
@@ -220,22 +342,12 @@ pub fn link_reset_features(driver: &str) -> &'static [&'static str] {
     }
 }
 
-fn proc_net(root: &Path, file: &str) -> PathBuf {
-    if root == Path::new("/") {
-        // The calling thread's namespace (tests move threads, not processes).
-        let p = PathBuf::from("/proc/thread-self/net").join(file);
-        if p.exists() {
-            return p;
-        }
-    }
-    root.join("proc/net").join(file)
-}
-
 /// Interfaces that carry a default route (IPv4 or IPv6), from
-/// `<root>/proc/net/route` and `<root>/proc/net/ipv6_route`.
-pub fn default_route_interfaces(root: &Path) -> Vec<String> {
+/// `<root>/proc/net/route` and `<root>/proc/net/ipv6_route` (on the live
+/// system, the calling thread's namespace's).
+pub fn default_route_interfaces(root: &HostRoot) -> Vec<String> {
     let mut out = Vec::new();
-    if let Ok(t) = std::fs::read_to_string(proc_net(root, "route")) {
+    if let Ok(t) = std::fs::read_to_string(root.proc_net("route")) {
         for line in t.lines().skip(1) {
             let f: Vec<&str> = line.split_whitespace().collect();
             if let (Some(iface), Some(&"00000000"), Some(&"00000000")) =
@@ -245,7 +357,7 @@ pub fn default_route_interfaces(root: &Path) -> Vec<String> {
             }
         }
     }
-    if let Ok(t) = std::fs::read_to_string(proc_net(root, "ipv6_route")) {
+    if let Ok(t) = std::fs::read_to_string(root.proc_net("ipv6_route")) {
         for line in t.lines() {
             let f: Vec<&str> = line.split_whitespace().collect();
             let zero = f
@@ -263,17 +375,12 @@ pub fn default_route_interfaces(root: &Path) -> Vec<String> {
     out
 }
 
-/// The local address of the SSH session this process runs in
-/// (`$SSH_CONNECTION`'s third field).
-pub fn ssh_local_address() -> Option<IpAddr> {
-    let v = std::env::var("SSH_CONNECTION").ok()?;
-    v.split_whitespace().nth(2)?.parse().ok()
-}
-
 /// Why `ifname` matters for reaching this machine, if it does: it carries
-/// the default route, or the SSH session ethcfg runs in.
+/// the default route, or (on the live system) the SSH session of
+/// `hints`.
 pub fn management_reasons(
-    root: &Path,
+    root: &HostRoot,
+    hints: &ManagementHints,
     ifname: &str,
     ifindex: u32,
 ) -> Vec<String> {
@@ -281,7 +388,7 @@ pub fn management_reasons(
     if default_route_interfaces(root).iter().any(|i| i == ifname) {
         why.push("it carries the default route".to_owned());
     }
-    if let Some(addr) = ssh_local_address() {
+    if let Some(addr) = hints.ssh_local.filter(|_| root.is_live()) {
         if addresses()
             .unwrap_or_default()
             .iter()
@@ -521,9 +628,11 @@ pub struct ManagementInterface {
 
 /// The management interfaces: those carrying a default route
 /// (`<root>/proc/net/route`, `<root>/proc/net/ipv6_route`) and, on the
-/// live system (`root` is `/`), the one carrying the local address of
-/// `$SSH_CONNECTION`.
-pub fn management_interfaces(root: &Path) -> Vec<ManagementInterface> {
+/// live system, the one carrying the SSH session of `hints`.
+pub fn management_interfaces(
+    root: &HostRoot,
+    hints: &ManagementHints,
+) -> Vec<ManagementInterface> {
     let mut out: Vec<ManagementInterface> = default_route_interfaces(root)
         .into_iter()
         .map(|ifname| ManagementInterface {
@@ -531,19 +640,19 @@ pub fn management_interfaces(root: &Path) -> Vec<ManagementInterface> {
             reasons: vec!["it carries the default route".to_owned()],
         })
         .collect();
-    if root != Path::new("/") {
-        // A fixture or another system's tree: this process's SSH session
-        // says nothing about it.
+    if !root.is_live() {
+        // A fixture or another system's tree: the caller's SSH session
+        // says nothing about it, and there is no rtnetlink to ask.
         return out;
     }
-    let Some(addr) = ssh_local_address() else { return out };
+    let Some(addr) = hints.ssh_local else { return out };
     let indexes: Vec<u32> = addresses()
         .unwrap_or_default()
         .iter()
         .filter(|(_, a)| *a == addr)
         .map(|(i, _)| *i)
         .collect();
-    for d in net_devices(root) {
+    for d in net_devices(root.path()) {
         if !d.ifindex.is_some_and(|i| indexes.contains(&i)) {
             continue;
         }
@@ -606,10 +715,16 @@ mod tests {
              00000000000000000000000000000000 00 00000000000000000000000000000000 00 00000000000000000000000000000000 ffffffff 00000001 00000000 00200200 lo\n",
         )
         .unwrap();
-        assert_eq!(default_route_interfaces(&root), ["eno1", "eno3"]);
-        assert!(management_reasons(&root, "eno2", 3).is_empty());
+        let host = HostRoot::dir(&root);
+        assert_eq!(default_route_interfaces(&host), ["eno1", "eno3"]);
+        // Under a directory, an SSH hint names nothing (and opens no
+        // socket to look its address up).
+        let ssh = ManagementHints::from_ssh_connection(
+            "192.0.2.9 50000 192.0.2.1 22",
+        );
+        assert!(management_reasons(&host, &ssh, "eno2", 3).is_empty());
         assert_eq!(
-            management_reasons(&root, "eno1", 2),
+            management_reasons(&host, &ssh, "eno1", 2),
             ["it carries the default route"]
         );
         std::fs::remove_dir_all(&root).unwrap();
@@ -646,6 +761,69 @@ mod tests {
             drivers_among(&root, &[("eno1", 5)], LINK_RESET_DRIVERS)[0].driver,
             None
         );
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn live_is_explicit_and_a_directory_is_never_live() {
+        assert!(HostRoot::live().is_live());
+        assert_eq!(HostRoot::live().path(), Path::new(HostRoot::LIVE_DIR));
+        assert_eq!(HostRoot::default(), HostRoot::live());
+        // `/` given as a directory is read as files, like any other.
+        let slash = HostRoot::dir(HostRoot::LIVE_DIR);
+        assert!(!slash.is_live());
+        assert_eq!(slash.path(), Path::new("/"));
+        assert_eq!(
+            slash.proc_net("route"),
+            Path::new("/proc/net/route"),
+            "not the calling thread's /proc/thread-self"
+        );
+    }
+
+    #[test]
+    fn ssh_hints_from_ssh_connection() {
+        let h = ManagementHints::from_ssh_connection(
+            "2001:db8::9 50123 2001:db8::1 22",
+        );
+        assert_eq!(h.ssh_local, "2001:db8::1".parse().ok());
+        let h =
+            ManagementHints::from_ssh_connection("192.0.2.9 5 192.0.2.1 22");
+        assert_eq!(h.ssh_local, Some(IpAddr::from([192, 0, 2, 1])));
+        assert_eq!(ManagementHints::from_ssh_connection("").ssh_local, None);
+        assert_eq!(
+            ManagementHints::from_ssh_connection("a b not-an-ip 22").ssh_local,
+            None
+        );
+        assert_eq!(ManagementHints::new().ssh_local, None);
+    }
+
+    #[test]
+    fn readers_fill_what_device_promises() {
+        let root = std::env::temp_dir()
+            .join(format!("ethcfg-devices-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let net = root.join("sys/class/net/eno1");
+        let drv = root.join("sys/bus/pci/drivers/e1000e");
+        let dev = root.join("sys/devices/pci0000:00/0000:00:1f.6");
+        std::fs::create_dir_all(&net).unwrap();
+        std::fs::create_dir_all(&drv).unwrap();
+        std::fs::create_dir_all(&dev).unwrap();
+        std::fs::create_dir_all(root.join("sys/class/net/veth0")).unwrap();
+        std::fs::write(net.join("ifindex"), "2\n").unwrap();
+        std::os::unix::fs::symlink(&dev, net.join("device")).unwrap();
+        std::os::unix::fs::symlink(&drv, dev.join("driver")).unwrap();
+        let ids = [("eno1", 2), ("veth0", 3)];
+        // Under a directory there is no rtnetlink to ask: drivers only.
+        for d in [devices(&HostRoot::dir(&root), &ids), drivers(&root, &ids)] {
+            assert_eq!(d[0].driver.as_deref(), Some("e1000e"));
+            assert_eq!(d[0].kind, None);
+            assert_eq!(d[1].driver, None);
+            assert_eq!(d[1].kind, None);
+            assert_eq!(d[0].describe(), "an e1000e interface");
+        }
+        // drivers_among: only the drivers asked about.
+        let d = drivers_among(&root, &ids, &["ixgbe"]);
+        assert!(d.iter().all(|d| d.driver.is_none() && d.kind.is_none()));
         std::fs::remove_dir_all(&root).unwrap();
     }
 

@@ -3,11 +3,10 @@
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
+use nix::unistd::geteuid;
+
 use super::{Profile, ProfileFeature, ProfileSetting, Source};
 use crate::error::{Error, Result};
-
-/// Where user profiles live unless `ETHCFG_PROFILE_DIR` says otherwise.
-pub const DEFAULT_PROFILE_DIR: &str = "/etc/ethcfg/profiles.d";
 
 const BUILTIN: &[&str] = &[
     include_str!("../../profiles/e1000e-hang-safe.toml"),
@@ -28,19 +27,16 @@ pub struct Profiles {
     pub notes: Vec<String>,
 }
 
-/// The effective user id, without unsafe code: the owner of /proc/self.
-fn euid() -> Option<u32> {
-    std::fs::metadata("/proc/self").ok().map(|m| m.uid())
-}
-
-/// Refuses a path that someone other than root or us could have written.
+/// Refuses a path that someone other than root or us (the effective uid:
+/// whoever runs ethcfg already decides what it applies) could have
+/// written.
 fn check_trust(path: &Path, what: &str) -> Result<()> {
     let m = std::fs::metadata(path).map_err(|e| Error::ProfileAccess {
         path: path.to_path_buf(),
         reason: format!("cannot read the {what}: {e}"),
     })?;
     let uid = m.uid();
-    if uid != 0 && Some(uid) != euid() {
+    if uid != 0 && uid != geteuid().as_raw() {
         return Err(Error::ProfileAccess {
             path: path.to_path_buf(),
             reason: format!(
@@ -59,6 +55,10 @@ fn check_trust(path: &Path, what: &str) -> Result<()> {
 }
 
 impl Profiles {
+    /// Where user profiles live unless the caller says otherwise (the CLI
+    /// takes `ETHCFG_PROFILE_DIR` when it is set).
+    pub const DEFAULT_DIR: &'static str = "/etc/ethcfg/profiles.d";
+
     /// The built-in presets only.
     ///
     /// # Errors
@@ -78,12 +78,6 @@ impl Profiles {
             .map(|t| Profile::from_toml(t, Source::Builtin))
             .collect::<Result<Vec<_>>>()?;
         Ok(Profiles { profiles, notes: Vec::new() })
-    }
-
-    /// The user profile directory: `ETHCFG_PROFILE_DIR` or the default.
-    pub fn user_dir() -> PathBuf {
-        std::env::var_os("ETHCFG_PROFILE_DIR")
-            .map_or_else(|| PathBuf::from(DEFAULT_PROFILE_DIR), PathBuf::from)
     }
 
     /// Built-ins plus every `*.toml` in `dir` (a missing directory is

@@ -1,7 +1,8 @@
 //! Profiles: named, reviewed sets of desired feature states
 //! (`e1000e-hang-safe`, ...), in TOML. Built-in presets are embedded at
-//! build time; user profiles come from `/etc/ethcfg/profiles.d/*.toml`
-//! (`ETHCFG_PROFILE_DIR` overrides), read only from files and directories
+//! build time; user profiles come from a directory the caller names
+//! ([`Profiles::DEFAULT_DIR`], `/etc/ethcfg/profiles.d/*.toml`, unless the
+//! CLI's `ETHCFG_PROFILE_DIR` says otherwise), read only from files and directories
 //! that no one but root (or the invoking user) can write — as sudo does.
 //!
 //! ```toml
@@ -26,7 +27,7 @@ use std::path::PathBuf;
 use crate::ethtool::features::FeatureRequest;
 use crate::ethtool::settings::{Group, Target};
 
-pub use load::{Profiles, DEFAULT_PROFILE_DIR};
+pub use load::Profiles;
 
 /// Where a profile came from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! Nothing lost: before ethcfg changes interfaces it records the state it
-//! is about to change, in a state directory (`/run/ethcfg` unless
-//! `ETHCFG_STATE_DIR` says otherwise), so `revert` can restore it and a
+//! is about to change, in a state directory ([`StateDir::DEFAULT`] unless
+//! the caller says otherwise; the CLI honours `ETHCFG_STATE_DIR`), so `revert` can restore it and a
 //! failed run can roll back. One file per network namespace holds the
 //! records of all its interfaces, so a run over a thousand interfaces
 //! writes one file before it sends anything and one after, not two per
@@ -28,9 +28,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::ethtool::features::FeatureName;
 use crate::ethtool::settings::{Group, Value};
-
-/// Where records live unless `ETHCFG_STATE_DIR` says otherwise.
-pub const DEFAULT_STATE_DIR: &str = "/run/ethcfg";
+use crate::host::HostRoot;
 
 const HEADER: &str = "# ethcfg state records v1: <ifname> <ifindex> <by> <created> <feature>=<A><R>... <group>/<key>=<value>... (A: active, R: requested; as before ethcfg changed them)";
 
@@ -210,27 +208,26 @@ fn io(path: &Path, what: &'static str) -> impl FnOnce(std::io::Error) -> Error {
 }
 
 /// The inode of the calling thread's network namespace
-/// (`/proc/thread-self/ns/net` is `net:[4026531840]`).
+/// (`/proc/thread-self/ns/net` of the live system is `net:[4026531840]`):
+/// the namespace whose interfaces this thread's netlink sockets change.
 fn netns_id() -> Option<u64> {
-    let link = std::fs::read_link("/proc/thread-self/ns/net").ok()?;
+    let link = std::fs::read_link(
+        Path::new(HostRoot::LIVE_DIR).join("proc/thread-self/ns/net"),
+    )
+    .ok()?;
     let s = link.to_str()?;
     s.strip_prefix("net:[")?.strip_suffix(']')?.parse().ok()
 }
 
 impl StateDir {
+    /// Where records live unless the caller says otherwise (the CLI takes
+    /// `ETHCFG_STATE_DIR` when it is set). A tmpfs: a reboot empties it,
+    /// as it should, since the interfaces come back in their default state.
+    pub const DEFAULT: &'static str = "/run/ethcfg";
+
     /// A state directory at `dir`.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         StateDir { dir: dir.into() }
-    }
-
-    /// `ETHCFG_STATE_DIR`, or `/run/ethcfg`.
-    pub fn from_env() -> Self {
-        Self::new(
-            std::env::var_os("ETHCFG_STATE_DIR").map_or_else(
-                || PathBuf::from(DEFAULT_STATE_DIR),
-                PathBuf::from,
-            ),
-        )
     }
 
     /// The directory.
@@ -296,7 +293,42 @@ impl StateDir {
     /// # Errors
     /// [`Error::State`] when the file cannot be read or a line is damaged.
     pub fn load_all(&self) -> Result<Records> {
-        let path = self.file();
+        Self::load_file(&self.file())
+    }
+
+    /// The record of `ifname` in the records file of any namespace (the
+    /// first by file name): for a copy of another system's state
+    /// directory, whose namespaces say nothing about the caller's.
+    ///
+    /// # Errors
+    /// As [`StateDir::load_all`], for the files read.
+    pub(crate) fn load_any_namespace(
+        &self,
+        ifname: &str,
+    ) -> Result<Option<Record>> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&self.dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                    n == "records"
+                        || (n.starts_with("records@netns") && !n.contains('.'))
+                })
+            })
+            .collect();
+        files.sort();
+        for f in files {
+            if let Some(r) = Self::load_file(&f)?.remove(ifname) {
+                return Ok(Some(r));
+            }
+        }
+        Ok(None)
+    }
+
+    fn load_file(path: &Path) -> Result<Records> {
+        let path = path.to_path_buf();
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -436,6 +468,40 @@ mod tests {
         assert_eq!(s.load("eth0").unwrap(), None);
         s.remove("br_lan.10").unwrap();
         assert!(!s.file().exists(), "no records, no file");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn another_systems_records_are_found_in_any_namespace() {
+        let d = std::env::temp_dir()
+            .join(format!("ethcfg-state-any-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        let line = |ifname: &str, by: &str| {
+            let mut s = format!("{HEADER}\n");
+            Record::new(ifname, 2, by).to_line(&mut s);
+            s
+        };
+        std::fs::write(d.join("records@netns4026531840"), line("eno1", "a"))
+            .unwrap();
+        std::fs::write(d.join("records@netns4026532000"), line("eth0", "b"))
+            .unwrap();
+        // a write in progress is not a records file
+        std::fs::write(
+            d.join("records@netns4026532000.tmp9"),
+            line("eno2", "c"),
+        )
+        .unwrap();
+        let s = StateDir::new(&d);
+        assert_eq!(s.load_any_namespace("eno1").unwrap().unwrap().by, "a");
+        assert_eq!(s.load_any_namespace("eth0").unwrap().unwrap().by, "b");
+        assert_eq!(s.load_any_namespace("eno2").unwrap(), None);
+        assert_eq!(
+            StateDir::new(d.join("missing"))
+                .load_any_namespace("eno1")
+                .unwrap(),
+            None
+        );
         std::fs::remove_dir_all(&d).unwrap();
     }
 

@@ -153,12 +153,12 @@ impl Detector {
 
 /// Whether `ifname`'s current settings match the profile, over ethtool
 /// netlink (the live system only).
-pub(crate) fn check_now(ifname: &str) -> ProfileCheck {
+pub(crate) fn check_now(ifname: &str, profile_dir: &Path) -> ProfileCheck {
     use crate::api::blocking::Client;
     use crate::profile::Profiles;
     let check = || -> crate::Result<ProfileCheck> {
-        let profiles = Profiles::load(&Profiles::user_dir())
-            .or_else(|_| Profiles::builtin())?;
+        let profiles =
+            Profiles::load(profile_dir).or_else(|_| Profiles::builtin())?;
         let profile = profiles.get(PROFILE)?;
         let iface = crate::IfaceRef::name(ifname)?;
         let mut client = Client::new()?;

@@ -33,8 +33,9 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnosis::devlink;
 use crate::error::{Error, Result};
-use crate::host;
+use crate::host::{self, HostRoot};
 use crate::iface::IfaceRef;
+use crate::profile::Profiles;
 use crate::state::StateDir;
 
 pub use log::{LogLine, LogSource};
@@ -107,21 +108,44 @@ pub struct Report {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Options {
-    /// Root of the system examined: sysfs, procfs, /lib/firmware and
-    /// /etc are read under it. `/` is the live system (devlink and the
-    /// interfaces' current settings are read then, and only then).
-    pub root: PathBuf,
+    /// The system examined: sysfs, procfs, /lib/firmware and /etc are read
+    /// under it. Devlink and the interfaces' current settings are read on
+    /// the live system only; under a [`HostRoot::dir`] nothing outside the
+    /// directory is read (unless [`Options::log`] or
+    /// [`Options::state_dir`] name a place outside it) and no socket is
+    /// opened.
+    pub root: HostRoot,
     /// The kernel log; `None` reads `<root>/dev/kmsg`.
     pub log: Option<LogSource>,
     /// Only findings for these interfaces (and host-wide ones); all when
     /// empty.
     pub ifaces: Vec<String>,
+    /// The state directory whose records say what ethcfg applied; `None`
+    /// is [`StateDir::DEFAULT`] under the root. On the live system the
+    /// calling thread's namespace's records are read, under a directory
+    /// any namespace's.
+    pub state_dir: Option<PathBuf>,
+    /// The user profile directory, for comparing the live system's
+    /// interfaces with a profile ([`Profiles::DEFAULT_DIR`] by default).
+    pub profile_dir: PathBuf,
 }
 
 impl Options {
     /// The live system, its kernel log, every interface.
     pub fn new() -> Self {
-        Options { root: PathBuf::from("/"), log: None, ifaces: Vec::new() }
+        Options {
+            root: HostRoot::live(),
+            log: None,
+            ifaces: Vec::new(),
+            state_dir: None,
+            profile_dir: PathBuf::from(Profiles::DEFAULT_DIR),
+        }
+    }
+
+    /// The system whose files are under `dir` (a fixture tree, a copy of
+    /// another machine's), its `<dir>/dev/kmsg`, every interface.
+    pub fn rooted(dir: impl Into<PathBuf>) -> Self {
+        Options { root: HostRoot::dir(dir), ..Self::new() }
     }
 }
 
@@ -290,13 +314,13 @@ pub(crate) fn findings(scan: &Scan, facts: &Facts) -> Vec<Finding> {
     out
 }
 
-/// The state directory whose records say what ethcfg applied:
-/// `ETHCFG_STATE_DIR`, else `/run/ethcfg` under the root.
-fn state_dir(root: &Path) -> StateDir {
-    match std::env::var_os("ETHCFG_STATE_DIR") {
+/// The state directory whose records say what ethcfg applied: the one
+/// asked for, else [`StateDir::DEFAULT`] under the root.
+fn state_dir(opts: &Options) -> StateDir {
+    match &opts.state_dir {
         Some(d) => StateDir::new(d),
         None => StateDir::new(
-            root.join(crate::state::DEFAULT_STATE_DIR.trim_start_matches('/')),
+            opts.root.path().join(StateDir::DEFAULT.trim_start_matches('/')),
         ),
     }
 }
@@ -308,41 +332,48 @@ fn state_dir(root: &Path) -> StateDir {
 /// [`Error::InvalidInterfaceName`] and [`Error::NoSuchInterface`] for the
 /// interfaces asked about.
 pub fn run(opts: &Options) -> Result<Report> {
+    let root = opts.root.path();
     for i in &opts.ifaces {
         IfaceRef::name(i.as_str())?;
-        if !opts.root.join("sys/class/net").join(i).exists() {
+        if !root.join("sys/class/net").join(i).exists() {
             return Err(Error::NoSuchInterface { iface: i.clone() });
         }
     }
-    let live = opts.root == Path::new("/");
+    let live = opts.root.is_live();
     let source = opts
         .log
         .clone()
-        .unwrap_or_else(|| LogSource::Kmsg(opts.root.join("dev/kmsg")));
+        .unwrap_or_else(|| LogSource::Kmsg(root.join("dev/kmsg")));
     // Only this boot's /dev/kmsg can be dated with this boot's start.
     let btime = match &source {
-        LogSource::Kmsg(_) => log::boot_time(&opts.root),
+        LogSource::Kmsg(_) => log::boot_time(root),
         _ => None,
     };
     let mut scan = Scan::default();
     let lines = log::read(&source, btime, &mut |l| scan.feed(&l))?;
 
-    let mut facts = Facts::fixture(&opts.root);
+    let mut facts = Facts::fixture(root);
     facts.live = live;
     let hung: Vec<String> = scan
         .e1000e
         .devices()
         .filter_map(|(dev, logged)| facts.interface(Some(dev), logged))
         .collect();
-    let states = state_dir(&opts.root);
+    let states = state_dir(opts);
     for i in &hung {
-        if let Ok(Some(r)) = states.load(i) {
+        // Another system's records: its namespaces are not the caller's,
+        // and the caller's is not to be read.
+        let record =
+            if live { states.load(i) } else { states.load_any_namespace(i) };
+        if let Ok(Some(r)) = record {
             if r.by == e1000e::PROFILE {
                 facts.applied.insert(i.clone(), r.created);
             }
         }
         if live {
-            facts.hang_safe.insert(i.clone(), e1000e::check_now(i));
+            facts
+                .hang_safe
+                .insert(i.clone(), e1000e::check_now(i, &opts.profile_dir));
         }
     }
     if live {

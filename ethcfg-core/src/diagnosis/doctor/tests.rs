@@ -64,9 +64,9 @@ fn pve_log() -> String {
 fn run_on(t: &Tree, log: &str, ifaces: &[&str]) -> Report {
     t.file("kern.log", log);
     run(&Options {
-        root: t.root().to_path_buf(),
         log: Some(LogSource::File(t.path("kern.log"))),
         ifaces: ifaces.iter().map(|s| (*s).to_owned()).collect(),
+        ..Options::rooted(t.root())
     })
     .unwrap()
 }
@@ -268,9 +268,9 @@ fn old_style_e1000e_lines_and_unknown_devices() {
     // an interface that does not exist is an error
     t.file("kern.log", log);
     let e = run(&Options {
-        root: t.root().to_path_buf(),
         log: Some(LogSource::File(t.path("kern.log"))),
         ifaces: vec!["eno9".into()],
+        ..Options::rooted(t.root())
     })
     .unwrap_err();
     assert!(matches!(e, Error::NoSuchInterface { .. }), "{e:?}");
@@ -588,9 +588,8 @@ fn a_noisy_log_yields_no_false_finding() {
     // lossy conversion is what the reader does too; feed the raw bytes as well
     t.file("raw.log", NOISE);
     let raw = run(&Options {
-        root: t.root().to_path_buf(),
         log: Some(LogSource::File(t.path("raw.log"))),
-        ifaces: Vec::new(),
+        ..Options::rooted(t.root())
     })
     .unwrap();
     for rep in [&r, &raw] {
@@ -666,4 +665,23 @@ fn device_prefixes() {
     ] {
         assert!(dev_msg(bad).is_none(), "{bad}");
     }
+}
+
+#[test]
+fn live_only_when_asked_for() {
+    // The live system is the default, and only a choice: a root, even
+    // `/`, is files only (no devlink socket, no ethtool netlink, no
+    // /proc/thread-self).
+    assert!(Options::new().root.is_live());
+    assert!(Options::default().root.is_live());
+    assert!(!Options::rooted("/").root.is_live());
+    assert_eq!(
+        Options::rooted("/srv/copy").root.path(),
+        Path::new("/srv/copy")
+    );
+    assert_eq!(Options::new().state_dir, None);
+    assert_eq!(
+        Options::new().profile_dir,
+        Path::new(crate::profile::Profiles::DEFAULT_DIR)
+    );
 }

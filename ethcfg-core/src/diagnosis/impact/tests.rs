@@ -75,7 +75,8 @@ fn proc_modules_lines() {
 #[test]
 fn modprobe_r_irdma_takes_ice_and_i40e_and_the_management_port_on_ice() {
     let t = rdma_host("ens1f0");
-    let i = impact(t.root(), "irdma").unwrap();
+    let i = impact(&HostRoot::dir(t.root()), &ManagementHints::new(), "irdma")
+        .unwrap();
     assert_eq!(i.module, "irdma");
     assert!(!i.builtin);
     assert!(i.holders.is_empty());
@@ -120,7 +121,8 @@ fn modprobe_r_irdma_takes_ice_and_i40e_and_the_management_port_on_ice() {
 #[test]
 fn the_pf_ring_reload_ice_with_management_on_i40e() {
     let t = rdma_host("eno1");
-    let i = impact(t.root(), "ice").unwrap();
+    let i = impact(&HostRoot::dir(t.root()), &ManagementHints::new(), "ice")
+        .unwrap();
     assert_eq!(i.holders, ["irdma"], "irdma holds ice and must go first");
     assert_eq!(i.rmmod.commands, ["rmmod irdma", "rmmod ice"]);
     assert_eq!(i.rmmod.unloads, ["irdma", "ice"]);
@@ -140,7 +142,8 @@ fn the_pf_ring_reload_ice_with_management_on_i40e() {
 #[test]
 fn no_safe_sequence_when_the_management_port_is_on_the_module() {
     let t = rdma_host("ens1f1");
-    let i = impact(t.root(), "ice").unwrap();
+    let i = impact(&HostRoot::dir(t.root()), &ManagementHints::new(), "ice")
+        .unwrap();
     assert!(i.rmmod.management_affected);
     assert!(i.safe_sequence.is_empty());
     assert!(
@@ -171,7 +174,8 @@ fn a_bridged_e1000e_port_takes_the_bridge_with_the_default_route() {
     assert_eq!(eno1.device.as_deref(), Some("0000:00:1f.6"));
     assert!(t.path("sys/class/net/vmbr0/lower_eno1/ifindex").exists());
 
-    let i = impact(t.root(), "e1000e").unwrap();
+    let i = impact(&HostRoot::dir(t.root()), &ManagementHints::new(), "e1000e")
+        .unwrap();
     assert_eq!(i.rmmod.interfaces_lost, ["eno1"]);
     assert_eq!(i.rmmod.uppers_affected, ["vmbr0"]);
     assert!(i.rmmod.management_affected, "vmbr0 carries the default route");
@@ -250,7 +254,9 @@ fn the_virtio_chain() {
         ]
     );
 
-    let f = impact(t.root(), "failover").unwrap();
+    let f =
+        impact(&HostRoot::dir(t.root()), &ManagementHints::new(), "failover")
+            .unwrap();
     assert_eq!(f.holders, ["virtio_net", "net_failover"]);
     assert_eq!(
         f.rmmod.commands,
@@ -263,7 +269,9 @@ fn the_virtio_chain() {
         ["virtio_net", "net_failover", "failover"]
     );
 
-    let v = impact(t.root(), "virtio-net").unwrap();
+    let v =
+        impact(&HostRoot::dir(t.root()), &ManagementHints::new(), "virtio-net")
+            .unwrap();
     assert_eq!(v.module, "virtio_net", "dashes are underscores");
     assert!(v.holders.is_empty());
     assert_eq!(v.rmmod.unloads, ["virtio_net"]);
@@ -274,7 +282,9 @@ fn the_virtio_chain() {
     assert_eq!(v.safe_sequence, ["rmmod virtio_net", "modprobe virtio_net"]);
 
     // the PCI transport under it: eth1 goes too
-    let p = impact(t.root(), "virtio_pci").unwrap();
+    let p =
+        impact(&HostRoot::dir(t.root()), &ManagementHints::new(), "virtio_pci")
+            .unwrap();
     assert_eq!(p.rmmod.interfaces_lost, ["eth1"]);
     assert!(p.modprobe_r.unloads.contains(&"virtio_pci_modern_dev".to_owned()));
     assert!(
@@ -282,7 +292,8 @@ fn the_virtio_chain() {
         "virtio_net still uses it"
     );
 
-    let e = impact(t.root(), "e1000e").unwrap();
+    let e = impact(&HostRoot::dir(t.root()), &ManagementHints::new(), "e1000e")
+        .unwrap();
     assert_eq!(e.rmmod.interfaces_lost, ["eth0"]);
     assert!(e.rmmod.management_affected);
     assert!(e.safe_sequence.is_empty());
@@ -294,7 +305,8 @@ fn built_in_drivers_are_reported_as_such() {
     t.pci_nic("0000:00:03.0", "e1000", None, "eth0", 2)
         .dir("sys/module/e1000/parameters")
         .file("proc/modules", "e1000e 286720 0 - Live 0x0\n");
-    let i = impact(t.root(), "e1000").unwrap();
+    let i = impact(&HostRoot::dir(t.root()), &ManagementHints::new(), "e1000")
+        .unwrap();
     assert!(i.builtin);
     assert!(i.rmmod.unloads.is_empty() && i.modprobe_r.unloads.is_empty());
     assert!(i.safe_sequence.is_empty());
@@ -305,9 +317,16 @@ fn built_in_drivers_are_reported_as_such() {
     // driver has no /sys/module entry either (no parameters).
     let mono = Tree::new("monolithic");
     mono.pci_nic("0000:00:03.0", "virtio-pci", None, "eth0", 2);
-    let i = impact(mono.root(), "virtio_pci").unwrap();
+    let i = impact(
+        &HostRoot::dir(mono.root()),
+        &ManagementHints::new(),
+        "virtio_pci",
+    )
+    .unwrap();
     assert!(i.builtin);
-    let e = impact(mono.root(), "e1000e").unwrap_err();
+    let e =
+        impact(&HostRoot::dir(mono.root()), &ManagementHints::new(), "e1000e")
+            .unwrap_err();
     assert!(matches!(e, Error::UnknownModule { .. }), "{e:?}");
 }
 
@@ -315,11 +334,15 @@ fn built_in_drivers_are_reported_as_such() {
 fn unknown_modules_are_a_clear_error() {
     let t = rdma_host("eno1");
     for name in ["nosuch", "", "../ice", "ice/../irdma"] {
-        let e = impact(t.root(), name).unwrap_err();
+        let e = impact(&HostRoot::dir(t.root()), &ManagementHints::new(), name)
+            .unwrap_err();
         assert!(matches!(e, Error::UnknownModule { .. }), "{name}: {e:?}");
         assert_eq!(e.kind(), crate::ErrorKind::NotFound);
     }
-    let msg = impact(t.root(), "nosuch").unwrap_err().to_string();
+    let msg =
+        impact(&HostRoot::dir(t.root()), &ManagementHints::new(), "nosuch")
+            .unwrap_err()
+            .to_string();
     assert!(
         msg.contains("unknown module \"nosuch\"") && msg.contains("lsmod"),
         "{msg}"
@@ -336,7 +359,9 @@ fn a_module_held_by_something_else_blocks_rmmod() {
     )
     .module("irdma", 0, &[])
     .module("ib_uverbs", 2, &["irdma"]);
-    let i = impact(t.root(), "ib_uverbs").unwrap();
+    let i =
+        impact(&HostRoot::dir(t.root()), &ManagementHints::new(), "ib_uverbs")
+            .unwrap();
     assert_eq!(i.rmmod.unloads, ["irdma", "ib_uverbs"]);
     assert!(i.safe_sequence.is_empty());
     assert!(
@@ -345,9 +370,11 @@ fn a_module_held_by_something_else_blocks_rmmod() {
         i.notes
     );
     // and modprobe -r irdma leaves it loaded
-    let i = impact(t.root(), "irdma").unwrap();
+    let i = impact(&HostRoot::dir(t.root()), &ManagementHints::new(), "irdma")
+        .unwrap();
     assert_eq!(i.modprobe_r.unloads, ["irdma"]);
-    let i = impact(t.root(), "locked").unwrap();
+    let i = impact(&HostRoot::dir(t.root()), &ManagementHints::new(), "locked")
+        .unwrap();
     assert!(
         i.notes.iter().any(|n| n.contains("can never be unloaded")),
         "{:?}",
@@ -364,7 +391,8 @@ fn modprobe_d_rules_for_the_modules_are_pointed_out() {
         "# PF_RING ZC\nsoftdep ice pre: pf_ring\nremove i40e /sbin/rmmod i40e\noptions ice foo=1\nsoftdep e1000e post: x\n",
     )
     .file("etc/modprobe.d/README", "softdep ice pre: ignored (not a .conf)\n");
-    let i = impact(t.root(), "ice").unwrap();
+    let i = impact(&HostRoot::dir(t.root()), &ManagementHints::new(), "ice")
+        .unwrap();
     let rules: Vec<&String> =
         i.notes.iter().filter(|n| n.contains("modprobe.d")).collect();
     assert_eq!(rules.len(), 2, "{:?}", i.notes);

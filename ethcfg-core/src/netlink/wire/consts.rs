@@ -175,18 +175,6 @@ pub(crate) const ETHTOOL_A_EEE_ENABLED: u16 = 5;
 pub(crate) const ETHTOOL_A_EEE_TX_LPI_ENABLED: u16 = 6;
 pub(crate) const ETHTOOL_A_EEE_TX_LPI_TIMER: u16 = 7;
 
-// rtnetlink.h / if_link.h (only what the link-kind lookup needs)
-pub(crate) const RTM_NEWLINK: u16 = 16;
-pub(crate) const RTM_GETLINK: u16 = 18;
-pub(crate) const IFINFOMSG_LEN: usize = 16;
-pub(crate) const IFLA_IFNAME: u16 = 3;
-pub(crate) const IFLA_LINKINFO: u16 = 18;
-pub(crate) const IFLA_INFO_KIND: u16 = 1;
-pub(crate) const RTM_GETADDR: u16 = 22;
-pub(crate) const IFADDRMSG_LEN: usize = 8;
-pub(crate) const IFA_ADDRESS: u16 = 1;
-pub(crate) const IFA_LOCAL: u16 = 2;
-
 // devlink.h (only what reading `devlink dev info` needs; numbers checked
 // against include/uapi/linux/devlink.h: the running-version nest is 101,
 // 100 is the fixed-version nest)

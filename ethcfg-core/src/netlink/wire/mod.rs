@@ -12,7 +12,6 @@ pub(crate) mod ctrl;
 pub(crate) mod devlink;
 pub(crate) mod features;
 pub(crate) mod header;
-pub(crate) mod link;
 pub(crate) mod message;
 pub(crate) mod settings;
 pub(crate) mod strset;

@@ -191,7 +191,7 @@ fn the_real_dev_kmsg_is_read_without_blocking() {
         let mut n = 0usize;
         let r = read(
             &LogSource::Kmsg("/dev/kmsg".into()),
-            boot_time(Path::new("/")),
+            boot_time(Path::new(crate::host::HostRoot::LIVE_DIR)),
             &mut |_| n += 1,
         );
         let _ = tx.send((r.map_err(|e| e.to_string()), n));
@@ -202,5 +202,6 @@ fn the_real_dev_kmsg_is_read_without_blocking() {
     if let Err(e) = r {
         assert!(e.contains("/dev/kmsg"), "{e}");
     }
-    assert!(boot_time(Path::new("/")).is_some_and(|b| b > 1e9));
+    assert!(boot_time(Path::new(crate::host::HostRoot::LIVE_DIR))
+        .is_some_and(|b| b > 1e9));
 }
