@@ -1,8 +1,8 @@
 //! Host facts: what the kernel tells about interfaces outside ethtool
 //! netlink — the driver bound to a device, modules and the devices they
 //! drive (sysfs, procfs), the kind, master and addresses of a link
-//! ([`rtnl`], rtnetlink), and which interfaces matter for reaching the
-//! machine.
+//! (rtnetlink, in `host/rtnl.rs`), and which interfaces matter for
+//! reaching the machine.
 //!
 //! Nothing here reads process state: where sysfs and procfs are, and
 //! whether that is the running system (whose sockets may be opened), is a
@@ -10,8 +10,8 @@
 //! comes in [`ManagementHints`]. A [`HostRoot::dir`] is read as files
 //! only, so fixture trees and another system's copies work the same way.
 //!
-//! May use: [`crate::error`], [`crate::netlink`], and the connection
-//! ([`crate::ethtool::session::Conn`]) the ethtool session is written on.
+//! May use: `crate::error`, `crate::netlink`, and the connection
+//! (`ethtool::session::Conn`) the ethtool session is written on.
 
 pub(crate) mod rtnl;
 
