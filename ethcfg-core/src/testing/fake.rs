@@ -17,7 +17,7 @@
 //!
 //! The message builders (`genl`, `nlmsg`, `Nla`, `bitset`, ...) encode
 //! kernel-side messages independently of the crate's own `MsgBuilder`;
-//! `wire::tests` uses them as well.
+//! the golden-byte tests (`testing::golden`) use them as well.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;

@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 
 use futures::executor::block_on;
 
-use super::*;
 use crate::error::{Error, ErrorKind};
 use crate::ethtool::session::Session;
+use crate::ethtool::settings::*;
 use crate::iface::IfaceRef;
 use crate::netlink::wire::consts::*;
 use crate::testing::fake::{

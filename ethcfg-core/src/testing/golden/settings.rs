@@ -2,11 +2,13 @@
 //! byte for byte with what the kernel parses, every GET reply decoded from
 //! bytes as the kernel sends them (built with the fake kernel's own,
 //! independent encoder), and malformed replies that must be errors.
-//! Little-endian byte arrays, as in `wire::tests`.
+//! Little-endian byte arrays, as in `golden::wire`.
 
 #![cfg(target_endian = "little")]
 
-use super::*;
+use crate::netlink::wire::consts::*;
+use crate::netlink::wire::header::{Dev, ReplyDev};
+use crate::netlink::wire::settings::*;
 use crate::netlink::wire::strset;
 use crate::testing::fake::{
     bitset, bitset_list, ethtool_msg, reply_header, s, Nla, FAMILY_ID,

@@ -8,12 +8,12 @@
 
 #![cfg(target_endian = "little")]
 
-use super::bitset::Bitset;
-use super::builder::MsgBuilder;
-use super::consts::*;
-use super::header::{Dev, ReplyDev};
-use super::message::{split, ExtAck, Received};
-use super::{ctrl, features, message, strset};
+use crate::netlink::wire::bitset::Bitset;
+use crate::netlink::wire::builder::MsgBuilder;
+use crate::netlink::wire::consts::*;
+use crate::netlink::wire::header::{Dev, ReplyDev};
+use crate::netlink::wire::message::{split, ExtAck, Received};
+use crate::netlink::wire::{ctrl, features, message, strset};
 use crate::testing::fake::{
     self, bitset, bitset_list, datagram, encode, ethtool_msg, family_reply,
     find, genl, nlmsg, reply_header, s, tlvs, Nla, ETHTOOL_OPS, FAMILY_ID,
@@ -1034,7 +1034,7 @@ fn several_messages_in_one_datagram() {
         let (cmd, body) = message::genl_body(payload).unwrap();
         assert_eq!(cmd, ETHTOOL_MSG_FEATURES_GET_REPLY);
         let (_, h) = find(body, ETHTOOL_A_FEATURES_HEADER).unwrap();
-        let dev = super::header::decode(&h).unwrap();
+        let dev = crate::netlink::wire::header::decode(&h).unwrap();
         assert_eq!(
             dev,
             ReplyDev { index: Some(index), name: Some(name.into()) }
@@ -1148,7 +1148,7 @@ fn decode_body(body: &[u8]) {
     let _ = Bitset::decode(body);
     let _ = strset::decode(body, ETH_SS_FEATURES);
     let _ = ctrl::decode_family(body);
-    for a in super::attrs::attrs(body).flatten() {
+    for a in crate::netlink::wire::attrs::attrs(body).flatten() {
         let _ = Bitset::decode(a.value);
     }
 }
