@@ -11,4 +11,9 @@ mod ethtool_oracle;
 mod oracle;
 mod profiles;
 mod settings;
+// The one sysfs/procfs fixture builder, shared with ethcfg-core's own tests
+// (it lives in that crate so that its package builds its tests alone).
+#[allow(dead_code)] // not every builder is used here
+#[path = "../../ethcfg-core/src/testing/tree.rs"]
+mod tree;
 mod util;

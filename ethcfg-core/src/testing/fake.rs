@@ -295,37 +295,49 @@ pub(crate) fn done(seq: u32, errno: i32, extra_flags: u16) -> Vec<u8> {
     nlmsg(NLMSG_DONE, NLM_F_MULTI | extra_flags, seq, &(-errno).to_ne_bytes())
 }
 
-/// `STRSET_GET_REPLY` holding `ETH_SS_FEATURES` (every index, empty names
-/// included, as `strset_fill_set()` sends them).
+/// `ETHTOOL_A_STRINGS_STRING`: the string at `index` of a set.
+pub(crate) fn string(index: u32, value: &str) -> Nla {
+    Nla::Nest(
+        ETHTOOL_A_STRINGS_STRING,
+        vec![
+            Nla::U32(ETHTOOL_A_STRING_INDEX, index),
+            s(ETHTOOL_A_STRING_VALUE, value),
+        ],
+    )
+}
+
+/// `ETHTOOL_A_STRINGSETS_STRINGSET` with the count and strings as given,
+/// so that a test can make them disagree.
+pub(crate) fn stringset(id: u32, count: u32, strings: Vec<Nla>) -> Nla {
+    Nla::Nest(
+        ETHTOOL_A_STRINGSETS_STRINGSET,
+        vec![
+            Nla::U32(ETHTOOL_A_STRINGSET_ID, id),
+            Nla::U32(ETHTOOL_A_STRINGSET_COUNT, count),
+            Nla::Nest(ETHTOOL_A_STRINGSET_STRINGS, strings),
+        ],
+    )
+}
+
+/// The set `id` as `strset_fill_set()` sends it: every index of `names`,
+/// empty names included.
+pub(crate) fn stringset_of(id: u32, names: &[&str]) -> Nla {
+    let strings = (0u32..).zip(names).map(|(i, n)| string(i, n)).collect();
+    stringset(id, names.len() as u32, strings)
+}
+
+/// `ETHTOOL_A_STRSET_STRINGSETS` holding `sets`.
+pub(crate) fn stringsets(sets: Vec<Nla>) -> Nla {
+    Nla::Nest(ETHTOOL_A_STRSET_STRINGSETS, sets)
+}
+
+/// `STRSET_GET_REPLY` holding `ETH_SS_FEATURES`.
 pub(crate) fn strset_reply(seq: u32, names: &[&str]) -> Vec<u8> {
-    let strings = names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| {
-            Nla::Nest(
-                ETHTOOL_A_STRINGS_STRING,
-                vec![
-                    Nla::U32(ETHTOOL_A_STRING_INDEX, i as u32),
-                    s(ETHTOOL_A_STRING_VALUE, n),
-                ],
-            )
-        })
-        .collect();
     ethtool_msg(
         0,
         seq,
         ETHTOOL_MSG_STRSET_GET_REPLY,
-        &[Nla::Nest(
-            ETHTOOL_A_STRSET_STRINGSETS,
-            vec![Nla::Nest(
-                ETHTOOL_A_STRINGSETS_STRINGSET,
-                vec![
-                    Nla::U32(ETHTOOL_A_STRINGSET_ID, ETH_SS_FEATURES),
-                    Nla::U32(ETHTOOL_A_STRINGSET_COUNT, names.len() as u32),
-                    Nla::Nest(ETHTOOL_A_STRINGSET_STRINGS, strings),
-                ],
-            )],
-        )],
+        &[stringsets(vec![stringset_of(ETH_SS_FEATURES, names)])],
     )
 }
 

@@ -11,7 +11,8 @@ use crate::netlink::wire::header::{Dev, ReplyDev};
 use crate::netlink::wire::settings::*;
 use crate::netlink::wire::strset;
 use crate::testing::fake::{
-    bitset, bitset_list, ethtool_msg, reply_header, s, Nla, FAMILY_ID,
+    bitset, bitset_list, ethtool_msg, reply_header, stringset_of, stringsets,
+    Nla, FAMILY_ID,
 };
 
 fn cat(parts: &[&[u8]]) -> Vec<u8> {
@@ -428,36 +429,16 @@ fn privflags_reply_without_flags_is_no_flags() {
 
 #[test]
 fn strset_device_reply_gives_the_device_and_the_names() {
-    let strings = ["s0ix-enabled", "disable-k1"]
-        .iter()
-        .enumerate()
-        .map(|(i, n)| {
-            Nla::Nest(
-                ETHTOOL_A_STRINGS_STRING,
-                vec![
-                    Nla::U32(ETHTOOL_A_STRING_INDEX, i as u32),
-                    s(ETHTOOL_A_STRING_VALUE, n),
-                ],
-            )
-        })
-        .collect();
     let msg = ethtool_msg(
         0,
         1,
         ETHTOOL_MSG_STRSET_GET_REPLY,
         &[
             reply_header(7, "eno1"),
-            Nla::Nest(
-                ETHTOOL_A_STRSET_STRINGSETS,
-                vec![Nla::Nest(
-                    ETHTOOL_A_STRINGSETS_STRINGSET,
-                    vec![
-                        Nla::U32(ETHTOOL_A_STRINGSET_ID, ETH_SS_PRIV_FLAGS),
-                        Nla::U32(ETHTOOL_A_STRINGSET_COUNT, 2),
-                        Nla::Nest(ETHTOOL_A_STRINGSET_STRINGS, strings),
-                    ],
-                )],
-            ),
+            stringsets(vec![stringset_of(
+                ETH_SS_PRIV_FLAGS,
+                &["s0ix-enabled", "disable-k1"],
+            )]),
         ],
     );
     let b = body_of(&msg);

@@ -16,8 +16,8 @@ use crate::netlink::wire::message::{split, ExtAck, Received};
 use crate::netlink::wire::{ctrl, features, message, strset};
 use crate::testing::fake::{
     self, bitset, bitset_list, datagram, encode, ethtool_msg, family_reply,
-    find, genl, nlmsg, reply_header, s, tlvs, Nla, ETHTOOL_OPS, FAMILY_ID,
-    MONITOR_GROUP,
+    find, genl, nlmsg, reply_header, s, string, stringset, stringsets, tlvs,
+    Nla, ETHTOOL_OPS, FAMILY_ID, MONITOR_GROUP,
 };
 
 fn cat(parts: &[&[u8]]) -> Vec<u8> {
@@ -480,26 +480,8 @@ fn names(n: &[&str]) -> Vec<String> {
     n.iter().map(|s| s.to_string()).collect()
 }
 
-fn string(i: u32, v: &str) -> Nla {
-    Nla::Nest(
-        ETHTOOL_A_STRINGS_STRING,
-        vec![Nla::U32(ETHTOOL_A_STRING_INDEX, i), s(ETHTOOL_A_STRING_VALUE, v)],
-    )
-}
-
-fn stringset(id: u32, count: u32, strings: Vec<Nla>) -> Nla {
-    Nla::Nest(
-        ETHTOOL_A_STRINGSETS_STRINGSET,
-        vec![
-            Nla::U32(ETHTOOL_A_STRINGSET_ID, id),
-            Nla::U32(ETHTOOL_A_STRINGSET_COUNT, count),
-            Nla::Nest(ETHTOOL_A_STRINGSET_STRINGS, strings),
-        ],
-    )
-}
-
 fn strset_body(sets: Vec<Nla>) -> Vec<u8> {
-    encode(&[Nla::Nest(ETHTOOL_A_STRSET_STRINGSETS, sets)])
+    encode(&[stringsets(sets)])
 }
 
 #[test]
