@@ -8,8 +8,23 @@ use std::process::Stdio;
 
 use serde_json::Value;
 
+use crate::harness::{self, tests};
 use crate::tree::Tree;
 use crate::util::*;
+
+tests! {
+    harness::nothing: [
+        doctor_json_on_a_fixture_with_the_field_reports,
+        doctor_reads_stdin_and_kmsg_under_the_root_and_speaks_plainly,
+        doctor_errors,
+        impact_json_for_the_pf_ring_case,
+        impact_errors_and_built_in_drivers,
+        impact_on_this_machine,
+    ],
+    harness::root: [
+        doctor_on_this_machine,
+    ],
+}
 
 /// The fixture root as an argument.
 fn root(t: &Tree) -> &str {
@@ -91,7 +106,6 @@ fn by_id<'a>(v: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {id}: {v:#}"))
 }
 
-#[test]
 fn doctor_json_on_a_fixture_with_the_field_reports() {
     let t = host();
     let log = t.path("kern.log");
@@ -200,7 +214,6 @@ fn doctor_json_on_a_fixture_with_the_field_reports() {
     assert_eq!(ids, ["e1000e-hang", "iscsi-heartbeat-loss"]);
 }
 
-#[test]
 fn doctor_reads_stdin_and_kmsg_under_the_root_and_speaks_plainly() {
     let t = host();
     // journalctl -k | ethcfg doctor --kernel-log -
@@ -269,7 +282,6 @@ fn doctor_reads_stdin_and_kmsg_under_the_root_and_speaks_plainly() {
     );
 }
 
-#[test]
 fn doctor_errors() {
     let t = host();
     let o = ethcfg(&[
@@ -304,7 +316,6 @@ fn doctor_errors() {
     assert!(stdout(&o).is_empty());
 }
 
-#[test]
 fn doctor_on_this_machine() {
     // The live path: this kernel's /dev/kmsg (read without waiting), the
     // devlink family (none, or no devices, in a fresh namespace: no data,
@@ -345,7 +356,6 @@ fn rdma_host(mgmt: &str) -> Tree {
     t
 }
 
-#[test]
 fn impact_json_for_the_pf_ring_case() {
     // management on i40e: reloading ice with modprobe -r takes it down
     let t = rdma_host("eno1");
@@ -392,7 +402,6 @@ fn impact_json_for_the_pf_ring_case() {
     assert!(text.contains("safe sequence (keeps ens1f0 up):\n  rmmod irdma\n  modprobe irdma\n"), "{text}");
 }
 
-#[test]
 fn impact_errors_and_built_in_drivers() {
     let t = rdma_host("eno1");
     let o = ethcfg(&["impact", "nosuch", "--root", root(&t)]);
@@ -415,7 +424,6 @@ fn impact_errors_and_built_in_drivers() {
     assert!(strs(&v["notes"])[0].contains("built into the kernel"));
 }
 
-#[test]
 fn impact_on_this_machine() {
     // This host's own kernel: the driver behind a physical interface is a
     // module (then rmmod unloads it) or built in (then nothing can be).
