@@ -97,6 +97,16 @@ fn strs(v: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The ids of a `doctor --json` report's findings, in order.
+fn finding_ids(v: &Value) -> Vec<&str> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect()
+}
+
 fn by_id<'a>(v: &'a Value, id: &str) -> &'a Value {
     v["findings"]
         .as_array()
@@ -117,12 +127,7 @@ fn doctor_json_on_a_fixture_with_the_field_reports() {
         log.to_str().unwrap(),
         "--json",
     ]);
-    let ids: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_str().unwrap())
-        .collect();
+    let ids = finding_ids(&v);
     assert_eq!(
         ids,
         ["e1000e-hang", "ice-ddp-os-default", "iscsi-heartbeat-loss"],
@@ -205,12 +210,7 @@ fn doctor_json_on_a_fixture_with_the_field_reports() {
         log.to_str().unwrap(),
         "--json",
     ]);
-    let ids: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_str().unwrap())
-        .collect();
+    let ids = finding_ids(&v);
     assert_eq!(ids, ["e1000e-hang", "iscsi-heartbeat-loss"]);
 }
 

@@ -16,9 +16,6 @@ tests! {
     ],
 }
 
-const HANG_SAFE: [&str; 8] =
-    ["gso", "gro", "tso", "tx", "rx", "rxvlan", "txvlan", "sg"];
-
 fn show_json_equals_ethtool_on_both_ends_of_a_veth_pair() {
     in_netns(|| {
         veth("ora", "orb");

@@ -31,9 +31,6 @@ tests! {
     ],
 }
 
-const HANG_SAFE: [&str; 8] =
-    ["gso", "gro", "tso", "tx", "rx", "rxvlan", "txvlan", "sg"];
-
 fn json(o: &std::process::Output) -> Value {
     serde_json::from_str(&stdout(o))
         .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(o), stderr(o)))
