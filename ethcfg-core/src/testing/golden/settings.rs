@@ -2,10 +2,8 @@
 //! byte for byte with what the kernel parses, every GET reply decoded from
 //! bytes as the kernel sends them (built with the fake kernel's own,
 //! independent encoder), and malformed replies that must be errors.
-//! Little-endian byte arrays, as in `golden::wire`.
 
-#![cfg(target_endian = "little")]
-
+use super::{body_of, cat};
 use crate::netlink::wire::consts::*;
 use crate::netlink::wire::header::{Dev, ReplyDev};
 use crate::netlink::wire::settings::*;
@@ -14,15 +12,6 @@ use crate::testing::fake::{
     bitset, bitset_list, ethtool_msg, reply_header, stringset_of, stringsets,
     Nla, FAMILY_ID,
 };
-
-fn cat(parts: &[&[u8]]) -> Vec<u8> {
-    parts.concat()
-}
-
-/// The attributes after `nlmsghdr` + `genlmsghdr` of a whole message.
-fn body_of(msg: &[u8]) -> &[u8] {
-    &msg[NLMSG_HDRLEN + GENL_HDRLEN..]
-}
 
 fn u8_attr(kind: u16, v: u8) -> Nla {
     Nla::Raw(kind, vec![v])
