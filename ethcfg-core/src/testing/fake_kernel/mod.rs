@@ -3,4 +3,5 @@
 //! [`super::fake`].
 
 mod devlink;
+mod session;
 mod settings;
