@@ -5,9 +5,20 @@ use ethcfg_core::{
     blocking::Client, ChangeStatus, ErrorKind, FeatureRequest, Handle, IfaceRef,
 };
 
+use crate::harness::{self, tests};
 use crate::util::*;
 
-#[test]
+tests! {
+    harness::root: [
+        blocking_api_reads_by_name_and_index_and_dumps_all,
+        blocking_api_plan_then_execute,
+        async_api_on_a_current_thread_runtime,
+    ],
+    harness::nothing: [
+        async_api_without_a_runtime_is_an_error_not_a_panic,
+    ],
+}
+
 fn blocking_api_reads_by_name_and_index_and_dumps_all() {
     in_netns(|| {
         veth("baa", "bab");
@@ -31,7 +42,6 @@ fn blocking_api_reads_by_name_and_index_and_dumps_all() {
     });
 }
 
-#[test]
 fn blocking_api_plan_then_execute() {
     in_netns(|| {
         veth("bpa", "bpb");
@@ -60,7 +70,6 @@ fn blocking_api_plan_then_execute() {
     });
 }
 
-#[test]
 fn async_api_on_a_current_thread_runtime() {
     in_netns(|| {
         veth("asa", "asb");
@@ -86,7 +95,6 @@ fn async_api_on_a_current_thread_runtime() {
     });
 }
 
-#[test]
 fn async_api_without_a_runtime_is_an_error_not_a_panic() {
     // Polled once, outside any runtime: it must answer at once, with an error.
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());

@@ -1,7 +1,24 @@
 //! Bad input: each case gets a clear one-line reason that says what to do,
 //! a non-zero exit, and leaves the interface exactly as it was.
 
+use crate::harness::{self, tests};
 use crate::util::*;
+
+tests! {
+    harness::root: [
+        unknown_interface,
+        unknown_feature_name_suggests_close_names,
+        fixed_feature,
+        odd_number_of_words,
+        value_other_than_on_or_off,
+        interface_name_too_long,
+        without_cap_net_admin,
+    ],
+    harness::nothing: [
+        usage_errors_exit_2,
+        shipped_man_pages_and_completions_are_generated_from_the_current_cli,
+    ],
+}
 
 /// Runs `args`, checks the exit code and that stderr has one line
 /// containing every `needle`, and that ethtool sees `iface` unchanged.
@@ -24,7 +41,6 @@ fn refused(iface: &str, args: &[&str], code: i32, needles: &[&str]) {
     assert_eq!(ethtool_state(iface), before, "{args:?} changed {iface}");
 }
 
-#[test]
 fn unknown_interface() {
     in_netns(|| {
         veth("uia", "uib");
@@ -40,7 +56,6 @@ fn unknown_interface() {
     });
 }
 
-#[test]
 fn unknown_feature_name_suggests_close_names() {
     in_netns(|| {
         veth("ufa", "ufb");
@@ -59,7 +74,6 @@ fn unknown_feature_name_suggests_close_names() {
     });
 }
 
-#[test]
 fn fixed_feature() {
     in_netns(|| {
         veth("ffa", "ffb");
@@ -78,7 +92,6 @@ fn fixed_feature() {
     });
 }
 
-#[test]
 fn odd_number_of_words() {
     in_netns(|| {
         veth("owa", "owb");
@@ -91,7 +104,6 @@ fn odd_number_of_words() {
     });
 }
 
-#[test]
 fn value_other_than_on_or_off() {
     in_netns(|| {
         veth("vva", "vvb");
@@ -105,7 +117,6 @@ fn value_other_than_on_or_off() {
     });
 }
 
-#[test]
 fn interface_name_too_long() {
     in_netns(|| {
         veth("tla", "tlb");
@@ -146,7 +157,6 @@ fn unprivileged(
     .expect("setpriv (util-linux)")
 }
 
-#[test]
 fn without_cap_net_admin() {
     in_netns(|| {
         veth("npa", "npb");
@@ -175,7 +185,6 @@ fn without_cap_net_admin() {
     });
 }
 
-#[test]
 fn usage_errors_exit_2() {
     for args in
         [&["set"][..], &["set", "eth0"], &["bogus"], &["show", "--frobnicate"]]
@@ -188,7 +197,6 @@ fn usage_errors_exit_2() {
     assert!(stdout(&o).contains("show") && stdout(&o).contains("set"));
 }
 
-#[test]
 fn shipped_man_pages_and_completions_are_generated_from_the_current_cli() {
     let dir =
         std::env::temp_dir().join(format!("ethcfg-gen-{}", std::process::id()));

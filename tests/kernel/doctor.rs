@@ -4,117 +4,32 @@
 //! both commands against this machine's own kernel.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::Stdio;
 
 use serde_json::Value;
 
+use crate::harness::{self, tests};
+use crate::tree::Tree;
 use crate::util::*;
 
-/// A fixture root, removed when dropped.
-struct Tree(PathBuf);
-
-impl Drop for Tree {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+tests! {
+    harness::nothing: [
+        doctor_json_on_a_fixture_with_the_field_reports,
+        doctor_reads_stdin_and_kmsg_under_the_root_and_speaks_plainly,
+        doctor_errors,
+        impact_json_for_the_pf_ring_case,
+        impact_errors_and_built_in_drivers,
+        impact_on_this_machine,
+        rooted_doctor_and_impact_read_only_under_the_root_and_open_no_socket,
+    ],
+    harness::root: [
+        doctor_on_this_machine,
+    ],
 }
 
-impl Tree {
-    fn new(tag: &str) -> Tree {
-        // tests run in parallel: one directory each
-        static NEXT: std::sync::atomic::AtomicUsize =
-            std::sync::atomic::AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let p = scratch(&format!("tree-{tag}-{n}"));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        Tree(p)
-    }
-
-    fn root(&self) -> &str {
-        self.0.to_str().unwrap()
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.0.join(rel)
-    }
-
-    fn file(&self, rel: &str, content: &str) -> &Self {
-        let p = self.0.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, content).unwrap();
-        self
-    }
-
-    fn link(&self, rel: &str, target: &str) -> &Self {
-        let p = self.0.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::os::unix::fs::symlink(target, p).unwrap();
-        self
-    }
-
-    /// A PCI NIC as sysfs shows it: /sys/class/net/IF ->
-    /// ../../devices/pci0000:00/BDF/net/IF, device/driver ->
-    /// .../bus/pci/drivers/DRV, drivers/DRV/module -> ../../../../module/MOD.
-    fn nic(
-        &self,
-        bdf: &str,
-        driver: &str,
-        module: &str,
-        ifname: &str,
-    ) -> &Self {
-        let dev = format!("sys/devices/pci0000:00/{bdf}");
-        self.file(&format!("{dev}/net/{ifname}/ifindex"), "2\n")
-            .link(
-                &format!("{dev}/net/{ifname}/device"),
-                &format!("../../../{bdf}"),
-            )
-            .link(
-                &format!("sys/class/net/{ifname}"),
-                &format!("../../devices/pci0000:00/{bdf}/net/{ifname}"),
-            )
-            .link(
-                &format!("{dev}/driver"),
-                &format!("../../../bus/pci/drivers/{driver}"),
-            );
-        let linked = self
-            .path(&format!("sys/bus/pci/drivers/{driver}/module"))
-            .symlink_metadata()
-            .is_ok();
-        if !linked && !module.is_empty() {
-            self.link(
-                &format!("sys/bus/pci/drivers/{driver}/module"),
-                &format!("../../../../module/{module}"),
-            );
-        }
-        self
-    }
-
-    fn holders(&self, module: &str, holders: &[&str]) -> &Self {
-        std::fs::create_dir_all(
-            self.path(&format!("sys/module/{module}/holders")),
-        )
-        .unwrap();
-        for h in holders {
-            self.link(
-                &format!("sys/module/{module}/holders/{h}"),
-                &format!("../../{h}"),
-            );
-        }
-        self
-    }
-
-    fn default_route(&self, ifname: &str) -> &Self {
-        self.file(
-            "proc/net/route",
-            &format!(
-                "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n\
-                 {ifname}\t00000000\t0100000A\t0003\t0\t0\t0\t00000000\t0\t0\t0\n"
-            ),
-        )
-        .file("proc/net/ipv6_route", "")
-    }
+/// The fixture root as an argument.
+fn root(t: &Tree) -> &str {
+    t.root().to_str().unwrap()
 }
 
 /// The e1000e report (journalctl -k, as the PVE admin saved it), the
@@ -152,18 +67,10 @@ Sep 08 14:00:12 miniserver kernel: igb 0000:02:00.0 enp2s0: Detected Tx Unit Han
 /// Debian; the Comms package in /lib/firmware.
 fn host() -> Tree {
     let t = Tree::new("doctor-host");
-    t.nic("0000:00:1f.6", "e1000e", "e1000e", "eno1")
-        .nic("0000:3b:00.0", "ice", "ice", "ens1f0")
-        .file("sys/devices/virtual/net/vmbr0/ifindex", "3\n")
-        .link("sys/class/net/vmbr0", "../../devices/virtual/net/vmbr0")
-        .link(
-            "sys/devices/pci0000:00/0000:00:1f.6/net/eno1/master",
-            "../../../../virtual/net/vmbr0",
-        )
-        .link(
-            "sys/devices/pci0000:00/0000:00:1f.6/net/eno1/upper_vmbr0",
-            "../../../../virtual/net/vmbr0",
-        )
+    t.pci_nic("0000:00:1f.6", "e1000e", Some("e1000e"), "eno1", 2)
+        .pci_nic("0000:3b:00.0", "ice", Some("ice"), "ens1f0", 2)
+        .virtual_if("vmbr0", 3)
+        .port_of("eno1", "vmbr0")
         .default_route("vmbr0")
         .file(
             "etc/os-release",
@@ -191,6 +98,16 @@ fn strs(v: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The ids of a `doctor --json` report's findings, in order.
+fn finding_ids(v: &Value) -> Vec<&str> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect()
+}
+
 fn by_id<'a>(v: &'a Value, id: &str) -> &'a Value {
     v["findings"]
         .as_array()
@@ -200,24 +117,18 @@ fn by_id<'a>(v: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {id}: {v:#}"))
 }
 
-#[test]
 fn doctor_json_on_a_fixture_with_the_field_reports() {
     let t = host();
     let log = t.path("kern.log");
     let v = json_ok(&[
         "doctor",
         "--root",
-        t.root(),
+        root(&t),
         "--kernel-log",
         log.to_str().unwrap(),
         "--json",
     ]);
-    let ids: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_str().unwrap())
-        .collect();
+    let ids = finding_ids(&v);
     assert_eq!(
         ids,
         ["e1000e-hang", "ice-ddp-os-default", "iscsi-heartbeat-loss"],
@@ -295,26 +206,20 @@ fn doctor_json_on_a_fixture_with_the_field_reports() {
         "doctor",
         "eno1",
         "--root",
-        t.root(),
+        root(&t),
         "--kernel-log",
         log.to_str().unwrap(),
         "--json",
     ]);
-    let ids: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_str().unwrap())
-        .collect();
+    let ids = finding_ids(&v);
     assert_eq!(ids, ["e1000e-hang", "iscsi-heartbeat-loss"]);
 }
 
-#[test]
 fn doctor_reads_stdin_and_kmsg_under_the_root_and_speaks_plainly() {
     let t = host();
     // journalctl -k | ethcfg doctor --kernel-log -
     let mut child = ethcfg_cmd()
-        .args(["doctor", "--root", t.root(), "--kernel-log", "-"])
+        .args(["doctor", "--root", root(&t), "--kernel-log", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -353,7 +258,7 @@ fn doctor_reads_stdin_and_kmsg_under_the_root_and_speaks_plainly() {
          DEVICE=+pci:0000:00:1f.6\n\
          12,1022,2045000000,-;e1000e 0000:00:1f.6 eno1: Detected Hardware Unit Hang: (user space)\n",
     );
-    let v = json_ok(&["doctor", "--root", t.root(), "--json"]);
+    let v = json_ok(&["doctor", "--root", root(&t), "--json"]);
     let f = by_id(&v, "e1000e-hang");
     assert_eq!(strs(&f["evidence"]), ["[ 2044.821230] e1000e 0000:00:1f.6 eno1: Detected Hardware Unit Hang:", "[ 2044.821230]   TDH                  <3e>"]);
     assert_eq!(v["findings"].as_array().unwrap().len(), 1, "{v:#}");
@@ -364,7 +269,7 @@ fn doctor_reads_stdin_and_kmsg_under_the_root_and_speaks_plainly() {
     let o = ethcfg(&[
         "doctor",
         "--root",
-        t.root(),
+        root(&t),
         "--kernel-log",
         quiet.to_str().unwrap(),
     ]);
@@ -378,13 +283,12 @@ fn doctor_reads_stdin_and_kmsg_under_the_root_and_speaks_plainly() {
     );
 }
 
-#[test]
 fn doctor_errors() {
     let t = host();
     let o = ethcfg(&[
         "doctor",
         "--root",
-        t.root(),
+        root(&t),
         "--kernel-log",
         "/nonexistent/kern.log",
     ]);
@@ -400,7 +304,7 @@ fn doctor_errors() {
         "doctor",
         "nosuch0",
         "--root",
-        t.root(),
+        root(&t),
         "--kernel-log",
         t.path("kern.log").to_str().unwrap(),
     ]);
@@ -413,7 +317,6 @@ fn doctor_errors() {
     assert!(stdout(&o).is_empty());
 }
 
-#[test]
 fn doctor_on_this_machine() {
     // The live path: this kernel's /dev/kmsg (read without waiting), the
     // devlink family (none, or no devices, in a fresh namespace: no data,
@@ -441,24 +344,23 @@ ib_core 454656 2 irdma,ib_uverbs, Live 0x0000000000000000
 
 fn rdma_host(mgmt: &str) -> Tree {
     let t = Tree::new(&format!("impact-{mgmt}"));
-    t.nic("0000:3b:00.0", "ice", "ice", "ens1f0")
-        .nic("0000:3b:00.1", "ice", "ice", "ens1f1")
-        .nic("0000:5e:00.0", "i40e", "i40e", "eno1")
+    t.pci_nic("0000:3b:00.0", "ice", Some("ice"), "ens1f0", 2)
+        .pci_nic("0000:3b:00.1", "ice", Some("ice"), "ens1f1", 2)
+        .pci_nic("0000:5e:00.0", "i40e", Some("i40e"), "eno1", 2)
         .file("proc/modules", RDMA_MODULES)
-        .holders("irdma", &[])
-        .holders("ice", &["irdma"])
-        .holders("i40e", &["irdma"])
-        .holders("ib_uverbs", &["irdma"])
-        .holders("ib_core", &["irdma", "ib_uverbs"])
+        .module("irdma", 0, &[])
+        .module("ice", 1, &["irdma"])
+        .module("i40e", 1, &["irdma"])
+        .module("ib_uverbs", 1, &["irdma"])
+        .module("ib_core", 2, &["irdma", "ib_uverbs"])
         .default_route(mgmt);
     t
 }
 
-#[test]
 fn impact_json_for_the_pf_ring_case() {
     // management on i40e: reloading ice with modprobe -r takes it down
     let t = rdma_host("eno1");
-    let v = json_ok(&["impact", "ice", "--root", t.root(), "--json"]);
+    let v = json_ok(&["impact", "ice", "--root", root(&t), "--json"]);
     assert_eq!(v["module"], "ice");
     assert_eq!(v["builtin"], false);
     assert_eq!(strs(&v["holders"]), ["irdma"]);
@@ -482,7 +384,7 @@ fn impact_json_for_the_pf_ring_case() {
 
     // management on ice: modprobe -r irdma takes it, rmmod irdma does not
     let t = rdma_host("ens1f0");
-    let v = json_ok(&["impact", "irdma", "--root", t.root(), "--json"]);
+    let v = json_ok(&["impact", "irdma", "--root", root(&t), "--json"]);
     assert!(strs(&v["holders"]).is_empty());
     assert_eq!(strs(&v["rmmod"]["unloads"]), ["irdma"]);
     assert_eq!(v["rmmod"]["management_affected"], false);
@@ -494,17 +396,16 @@ fn impact_json_for_the_pf_ring_case() {
     assert_eq!(strs(&v["safe_sequence"]), ["rmmod irdma", "modprobe irdma"]);
 
     // the text says the same to a person
-    let o = ethcfg(&["impact", "irdma", "--root", t.root()]);
+    let o = ethcfg(&["impact", "irdma", "--root", root(&t)]);
     assert_eq!(o.status.code(), Some(0));
     let text = stdout(&o);
     assert!(text.contains("modprobe -r irdma:\n  unloads: irdma, ice, i40e, ib_uverbs, ib_core\n  interfaces lost: eno1, ens1f0 (MANAGEMENT), ens1f1\n  the management interface goes down\n"), "{text}");
     assert!(text.contains("safe sequence (keeps ens1f0 up):\n  rmmod irdma\n  modprobe irdma\n"), "{text}");
 }
 
-#[test]
 fn impact_errors_and_built_in_drivers() {
     let t = rdma_host("eno1");
-    let o = ethcfg(&["impact", "nosuch", "--root", t.root()]);
+    let o = ethcfg(&["impact", "nosuch", "--root", root(&t)]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).is_empty());
     let err = stderr(&o);
@@ -515,17 +416,15 @@ fn impact_errors_and_built_in_drivers() {
     );
 
     let b = Tree::new("builtin");
-    b.nic("0000:00:03.0", "virtio-pci", "", "eth0");
-    std::fs::create_dir_all(b.path("sys/module/virtio_pci/parameters"))
-        .unwrap();
-    let v = json_ok(&["impact", "virtio-pci", "--root", b.root(), "--json"]);
+    b.pci_nic("0000:00:03.0", "virtio-pci", None, "eth0", 2)
+        .dir("sys/module/virtio_pci/parameters");
+    let v = json_ok(&["impact", "virtio-pci", "--root", root(&b), "--json"]);
     assert_eq!(v["module"], "virtio_pci");
     assert_eq!(v["builtin"], true);
     assert!(strs(&v["rmmod"]["unloads"]).is_empty());
     assert!(strs(&v["notes"])[0].contains("built into the kernel"));
 }
 
-#[test]
 fn impact_on_this_machine() {
     // This host's own kernel: the driver behind a physical interface is a
     // module (then rmmod unloads it) or built in (then nothing can be).
@@ -595,7 +494,6 @@ fn traced(args: &[&str], env: &[(&str, &str)]) -> (Vec<String>, Vec<String>) {
     (paths, sockets)
 }
 
-#[test]
 fn rooted_doctor_and_impact_read_only_under_the_root_and_open_no_socket() {
     let t = host();
     // a state record for eno1, as another system's ethcfg wrote it
@@ -610,7 +508,7 @@ fn rooted_doctor_and_impact_read_only_under_the_root_and_open_no_socket() {
     )
     .file("proc/stat", "cpu  1 2 3 4\nbtime 1757309255\n")
     .file("proc/modules", "e1000e 344064 0 - Live 0x0000000000000000\n");
-    let root = t.root().to_owned();
+    let root = t.root().to_str().unwrap().to_owned();
     let log = t.path("kern.log");
     let ssh = [("SSH_CONNECTION", "192.0.2.9 50000 10.0.0.1 22")];
     // Under the root; its parents (canonicalize walks them); an fd's own

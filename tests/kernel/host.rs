@@ -9,9 +9,16 @@ use ethcfg_core::host::{
     self, devices, management_reasons, HostRoot, ManagementHints,
 };
 
+use crate::harness::{self, tests};
 use crate::util::*;
 
-#[test]
+tests! {
+    harness::root: [
+        devices_get_link_kinds_one_by_one_and_from_one_dump,
+        the_ssh_hint_names_the_interface_that_carries_its_address,
+    ],
+}
+
 fn devices_get_link_kinds_one_by_one_and_from_one_dump() {
     in_netns(|| {
         sh(&["ip", "link", "add", "hkbr", "type", "bridge"]);
@@ -51,7 +58,6 @@ fn devices_get_link_kinds_one_by_one_and_from_one_dump() {
     });
 }
 
-#[test]
 fn the_ssh_hint_names_the_interface_that_carries_its_address() {
     in_netns(|| {
         veth("hsa", "hsb");

@@ -1,15 +1,38 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test scaffolding: failing loudly is the point
 //! Real-kernel tests: every test runs in its own network namespace with veth
 //! pairs, and checks ethcfg against `ethtool` as an independent oracle.
-//! They need root (for unshare and for setting features).
+//! Those that need root (for unshare and for setting features) are
+//! reported as ignored without it (../common/harness.rs).
 
 mod api;
 mod cli;
 mod doctor;
 #[path = "../common/ethtool_oracle.rs"]
 mod ethtool_oracle;
+#[path = "../common/harness.rs"]
+mod harness;
 mod host;
 mod oracle;
 mod profiles;
 mod settings;
+// The one sysfs/procfs fixture builder, shared with ethcfg-core's own tests
+// (it lives in that crate so that its package builds its tests alone).
+#[allow(dead_code)] // not every builder is used here
+#[path = "../../ethcfg-core/src/testing/tree.rs"]
+mod tree;
 mod util;
+
+fn main() -> std::process::ExitCode {
+    harness::run(
+        [
+            api::tests(),
+            cli::tests(),
+            doctor::tests(),
+            host::tests(),
+            oracle::tests(),
+            profiles::tests(),
+            settings::tests(),
+        ]
+        .concat(),
+    )
+}

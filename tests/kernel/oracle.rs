@@ -2,12 +2,20 @@
 
 use serde_json::Value;
 
+use crate::harness::{self, tests};
 use crate::util::*;
 
-const HANG_SAFE: [&str; 8] =
-    ["gso", "gro", "tso", "tx", "rx", "rxvlan", "txvlan", "sg"];
+tests! {
+    harness::root: [
+        show_json_equals_ethtool_on_both_ends_of_a_veth_pair,
+        show_text_equals_ethtool_k,
+        show_without_interfaces_lists_every_interface,
+        each_hang_safe_name_set_off_and_on_again_verified_by_ethtool,
+        sg_off_reports_its_side_effects_and_tso_on_is_refused,
+        setting_what_is_already_set_changes_nothing,
+    ],
+}
 
-#[test]
 fn show_json_equals_ethtool_on_both_ends_of_a_veth_pair() {
     in_netns(|| {
         veth("ora", "orb");
@@ -38,7 +46,6 @@ fn show_json_equals_ethtool_on_both_ends_of_a_veth_pair() {
     });
 }
 
-#[test]
 fn show_text_equals_ethtool_k() {
     in_netns(|| {
         veth("txa", "txb");
@@ -49,7 +56,6 @@ fn show_text_equals_ethtool_k() {
     });
 }
 
-#[test]
 fn show_without_interfaces_lists_every_interface() {
     in_netns(|| {
         veth("ala", "alb");
@@ -98,7 +104,6 @@ fn show_without_interfaces_lists_every_interface() {
     });
 }
 
-#[test]
 fn each_hang_safe_name_set_off_and_on_again_verified_by_ethtool() {
     in_netns(|| {
         veth("hsa", "hsb");
@@ -145,7 +150,6 @@ fn each_hang_safe_name_set_off_and_on_again_verified_by_ethtool() {
     });
 }
 
-#[test]
 fn sg_off_reports_its_side_effects_and_tso_on_is_refused() {
     in_netns(|| {
         veth("sea", "seb");
@@ -201,7 +205,6 @@ fn sg_off_reports_its_side_effects_and_tso_on_is_refused() {
     });
 }
 
-#[test]
 fn setting_what_is_already_set_changes_nothing() {
     in_netns(|| {
         veth("ida", "idb");

@@ -8,10 +8,28 @@ use std::path::{Path, PathBuf};
 use ethcfg_core::{blocking::Client, state::StateDir, Error, IfaceRef};
 use serde_json::Value;
 
+use crate::harness::{self, tests};
 use crate::util::*;
 
-const HANG_SAFE: [&str; 8] =
-    ["gso", "gro", "tso", "tx", "rx", "rxvlan", "txvlan", "sg"];
+tests! {
+    harness::nothing: [
+        profiles_list_and_show,
+        user_profiles_are_trusted_only_when_only_root_can_write_them,
+        the_hook_turns_debian_options_into_ethcfg_words,
+    ],
+    harness::root: [
+        driver_guard_then_apply_with_force_then_again_then_check_then_revert,
+        dry_run_sends_nothing_and_reports_planned,
+        revert_restores_exactly_after_sg_side_effects,
+        unknown_interface_is_caught_before_anything_is_sent,
+        failure_mid_apply_rolls_back_what_was_done,
+        interfaces_changed_after_a_failed_one_in_the_same_datagram_are_rolled_back,
+        fixed_features_are_refused_without_being_sent_and_strict_rolls_back,
+        concurrent_runs_are_serialised_by_the_state_lock,
+        ifupdown_hooks_apply_on_ifup_and_revert_on_ifdown,
+        debian_ethtool_hook_options_work_through_the_ethcfg_hook,
+    ],
+}
 
 fn json(o: &std::process::Output) -> Value {
     serde_json::from_str(&stdout(o))
@@ -39,7 +57,6 @@ fn changeable_members_off(iface: &str, words: &[&str]) {
     }
 }
 
-#[test]
 fn profiles_list_and_show() {
     let o = ethcfg(&["profiles", "list", "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -74,7 +91,6 @@ fn profiles_list_and_show() {
     assert!(stderr(&o).contains("unknown profile \"nope\""));
 }
 
-#[test]
 fn driver_guard_then_apply_with_force_then_again_then_check_then_revert() {
     in_netns(|| {
         let state = own_state("guard");
@@ -160,7 +176,6 @@ fn driver_guard_then_apply_with_force_then_again_then_check_then_revert() {
     });
 }
 
-#[test]
 fn dry_run_sends_nothing_and_reports_planned() {
     in_netns(|| {
         let state = own_state("dry");
@@ -182,7 +197,6 @@ fn dry_run_sends_nothing_and_reports_planned() {
     });
 }
 
-#[test]
 fn revert_restores_exactly_after_sg_side_effects() {
     in_netns(|| {
         let state = own_state("side");
@@ -201,7 +215,6 @@ fn revert_restores_exactly_after_sg_side_effects() {
     });
 }
 
-#[test]
 fn unknown_interface_is_caught_before_anything_is_sent() {
     in_netns(|| {
         let state = own_state("unknown");
@@ -215,7 +228,6 @@ fn unknown_interface_is_caught_before_anything_is_sent() {
     });
 }
 
-#[test]
 fn failure_mid_apply_rolls_back_what_was_done() {
     in_netns(|| {
         let state = StateDir::new(own_state("rollback"));
@@ -251,7 +263,6 @@ fn failure_mid_apply_rolls_back_what_was_done() {
     });
 }
 
-#[test]
 fn interfaces_changed_after_a_failed_one_in_the_same_datagram_are_rolled_back()
 {
     // The sets go out pipelined: the kernel goes on past the one that
@@ -310,7 +321,6 @@ fn profile_dir(tag: &str, files: &[(&str, &str)]) -> PathBuf {
 
 const WANTS_LRO: &str = "name = \"wants-lro\"\nsummary = \"test\"\n[features]\ngso = \"off\"\nlro = \"on\"\n";
 
-#[test]
 fn fixed_features_are_refused_without_being_sent_and_strict_rolls_back() {
     in_netns(|| {
         let state = own_state("strict");
@@ -352,7 +362,6 @@ fn fixed_features_are_refused_without_being_sent_and_strict_rolls_back() {
     });
 }
 
-#[test]
 fn user_profiles_are_trusted_only_when_only_root_can_write_them() {
     let ok = profile_dir("trust-ok", &[("wants-lro.toml", WANTS_LRO)]);
     let list = |dir: &Path| {
@@ -404,7 +413,6 @@ fn user_profiles_are_trusted_only_when_only_root_can_write_them() {
     assert!(stderr(&o).contains("replaces = true"), "{}", stderr(&o));
 }
 
-#[test]
 fn concurrent_runs_are_serialised_by_the_state_lock() {
     in_netns(|| {
         let dir = own_state("lock");
@@ -432,7 +440,6 @@ fn concurrent_runs_are_serialised_by_the_state_lock() {
     });
 }
 
-#[test]
 fn ifupdown_hooks_apply_on_ifup_and_revert_on_ifdown() {
     in_netns(|| {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -491,7 +498,6 @@ fn ifupdown_hooks_apply_on_ifup_and_revert_on_ifdown() {
     });
 }
 
-#[test]
 fn debian_ethtool_hook_options_work_through_the_ethcfg_hook() {
     in_netns(|| {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -555,7 +561,6 @@ fn debian_ethtool_hook_options_work_through_the_ethcfg_hook() {
     });
 }
 
-#[test]
 fn the_hook_turns_debian_options_into_ethcfg_words() {
     // ETHCFG=echo: the words the hook would give ethcfg, one run per family.
     let hook = Path::new(env!("CARGO_MANIFEST_DIR"))

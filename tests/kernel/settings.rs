@@ -13,7 +13,20 @@ use ethcfg_core::settings::{
 };
 use ethcfg_core::{blocking::Client, Error, ErrorKind, Handle, IfaceRef};
 
+use crate::harness::{self, tests};
 use crate::util::*;
+
+tests! {
+    harness::root: [
+        veth_reports_channels_and_nothing_else,
+        set_channels_max_and_back_matches_ethtool,
+        channel_errors_before_and_from_the_kernel,
+        groups_veth_lacks_are_refused_before_sending,
+        async_settings_on_a_current_thread_runtime,
+        a_profile_with_every_section_through_the_cli,
+        set_and_revert_channels_through_the_cli_and_show_every_group,
+    ],
+}
 
 /// `ethtool -l IFACE` as key → count; "n/a" entries are left out.
 fn ethtool_channels(iface: &str) -> BTreeMap<String, u32> {
@@ -52,7 +65,6 @@ fn channels_of(c: &mut Client, iface: &str) -> BTreeMap<String, u32> {
         .collect()
 }
 
-#[test]
 fn veth_reports_channels_and_nothing_else() {
     in_netns(|| {
         veth("sra", "srb");
@@ -81,7 +93,6 @@ fn veth_reports_channels_and_nothing_else() {
     });
 }
 
-#[test]
 fn set_channels_max_and_back_matches_ethtool() {
     in_netns(|| {
         veth("sca", "scb");
@@ -131,7 +142,6 @@ fn set_channels_max_and_back_matches_ethtool() {
     });
 }
 
-#[test]
 fn channel_errors_before_and_from_the_kernel() {
     in_netns(|| {
         veth("sea", "seb");
@@ -199,7 +209,6 @@ fn channel_errors_before_and_from_the_kernel() {
     });
 }
 
-#[test]
 fn groups_veth_lacks_are_refused_before_sending() {
     in_netns(|| {
         veth("sua", "sub");
@@ -244,7 +253,6 @@ fn groups_veth_lacks_are_refused_before_sending() {
     });
 }
 
-#[test]
 fn async_settings_on_a_current_thread_runtime() {
     in_netns(|| {
         veth("saa", "sab");
@@ -276,7 +284,6 @@ fn async_settings_on_a_current_thread_runtime() {
 /// A profile with every settings section, through the CLI on veth: the
 /// groups veth lacks are skipped with a note, channels are applied,
 /// `check` agrees, and `revert` brings the channel count back.
-#[test]
 fn a_profile_with_every_section_through_the_cli() {
     in_netns(|| {
         let dir = scratch("profiles-every-section");
@@ -327,7 +334,6 @@ fn a_profile_with_every_section_through_the_cli() {
     });
 }
 
-#[test]
 fn set_and_revert_channels_through_the_cli_and_show_every_group() {
     in_netns(|| {
         veth("sca", "scb");

@@ -8,6 +8,10 @@ use std::process::{Command, Output};
 use ethcfg_core::names::pattern_matches;
 use serde_json::Value;
 
+/// The legacy names the built-in `e1000e-hang-safe` profile turns off.
+pub const HANG_SAFE: [&str; 8] =
+    ["gso", "gro", "tso", "tx", "rx", "rxvlan", "txvlan", "sg"];
+
 /// Runs `f` on a fresh thread moved into a new network namespace. Child
 /// processes started from that thread (ip, ethtool, ethcfg) inherit it.
 pub fn in_netns<F: FnOnce() + Send + 'static>(f: F) {

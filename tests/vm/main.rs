@@ -5,14 +5,35 @@
 
 #[path = "../common/ethtool_oracle.rs"]
 mod ethtool_oracle;
+#[path = "../common/harness.rs"]
+mod harness;
 mod rig;
 mod settings;
 
+use std::process::ExitCode;
 use std::time::Duration;
 
 use ethcfg_core::names::pattern_matches;
+use harness::tests;
 use rig::{boot, Nic, Run};
 use serde_json::Value;
+
+tests! {
+    rig::available: [
+        show_json_agrees_with_ethtool_on_e1000e_and_e1000,
+        set_each_hang_safe_name_off_and_on_on_e1000e,
+        profile_apply_again_check_revert_on_e1000e,
+        e1000e_profile_on_the_e1000_nic_is_refused_by_the_driver_guard,
+        disruption_notice_for_e1000e_on_the_default_route,
+        guest_module_data_shows_the_virtio_net_holder_chain,
+        impact_against_the_guest_module_data,
+        doctor_on_the_guest_with_a_real_e1000e,
+    ],
+}
+
+fn main() -> ExitCode {
+    harness::run([tests(), settings::tests()].concat())
+}
 
 pub(crate) const LIMIT: Duration = Duration::from_secs(120);
 const HANG_SAFE: [&str; 8] =
@@ -57,7 +78,6 @@ fn names_of(run: &Run, step: &str) -> Vec<String> {
     ours(&run.step(step).out).into_keys().collect()
 }
 
-#[test]
 fn show_json_agrees_with_ethtool_on_e1000e_and_e1000() {
     let run = boot(
         "show",
@@ -90,7 +110,6 @@ fn show_json_agrees_with_ethtool_on_e1000e_and_e1000() {
     assert_eq!(run.step("text").out, run.step("text-ethtool").out);
 }
 
-#[test]
 fn set_each_hang_safe_name_off_and_on_on_e1000e() {
     let mut script = String::from("step names ethcfg show --json eth0\nstep before ethtool --json -k eth0\n");
     for w in HANG_SAFE {
@@ -173,7 +192,6 @@ fn set_each_hang_safe_name_off_and_on_on_e1000e() {
     );
 }
 
-#[test]
 fn profile_apply_again_check_revert_on_e1000e() {
     let run = boot(
         "profile",
@@ -211,7 +229,6 @@ fn profile_apply_again_check_revert_on_e1000e() {
     assert_eq!(theirs(&run.step("reverted").out, &names), before);
 }
 
-#[test]
 fn e1000e_profile_on_the_e1000_nic_is_refused_by_the_driver_guard() {
     let run = boot(
         "guard",
@@ -239,7 +256,6 @@ fn e1000e_profile_on_the_e1000_nic_is_refused_by_the_driver_guard() {
     );
 }
 
-#[test]
 fn disruption_notice_for_e1000e_on_the_default_route() {
     // Addresses from TEST-NET-1; the guest's network is restricted, nothing leaves it.
     let run = boot(
@@ -272,7 +288,6 @@ fn disruption_notice_for_e1000e_on_the_default_route() {
     );
 }
 
-#[test]
 fn guest_module_data_shows_the_virtio_net_holder_chain() {
     let run = boot(
         "modules",
@@ -335,7 +350,6 @@ fn used_by(modules: &str, m: &str) -> Vec<String> {
         .collect()
 }
 
-#[test]
 fn impact_against_the_guest_module_data() {
     // Addresses from TEST-NET-1; the guest's network is restricted.
     let run = boot(
@@ -473,7 +487,6 @@ fn impact_against_the_guest_module_data() {
     assert!(links.contains("eth0") && !links.contains("eth1"), "{links}");
 }
 
-#[test]
 fn doctor_on_the_guest_with_a_real_e1000e() {
     let run = boot(
         "doctor",

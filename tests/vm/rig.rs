@@ -14,10 +14,37 @@ use std::time::{Duration, Instant};
 /// Printed by /init after the scenario; a run without it failed.
 pub const END: &str = "@@ETHCFG-VM-END";
 
-/// The guest kernel: /boot/vmlinuz-VER with /lib/modules/VER.
-pub fn guest_kernel() -> (PathBuf, String) {
+/// Why the rig cannot run here, or `None` when it can: it needs root (the
+/// privileged suite's, run by scripts/test: ~35 s of qemu CPU, and
+/// distributions keep the kernel image readable by root only),
+/// `qemu-system-x86_64` and a guest kernel. Anything else missing or broken
+/// once these are there is a failure, not a skip.
+pub fn available() -> Option<String> {
+    if let Some(why) = crate::harness::root() {
+        return Some(format!("{why}: the real-driver rig"));
+    }
+    let qemu = std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path)
+            .any(|d| d.join("qemu-system-x86_64").is_file())
+    });
+    if !qemu {
+        return Some(
+            "no qemu-system-x86_64: apt-get install qemu-system-x86".to_owned(),
+        );
+    }
+    if find_guest_kernel().is_none() {
+        return Some(
+            "no /boot/vmlinuz-* with /lib/modules: apt-get install linux-image-amd64"
+                .to_owned(),
+        );
+    }
+    None
+}
+
+/// The newest /boot/vmlinuz-VER that has /lib/modules/VER.
+fn find_guest_kernel() -> Option<(PathBuf, String)> {
     let mut found: Vec<String> = std::fs::read_dir("/boot")
-        .expect("/boot: install linux-image-amd64")
+        .ok()?
         .filter_map(|e| {
             e.ok()?
                 .file_name()
@@ -30,10 +57,15 @@ pub fn guest_kernel() -> (PathBuf, String) {
         })
         .collect();
     found.sort();
-    let ver = found.pop().expect(
+    let ver = found.pop()?;
+    Some((PathBuf::from(format!("/boot/vmlinuz-{ver}")), ver))
+}
+
+/// The guest kernel: /boot/vmlinuz-VER with /lib/modules/VER.
+pub fn guest_kernel() -> (PathBuf, String) {
+    find_guest_kernel().expect(
         "no /boot/vmlinuz-* with modules: apt-get install linux-image-amd64",
-    );
-    (PathBuf::from(format!("/boot/vmlinuz-{ver}")), ver)
+    )
 }
 
 /// NICs to give the guest, in order (eth0, eth1, ...).

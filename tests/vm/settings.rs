@@ -3,8 +3,15 @@
 
 use serde_json::Value;
 
+use crate::harness::tests;
 use crate::rig::{boot, Nic};
 use crate::LIMIT;
+
+tests! {
+    crate::rig::available: [
+        rings_coalesce_pause_privflags_and_eee_on_e1000e,
+    ],
+}
 
 fn json(s: &str) -> Value {
     serde_json::from_str(s).unwrap_or_else(|e| panic!("{e}: {s}"))
@@ -45,7 +52,6 @@ fn current(text: &str, label: &str) -> u64 {
         .unwrap_or_else(|| panic!("no {label} in {text}"))
 }
 
-#[test]
 fn rings_coalesce_pause_privflags_and_eee_on_e1000e() {
     let run = boot(
         "settings",

@@ -392,6 +392,7 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "needs root (chowns a file to another user); scripts/test runs it"]
     fn not_owned_by_root_or_us_is_refused() {
         let d = tmpdir("own");
         let f = write(&d, "mine.toml", MINE, 0o644);

@@ -40,8 +40,6 @@ mod read;
 mod session;
 
 #[cfg(test)]
-mod fake_tests;
-#[cfg(test)]
 mod tests;
 
 /// A group of settings: one ethtool netlink message pair each.

@@ -17,6 +17,3 @@ pub(crate) mod settings;
 pub(crate) mod strset;
 
 pub(crate) use attrs::WireError;
-
-#[cfg(test)]
-mod tests;

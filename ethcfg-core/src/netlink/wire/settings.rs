@@ -163,6 +163,3 @@ pub(crate) fn decode_privflags(body: &[u8]) -> WireResult<(ReplyDev, Bitset)> {
     }
     Ok((dev, flags))
 }
-
-#[cfg(test)]
-mod tests;

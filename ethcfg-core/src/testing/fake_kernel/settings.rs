@@ -9,14 +9,14 @@ use std::collections::BTreeMap;
 
 use futures::executor::block_on;
 
-use super::*;
 use crate::error::{Error, ErrorKind};
 use crate::ethtool::session::Session;
+use crate::ethtool::settings::*;
 use crate::iface::IfaceRef;
 use crate::netlink::wire::consts::*;
 use crate::testing::fake::{
-    ack, bitset, error, ethtool_msg, find, reply_header, s, tlvs, Fake, Kernel,
-    Log, Nla, Req,
+    ack, bitset, error, ethtool_msg, find, reply_header, stringset_of,
+    stringsets, tlvs, Fake, Kernel, Log, Nla, Req,
 };
 
 type Responder = Box<dyn FnMut(&[u8]) -> Vec<Vec<u8>>>;
@@ -133,38 +133,15 @@ impl Nic {
     }
 
     fn strset_reply(&self, req: &Req) -> Vec<Vec<u8>> {
-        let strings: Vec<Nla> = self
-            .flags
-            .iter()
-            .flatten()
-            .enumerate()
-            .map(|(i, (n, _))| {
-                Nla::Nest(
-                    ETHTOOL_A_STRINGS_STRING,
-                    vec![
-                        Nla::U32(ETHTOOL_A_STRING_INDEX, i as u32),
-                        s(ETHTOOL_A_STRING_VALUE, n),
-                    ],
-                )
-            })
-            .collect();
+        let names: Vec<&str> =
+            self.flags.iter().flatten().map(|(n, _)| n.as_str()).collect();
         let mut attrs = vec![reply_header(2, "eth0")];
         // the kernel omits an empty set
-        if !strings.is_empty() {
-            attrs.push(Nla::Nest(
-                ETHTOOL_A_STRSET_STRINGSETS,
-                vec![Nla::Nest(
-                    ETHTOOL_A_STRINGSETS_STRINGSET,
-                    vec![
-                        Nla::U32(ETHTOOL_A_STRINGSET_ID, ETH_SS_PRIV_FLAGS),
-                        Nla::U32(
-                            ETHTOOL_A_STRINGSET_COUNT,
-                            strings.len() as u32,
-                        ),
-                        Nla::Nest(ETHTOOL_A_STRINGSET_STRINGS, strings),
-                    ],
-                )],
-            ));
+        if !names.is_empty() {
+            attrs.push(stringsets(vec![stringset_of(
+                ETH_SS_PRIV_FLAGS,
+                &names,
+            )]));
         }
         vec![
             ethtool_msg(0, req.seq, ETHTOOL_MSG_STRSET_GET_REPLY, &attrs),

@@ -2,24 +2,16 @@
 //! byte for byte with what the kernel parses, every GET reply decoded from
 //! bytes as the kernel sends them (built with the fake kernel's own,
 //! independent encoder), and malformed replies that must be errors.
-//! Little-endian byte arrays, as in `wire::tests`.
 
-#![cfg(target_endian = "little")]
-
-use super::*;
+use super::{body_of, cat};
+use crate::netlink::wire::consts::*;
+use crate::netlink::wire::header::{Dev, ReplyDev};
+use crate::netlink::wire::settings::*;
 use crate::netlink::wire::strset;
 use crate::testing::fake::{
-    bitset, bitset_list, ethtool_msg, reply_header, s, Nla, FAMILY_ID,
+    bitset, bitset_list, ethtool_msg, reply_header, stringset_of, stringsets,
+    Nla, FAMILY_ID,
 };
-
-fn cat(parts: &[&[u8]]) -> Vec<u8> {
-    parts.concat()
-}
-
-/// The attributes after `nlmsghdr` + `genlmsghdr` of a whole message.
-fn body_of(msg: &[u8]) -> &[u8] {
-    &msg[NLMSG_HDRLEN + GENL_HDRLEN..]
-}
 
 fn u8_attr(kind: u16, v: u8) -> Nla {
     Nla::Raw(kind, vec![v])
@@ -426,36 +418,16 @@ fn privflags_reply_without_flags_is_no_flags() {
 
 #[test]
 fn strset_device_reply_gives_the_device_and_the_names() {
-    let strings = ["s0ix-enabled", "disable-k1"]
-        .iter()
-        .enumerate()
-        .map(|(i, n)| {
-            Nla::Nest(
-                ETHTOOL_A_STRINGS_STRING,
-                vec![
-                    Nla::U32(ETHTOOL_A_STRING_INDEX, i as u32),
-                    s(ETHTOOL_A_STRING_VALUE, n),
-                ],
-            )
-        })
-        .collect();
     let msg = ethtool_msg(
         0,
         1,
         ETHTOOL_MSG_STRSET_GET_REPLY,
         &[
             reply_header(7, "eno1"),
-            Nla::Nest(
-                ETHTOOL_A_STRSET_STRINGSETS,
-                vec![Nla::Nest(
-                    ETHTOOL_A_STRINGSETS_STRINGSET,
-                    vec![
-                        Nla::U32(ETHTOOL_A_STRINGSET_ID, ETH_SS_PRIV_FLAGS),
-                        Nla::U32(ETHTOOL_A_STRINGSET_COUNT, 2),
-                        Nla::Nest(ETHTOOL_A_STRINGSET_STRINGS, strings),
-                    ],
-                )],
-            ),
+            stringsets(vec![stringset_of(
+                ETH_SS_PRIV_FLAGS,
+                &["s0ix-enabled", "disable-k1"],
+            )]),
         ],
     );
     let b = body_of(&msg);
