@@ -19,6 +19,8 @@ use crate::netlink::wire::header::Dev;
 use crate::netlink::wire::message::{self, Received};
 use crate::netlink::wire::{features as wf, link, strset};
 
+mod settings;
+
 /// How many times an interrupted dump is retried before giving up.
 const DUMP_RETRIES: usize = 8;
 

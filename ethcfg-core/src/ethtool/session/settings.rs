@@ -4,14 +4,14 @@
 
 use std::fmt::Display;
 
-use super::keys::{self, GroupDef};
-use super::read::{self, fields};
-use super::{
+use super::{body, Session};
+use crate::error::{Error, Result};
+use crate::ethtool::settings::keys::{self, GroupDef};
+use crate::ethtool::settings::read::{self, fields};
+use crate::ethtool::settings::{
     plan, Group, GroupValues, SettingChange, SettingStatus, Settings,
     SettingsPlan, SettingsRequest, Value,
 };
-use crate::error::{Error, Result};
-use crate::ethtool::session::{body, Session};
 use crate::iface::IfaceRef;
 use crate::netlink::transport::Transport;
 use crate::netlink::wire::consts::*;
