@@ -7,7 +7,8 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::ethtool::session::{self, Conn};
+use crate::ethtool::session;
+use crate::netlink::conn::Conn;
 use crate::netlink::transport::{run_sync, SyncSocket, NETLINK_ROUTE};
 
 /// The rtnetlink link kind of one interface.
