@@ -1002,6 +1002,7 @@ mod tests {
     use futures::executor::block_on;
 
     use super::*;
+    use crate::change::Engine;
     use crate::error::{Error, ErrorKind};
     use crate::ethtool::features::{ChangeStatus, FeatureRequest, SetOutcome};
     use crate::ethtool::session::Session;
@@ -1802,7 +1803,7 @@ mod tests {
             .map(|n| IfaceRef::name(*n).unwrap())
             .collect();
         let req = FeatureRequest::new().disable("gro");
-        let plan = block_on(s.plan_change(
+        let plan = block_on(Engine::new(&mut s).plan_change(
             "set",
             &ifaces,
             &req,
@@ -1815,7 +1816,9 @@ mod tests {
             .join(format!("ethcfg-fake-pipeline-{}", std::process::id()));
         let state = crate::state::StateDir::new(&dir);
         let (logged, sent) = (log.borrow().len(), *sends.borrow());
-        let e = block_on(s.apply_change(&plan, &state, false)).unwrap_err();
+        let e =
+            block_on(Engine::new(&mut s).apply_change(&plan, &state, false))
+                .unwrap_err();
         let Error::ApplyFailed { iface, rolled_back, rollback_failed, source } =
             e
         else {
