@@ -2,7 +2,8 @@
 //! read every interface and plan before anything is sent — features and
 //! the other ethtool settings alike; record the state about to change;
 //! send; and if anything fails part-way, put back what this run already
-//! changed. Written once over the session, so the async and blocking APIs
+//! changed. Written once, as an [`Engine`] borrowing the ethtool session
+//! (never methods of the session itself), so the async and blocking APIs
 //! share it.
 
 use std::collections::HashMap;
@@ -153,7 +154,7 @@ impl<'s, T: Transport> Engine<'s, T> {
         .await
     }
 
-    /// [`Session::plan_change`] with other settings too.
+    /// [`Engine::plan_change`] with other settings too.
     pub(crate) async fn plan_change_with(
         &mut self,
         by: &str,
