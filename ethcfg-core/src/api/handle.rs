@@ -58,6 +58,8 @@ macro_rules! async_api {
 }
 
 /// An async ethtool-netlink handle: one socket on the tokio reactor.
+/// `Handle` and the futures of its operations are `Send`: a handle can be
+/// moved into `tokio::spawn` on a multi-thread runtime.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), ethcfg_core::Error> {
