@@ -514,11 +514,35 @@ impl Error {
         }
     }
 
+    /// A reply the wire codecs could not decode.
     pub(crate) fn malformed(
         op: &'static str,
         e: crate::netlink::wire::WireError,
     ) -> Error {
         Error::Malformed { op, detail: e.0 }
+    }
+
+    /// A request that should have had a reply was only ACKed.
+    pub(crate) fn no_reply(op: &'static str) -> Error {
+        Error::Malformed { op, detail: "no reply before the ACK".into() }
+    }
+
+    /// A request too large to encode (an attribute over 64 KiB).
+    pub(crate) fn too_large(op: &'static str) -> Error {
+        Error::Malformed {
+            op,
+            detail: "request too large for a netlink attribute".into(),
+        }
+    }
+
+    /// An answer matched to a request that is not there.
+    pub(crate) fn unmatched(op: &'static str) -> Error {
+        Error::Malformed { op, detail: "an answer to no request".into() }
+    }
+
+    /// A request sent and never answered.
+    pub(crate) fn unanswered(op: &'static str) -> Error {
+        Error::Malformed { op, detail: "no answer to the request".into() }
     }
 }
 

@@ -13,6 +13,7 @@ tests! {
         blocking_api_reads_by_name_and_index_and_dumps_all,
         blocking_api_plan_then_execute,
         async_api_on_a_current_thread_runtime,
+        every_handle_operation_runs_inside_tokio_spawn,
     ],
     harness::nothing: [
         async_api_without_a_runtime_is_an_error_not_a_panic,
@@ -107,4 +108,151 @@ fn async_api_without_a_runtime_is_an_error_not_a_panic() {
             panic!("connect() waited for a runtime that is not there")
         }
     }
+}
+
+/// A multi-thread runtime whose workers (and blocking threads) live in the
+/// calling thread's network namespace, as the test thread does after
+/// `unshare`: without this they would sit in the host's namespace.
+fn runtime_in_this_netns() -> tokio::runtime::Runtime {
+    let ns = std::fs::File::open("/proc/thread-self/ns/net").unwrap();
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_io()
+        .on_thread_start(move || {
+            use std::os::fd::AsRawFd;
+            #[allow(unsafe_code)]
+            // SAFETY: setns(2) takes a namespace fd we hold open and a flag.
+            let rc = unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) };
+            assert_eq!(rc, 0, "setns: {}", std::io::Error::last_os_error());
+        })
+        .build()
+        .unwrap()
+}
+
+/// Every `Handle` operation, each in a task of its own on a multi-thread
+/// runtime: `tokio::spawn` needs the futures to be `Send`, and the handle
+/// moves from task to task (and so from thread to thread).
+fn every_handle_operation_runs_inside_tokio_spawn() {
+    use ethcfg_core::change::MissingGroup;
+    use ethcfg_core::settings::{Group, SettingsRequest, Target};
+    use ethcfg_core::state::StateDir;
+    use ethcfg_core::FixedPolicy;
+
+    in_netns(|| {
+        sh(&[
+            "ip",
+            "link",
+            "add",
+            "spa",
+            "numtxqueues",
+            "4",
+            "numrxqueues",
+            "4",
+            "type",
+            "veth",
+            "peer",
+            "name",
+            "spb",
+        ]);
+        let dir = scratch("state-spawn");
+        let _ = std::fs::remove_dir_all(&dir);
+        let state = StateDir::new(&dir);
+        let rt = runtime_in_this_netns();
+        rt.block_on(async move {
+            // Runs one operation in a task of its own, handing the handle
+            // back with the result.
+            macro_rules! spawned {
+                ($h:ident, |$x:ident| $op:expr) => {{
+                    let mut $x = $h;
+                    tokio::spawn(async move {
+                        let r = $op.await;
+                        ($x, r)
+                    })
+                    .await
+                    .unwrap()
+                }};
+            }
+            let h = tokio::spawn(Handle::connect()).await.unwrap().unwrap();
+            assert!(h.monitor_group().is_some());
+            let iface = IfaceRef::name("spa").unwrap();
+            let ifaces = vec![iface.clone()];
+
+            let (h, names) = spawned!(h, |h| h.feature_names());
+            assert!(names
+                .unwrap()
+                .iter()
+                .any(|n| n == "tx-generic-segmentation"));
+            let i = iface.clone();
+            let (h, f) = spawned!(h, |h| h.features(&i));
+            assert!(f.unwrap().get("tx-generic-segmentation").unwrap().active);
+            let (h, all) = spawned!(h, |h| h.features_all());
+            assert_eq!(all.unwrap().len(), 3);
+
+            let i = iface.clone();
+            let (h, plan) = spawned!(h, |h| h
+                .plan_features(&i, &FeatureRequest::new().disable("gso")));
+            let plan = plan.unwrap();
+            let (h, out) = spawned!(h, |h| h.execute(&plan));
+            assert_eq!(out.unwrap().changes[0].status, ChangeStatus::Applied);
+            let i = iface.clone();
+            let (h, out) = spawned!(h, |h| h
+                .set_features(&i, &FeatureRequest::new().enable("gso")));
+            assert_eq!(out.unwrap().changes[0].status, ChangeStatus::Applied);
+
+            let i = iface.clone();
+            let (h, s) = spawned!(h, |h| h.settings(&i));
+            let s = s.unwrap();
+            assert!(s.rings.is_none() && s.channels.is_some());
+            let req =
+                SettingsRequest::new().set(Group::Channels, "tx", Target::Max);
+            let i = iface.clone();
+            let (h, splan) = spawned!(h, |h| h.plan_settings(&i, &req));
+            let splan = splan.unwrap();
+            let (h, changes) = spawned!(h, |h| h.execute_settings(&splan));
+            changes.unwrap();
+
+            let is = ifaces.clone();
+            let (h, cplan) = spawned!(h, |h| h.plan_change(
+                "set",
+                &is,
+                &FeatureRequest::new().disable("gso"),
+                FixedPolicy::Error
+            ));
+            assert_eq!(cplan.unwrap().targets.len(), 1);
+            let is = ifaces.clone();
+            let req = SettingsRequest::new();
+            let (h, cplan) = spawned!(h, |h| h.plan_change_with(
+                "set",
+                &is,
+                &FeatureRequest::new().disable("gso"),
+                &req,
+                FixedPolicy::Error,
+                MissingGroup::Error
+            ));
+            let cplan = cplan.unwrap();
+            let profiles = ethcfg_core::profile::Profiles::builtin().unwrap();
+            let profile = profiles.get("capture").unwrap().clone();
+            let is = ifaces.clone();
+            let (h, pplan) =
+                spawned!(h, |h| h.plan_profile(&profile, &is, true));
+            assert_eq!(pplan.unwrap().0.targets.len(), 1);
+
+            let lock = state.lock().unwrap();
+            let st = state.clone();
+            let (h, applied) =
+                spawned!(h, |h| h.apply_change(&cplan, &st, false));
+            assert_eq!(applied.unwrap().len(), 1);
+            let i = iface.clone();
+            let (h, after) = spawned!(h, |h| h.features(&i));
+            assert!(
+                !after.unwrap().get("tx-generic-segmentation").unwrap().active
+            );
+            let st = state.clone();
+            let is = ifaces.clone();
+            let (_h, reverted) = spawned!(h, |h| h.revert(&is, &st));
+            assert_eq!(reverted.unwrap().len(), 1);
+            drop(lock);
+        });
+        assert!(ethtool_active("spa")["tx-generic-segmentation"]);
+    });
 }

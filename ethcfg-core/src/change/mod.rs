@@ -2,7 +2,8 @@
 //! read every interface and plan before anything is sent — features and
 //! the other ethtool settings alike; record the state about to change;
 //! send; and if anything fails part-way, put back what this run already
-//! changed. Written once over the session, so the async and blocking APIs
+//! changed. Written once, as an [`Engine`] borrowing the ethtool session
+//! (never methods of the session itself), so the async and blocking APIs
 //! share it.
 
 use std::collections::HashMap;
@@ -118,7 +119,19 @@ struct Done {
     settings: Vec<SettingChange>,
 }
 
-impl<T: Transport> Session<T> {
+/// The change engine over one ethtool session: every operation of
+/// `set`, `apply`, `revert` and `check` that needs more than one ethtool
+/// request. Borrowed for the length of an operation.
+pub(crate) struct Engine<'s, T> {
+    session: &'s mut Session<T>,
+}
+
+impl<'s, T: Transport> Engine<'s, T> {
+    /// The engine over `session`.
+    pub(crate) fn new(session: &'s mut Session<T>) -> Self {
+        Engine { session }
+    }
+
     /// Reads every interface and plans `req` for each. Unknown interfaces
     /// and names are errors here, before anything is sent. Many interfaces
     /// are read with one dump instead of one request each.
@@ -140,7 +153,7 @@ impl<T: Transport> Session<T> {
         .await
     }
 
-    /// [`Session::plan_change`] with other settings too.
+    /// [`Engine::plan_change`] with other settings too.
     pub(crate) async fn plan_change_with(
         &mut self,
         by: &str,
@@ -150,7 +163,7 @@ impl<T: Transport> Session<T> {
         policy: FixedPolicy,
         missing: MissingGroup,
     ) -> Result<ChangePlan> {
-        let names = self.feature_names().await?;
+        let names = self.session.feature_names().await?;
         let resolved = resolve_request(&names, req)?;
         let current = self.read_many(ifaces).await?;
         let mut seen = std::collections::HashSet::with_capacity(current.len());
@@ -183,7 +196,7 @@ impl<T: Transport> Session<T> {
         let mut req = req.clone();
         let mut notes = Vec::new();
         loop {
-            match self.plan_settings(&iface, &req).await {
+            match self.session.plan_settings(&iface, &req).await {
                 Ok(p) => return Ok((Some(p), notes)),
                 Err(Error::SettingUnsupported { group, .. })
                     if missing == MissingGroup::Skip =>
@@ -218,14 +231,14 @@ impl<T: Transport> Session<T> {
         let mut out = Vec::with_capacity(ifaces.len());
         if ifaces.len() < DUMP_FROM {
             for iface in ifaces {
-                out.push(self.features(iface).await?);
+                out.push(self.session.features(iface).await?);
             }
             return Ok(out);
         }
         // Taken out of the dump, not copied: a thousand interfaces are
         // sixty thousand features.
         let mut all: Vec<Option<Features>> =
-            self.features_all().await?.into_iter().map(Some).collect();
+            self.session.features_all().await?.into_iter().map(Some).collect();
         let by_name: HashMap<String, usize> = all
             .iter()
             .enumerate()
@@ -251,7 +264,7 @@ impl<T: Transport> Session<T> {
                 // Not in the dump under that name (an alternative name, a
                 // name given twice, or gone): ask for it alone, for the
                 // kernel's own answer.
-                None => out.push(self.features(iface).await?),
+                None => out.push(self.session.features(iface).await?),
             }
         }
         Ok(out)
@@ -472,7 +485,7 @@ impl<T: Transport> Session<T> {
             .collect();
         let plans: Vec<&FeaturePlan> =
             targets.iter().map(|(_, t)| &t.plan).collect();
-        let results = match self.execute_many(&plans).await {
+        let results = match self.session.execute_many(&plans).await {
             Ok(r) => r,
             Err(e) => {
                 // The socket failed: which requests took effect is
@@ -519,12 +532,12 @@ impl<T: Transport> Session<T> {
         let mut out = if t.plan.is_empty() {
             SetOutcome::unchanged(&t.plan)
         } else {
-            self.execute(&t.plan).await?
+            self.session.execute(&t.plan).await?
         };
         let bits = touched(&t.plan, &out);
         done.push(Done { index: i, bits, settings: Vec::new() });
         if let Some(sp) = t.settings.as_ref().filter(|s| !s.is_empty()) {
-            let changes = self.execute_settings(sp).await?;
+            let changes = self.session.execute_settings(sp).await?;
             if let Some(d) = done.last_mut() {
                 d.settings = changes.clone();
             }
@@ -596,10 +609,10 @@ impl<T: Transport> Session<T> {
         req: &FeatureRequest,
     ) -> Result<SetOutcome> {
         let iface = IfaceRef::name_and_index(ifname, ifindex)?;
-        let now = self.features(&iface).await?;
-        let names = self.feature_names().await?;
+        let now = self.session.features(&iface).await?;
+        let names = self.session.feature_names().await?;
         let plan = plan_with(&now, &names, req, FixedPolicy::Refuse)?;
-        self.execute(&plan).await
+        self.session.execute(&plan).await
     }
 
     async fn restore_settings(
@@ -609,8 +622,8 @@ impl<T: Transport> Session<T> {
         req: &SettingsRequest,
     ) -> Result<()> {
         let iface = IfaceRef::name_and_index(ifname, ifindex)?;
-        let plan = self.plan_settings(&iface, req).await?;
-        let out = self.execute_settings(&plan).await?;
+        let plan = self.session.plan_settings(&iface, req).await?;
+        let out = self.session.execute_settings(&plan).await?;
         if out.iter().any(|c| c.status == SettingStatus::Refused) {
             return Err(Error::Malformed {
                 op: "rollback",
@@ -643,7 +656,7 @@ impl<T: Transport> Session<T> {
                 })?;
             todo.push((now, record));
         }
-        let names = self.feature_names().await?;
+        let names = self.session.feature_names().await?;
         let mut outcomes = Vec::with_capacity(todo.len());
         let mut result = Ok(());
         for (now, record) in &todo {
@@ -658,7 +671,7 @@ impl<T: Transport> Session<T> {
                     .map(|s| (s.group, s.key.as_str(), s.value.into())),
             );
             let out = match plan_with(now, &names, &req, FixedPolicy::Refuse) {
-                Ok(plan) => self.execute(&plan).await,
+                Ok(plan) => self.session.execute(&plan).await,
                 Err(e) => Err(e),
             };
             let mut out = match out {
@@ -681,10 +694,11 @@ impl<T: Transport> Session<T> {
             if !settings.is_empty() {
                 let iface =
                     IfaceRef::name_and_index(now.ifname.clone(), now.ifindex)?;
-                let sent = match self.plan_settings(&iface, &settings).await {
-                    Ok(plan) => self.execute_settings(&plan).await,
-                    Err(e) => Err(e),
-                };
+                let sent =
+                    match self.session.plan_settings(&iface, &settings).await {
+                        Ok(plan) => self.session.execute_settings(&plan).await,
+                        Err(e) => Err(e),
+                    };
                 match sent {
                     Ok(s) => out.settings = s,
                     Err(e) => {
@@ -779,7 +793,7 @@ fn restored_records(
     out
 }
 
-impl<T: Transport> Session<T> {
+impl<T: Transport> Engine<'_, T> {
     /// Plans a profile for `ifaces`: reads them, plans (fixed features
     /// become refusals; settings groups the driver lacks are skipped with a
     /// note), and applies the driver guard — all before anything is sent.

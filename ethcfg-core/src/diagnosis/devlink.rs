@@ -8,12 +8,13 @@
 //! kernel log and sysfs are the primary evidence, devlink only confirms.
 
 use crate::error::{Error, Result};
-use crate::ethtool::session::Conn;
+use crate::netlink::conn::{genl_body, Conn};
+use crate::netlink::family;
 use crate::netlink::transport::{
     run_sync, SyncSocket, Transport, NETLINK_GENERIC,
 };
 use crate::netlink::wire::consts::DEVLINK_GENL_NAME;
-use crate::netlink::wire::{ctrl, devlink as wire, message};
+use crate::netlink::wire::devlink as wire;
 
 /// The running key under which ice reports the active DDP package's name.
 pub const FW_APP_NAME: &str = "fw.app.name";
@@ -93,32 +94,17 @@ pub fn info() -> Vec<Info> {
 pub(crate) async fn dump_info<T: Transport>(
     conn: &mut Conn<T>,
 ) -> Result<Vec<Info>> {
-    const GETFAMILY: &str = "CTRL_CMD_GETFAMILY";
     const OP: &str = "DEVLINK_CMD_INFO_GET (dump)";
-    let seq = conn.next_seq();
-    let req = ctrl::get_family_request(DEVLINK_GENL_NAME, seq);
-    let replies = match conn.request(GETFAMILY, None, seq, Some(req)).await {
-        Ok(r) => r,
-        // No devlink in this kernel (CONFIG_NET_DEVLINK=n).
-        Err(e) if e.errno() == Some(libc::ENOENT) => return Ok(Vec::new()),
-        Err(e) => return Err(e),
+    // No family: no devlink in this kernel (CONFIG_NET_DEVLINK=n).
+    let Some(family) = family::resolve(conn, DEVLINK_GENL_NAME).await? else {
+        return Ok(Vec::new());
     };
-    let first = replies.first().ok_or_else(|| Error::Malformed {
-        op: GETFAMILY,
-        detail: "no reply before the ACK".into(),
-    })?;
-    let (_, body) = message::genl_body(first)
-        .map_err(|e| Error::malformed(GETFAMILY, e))?;
-    let family = ctrl::decode_family(body)
-        .map_err(|e| Error::malformed(GETFAMILY, e))?;
     let replies =
         conn.dump(OP, |seq| wire::info_dump_request(family.id, seq)).await?;
     replies
         .iter()
         .map(|p| {
-            let (_, body) =
-                message::genl_body(p).map_err(|e| Error::malformed(OP, e))?;
-            wire::decode_info(body)
+            wire::decode_info(genl_body(OP, p)?)
                 .map(Info::from)
                 .map_err(|e| Error::malformed(OP, e))
         })

@@ -1,8 +1,9 @@
-//! The protocol engine, written once over [`Transport`] and shared by the
-//! async and the blocking API: sequence numbers, request/ACK matching,
-//! multipart dumps (an errno inside `NLMSG_DONE` is an error; a dump flagged
-//! `NLM_F_DUMP_INTR` is redone), family resolution and the feature
-//! operations.
+//! The ethtool session: the resolved `ethtool` family, the feature-name
+//! table, and every ethtool operation — feature names, features get and
+//! dump, plan and execute features here; settings get, plan and execute
+//! in [`settings`]. Written once over [`Transport`] and shared by the async
+//! and the blocking API; the socket, matching and dumps are the
+//! [`Conn`]'s.
 
 use std::sync::Arc;
 
@@ -11,261 +12,22 @@ use crate::ethtool::features::{
     self, FeatureName, FeaturePlan, FeatureRequest, Features, SetOutcome,
 };
 use crate::iface::IfaceRef;
-use crate::netlink::pipeline::{Requests, Tracker, PIPELINE};
+use crate::netlink::conn::{genl_body as body, Conn};
+use crate::netlink::family::{self, Family};
+use crate::netlink::pipeline::Requests;
 use crate::netlink::transport::Transport;
 use crate::netlink::wire::consts::*;
-use crate::netlink::wire::ctrl::{self, FamilyInfo};
 use crate::netlink::wire::header::Dev;
-use crate::netlink::wire::message::{self, Received};
 use crate::netlink::wire::{features as wf, strset};
 
-/// How many times an interrupted dump is retried before giving up.
-const DUMP_RETRIES: usize = 8;
-
-/// One socket and its sequence numbers: request/reply exchanges.
-#[derive(Debug)]
-pub(crate) struct Conn<T> {
-    t: T,
-    seq: u32,
-    /// The receive buffer, reused for every datagram.
-    rbuf: Vec<u8>,
-}
-
-/// One datagram of the reply to a do-request: collects our payloads;
-/// true once our ACK (or DONE) is seen; our error ACK is an error.
-fn scan_reply(
-    dgram: &[u8],
-    op: &'static str,
-    iface: Option<&dyn std::fmt::Display>,
-    seq: u32,
-    out: &mut Vec<Vec<u8>>,
-) -> Result<bool> {
-    for m in message::split(dgram).map_err(|e| Error::malformed(op, e))? {
-        match m {
-            Received::Data { seq: s, payload, .. } if s == seq => {
-                out.push(payload.to_vec())
-            }
-            // (An ACK's warning matters for changes only, which go through
-            // the pipeline and are reported with their outcome.)
-            Received::Error { seq: s, errno: 0, .. } if s == seq => {
-                return Ok(true);
-            }
-            Received::Error { seq: s, errno, ext } if s == seq => {
-                return Err(Error::from_kernel(
-                    op,
-                    iface.map(ToString::to_string),
-                    errno,
-                    ext.msg,
-                ));
-            }
-            Received::Done { seq: s, .. } if s == seq => return Ok(true),
-            // Stale replies to an earlier, abandoned request.
-            _ => {}
-        }
-    }
-    Ok(false)
-}
-
-/// One datagram of a dump: hands our payloads to `each`, notes
-/// NLM_F_DUMP_INTR; true at DONE; an errno in DONE (or an error ACK) is an
-/// error.
-fn scan_dump(
-    dgram: &[u8],
-    op: &'static str,
-    seq: u32,
-    each: &mut impl FnMut(Option<&[u8]>) -> Result<()>,
-    interrupted: &mut bool,
-) -> Result<bool> {
-    for m in message::split(dgram).map_err(|e| Error::malformed(op, e))? {
-        match m {
-            Received::Data { seq: s, flags, payload, .. } if s == seq => {
-                *interrupted |= flags & NLM_F_DUMP_INTR != 0;
-                each(Some(payload))?;
-            }
-            Received::Done { seq: s, errno: 0, flags, .. } if s == seq => {
-                *interrupted |= flags & NLM_F_DUMP_INTR != 0;
-                return Ok(true);
-            }
-            Received::Done { seq: s, errno, ext, .. }
-            | Received::Error { seq: s, errno, ext }
-                if s == seq && errno != 0 =>
-            {
-                return Err(Error::from_kernel(op, None, errno, ext.msg));
-            }
-            _ => {}
-        }
-    }
-    Ok(false)
-}
-
-impl<T: Transport> Conn<T> {
-    pub(crate) fn new(t: T) -> Self {
-        Conn { t, seq: 0, rbuf: Vec::new() }
-    }
-
-    pub(crate) fn next_seq(&mut self) -> u32 {
-        self.seq = self.seq.wrapping_add(1);
-        self.seq
-    }
-
-    /// Sends one request (`None`: it could not be encoded).
-    async fn send(
-        &mut self,
-        op: &'static str,
-        req: Option<Vec<u8>>,
-    ) -> Result<()> {
-        let req = req.ok_or_else(|| too_large(op))?;
-        self.send_datagram(&req).await
-    }
-
-    async fn send_datagram(&mut self, datagram: &[u8]) -> Result<()> {
-        self.t
-            .send(datagram)
-            .await
-            .map_err(|source| Error::Io { context: "send", source })
-    }
-
-    /// The next datagram, in the connection's receive buffer (taken out;
-    /// hand it back with [`Conn::give_back`] so its capacity is reused).
-    async fn recv(&mut self) -> Result<Vec<u8>> {
-        let mut buf = std::mem::take(&mut self.rbuf);
-        self.t
-            .recv(&mut buf)
-            .await
-            .map_err(|source| Error::Io { context: "receive", source })?;
-        Ok(buf)
-    }
-
-    fn give_back(&mut self, buf: Vec<u8>) {
-        self.rbuf = buf;
-    }
-
-    /// A do-request: returns the payloads of the replies with our sequence
-    /// number, up to and including the ACK. An error ACK is an error.
-    pub(crate) async fn request(
-        &mut self,
-        op: &'static str,
-        iface: Option<&dyn std::fmt::Display>,
-        seq: u32,
-        req: Option<Vec<u8>>,
-    ) -> Result<Vec<Vec<u8>>> {
-        self.send(op, req).await?;
-        let mut out = Vec::new();
-        loop {
-            let dgram = self.recv().await?;
-            let done = scan_reply(&dgram, op, iface, seq, &mut out);
-            self.give_back(dgram);
-            if done? {
-                return Ok(out);
-            }
-        }
-    }
-
-    /// Pipelined do-requests ([`crate::netlink::pipeline`]), [`PIPELINE`] per
-    /// datagram, with consecutive sequence numbers. Each answer is decoded
-    /// as it completes. After a request fails no further datagram is sent.
-    /// Returns the answers of the requests sent, in order; `Err` when the
-    /// socket fails, and then which requests took effect is unknown.
-    pub(crate) async fn pipeline<Q: Requests>(
-        &mut self,
-        op: &'static str,
-        requests: &Q,
-    ) -> Result<Vec<Result<Q::Out>>> {
-        let n = requests.count();
-        let first_seq = self.seq.wrapping_add(1);
-        let mut tracker = Tracker::new(op, first_seq, requests);
-        let (mut sent, mut answered) = (0, 0);
-        let mut datagram = Vec::new();
-        while sent < n {
-            datagram.clear();
-            let chunk = (n - sent).min(PIPELINE);
-            for p in sent..sent + chunk {
-                let seq = self.next_seq();
-                let req =
-                    requests.request(p, seq).ok_or_else(|| too_large(op))?;
-                datagram.extend_from_slice(&req);
-            }
-            self.send_datagram(&datagram).await?;
-            sent += chunk;
-            let mut failed = false;
-            while answered < sent {
-                let dgram = self.recv().await?;
-                let taken = tracker.take(&dgram);
-                self.give_back(dgram);
-                let (done, f) = taken?;
-                answered += done;
-                failed |= f;
-            }
-            if failed {
-                break;
-            }
-        }
-        Ok(tracker.answers(sent))
-    }
-
-    /// A dump: returns every reply payload; redone when the kernel flags
-    /// the dump as interrupted (the device list changed under it).
-    pub(crate) async fn dump(
-        &mut self,
-        op: &'static str,
-        build: impl Fn(u32) -> Option<Vec<u8>>,
-    ) -> Result<Vec<Vec<u8>>> {
-        let mut out = Vec::new();
-        self.dump_each(op, build, |p| {
-            match p {
-                Some(p) => out.push(p.to_vec()),
-                None => out.clear(),
-            }
-            Ok(())
-        })
-        .await?;
-        Ok(out)
-    }
-
-    /// [`Conn::dump`] without copies: each reply payload is handed to
-    /// `each` straight from the receive buffer; `None` means the dump
-    /// starts over (it was interrupted): drop what was handed so far.
-    pub(crate) async fn dump_each(
-        &mut self,
-        op: &'static str,
-        build: impl Fn(u32) -> Option<Vec<u8>>,
-        mut each: impl FnMut(Option<&[u8]>) -> Result<()>,
-    ) -> Result<()> {
-        let mut attempt = 0;
-        loop {
-            let seq = self.next_seq();
-            self.send(op, build(seq)).await?;
-            let mut interrupted = false;
-            loop {
-                let dgram = self.recv().await?;
-                let done =
-                    scan_dump(&dgram, op, seq, &mut each, &mut interrupted);
-                self.give_back(dgram);
-                if done? {
-                    break;
-                }
-            }
-            if !interrupted {
-                return Ok(());
-            }
-            each(None)?;
-            attempt += 1;
-            if attempt >= DUMP_RETRIES {
-                return Err(Error::Malformed {
-                    op,
-                    detail: format!("dump interrupted {DUMP_RETRIES} times in a row (NLM_F_DUMP_INTR)"),
-                });
-            }
-        }
-    }
-}
+mod settings;
 
 /// An ethtool-family session: the resolved family and the feature-name
 /// table (global, fetched once per session).
 #[derive(Debug)]
 pub(crate) struct Session<T> {
     conn: Conn<T>,
-    family: FamilyInfo,
+    family: Family,
     feature_names: Option<Arc<Vec<String>>>,
     /// The same names, shared by every decoded feature.
     feature_table: Option<Arc<Vec<FeatureName>>>,
@@ -298,8 +60,8 @@ impl Requests for FeatureSets<'_> {
         set_request(self.family, seq, self.plans.get(p)?)
     }
 
-    fn iface(&self, p: usize) -> String {
-        self.plans.get(p).map(|plan| plan.ifname.clone()).unwrap_or_default()
+    fn iface(&self, p: usize) -> Option<String> {
+        self.plans.get(p).map(|plan| plan.ifname.clone())
     }
 
     fn decode(
@@ -308,10 +70,10 @@ impl Requests for FeatureSets<'_> {
         replies: Vec<Vec<u8>>,
         warnings: Vec<String>,
     ) -> Result<SetOutcome> {
-        let plan = self.plans.get(p).ok_or_else(|| Error::Malformed {
-            op: "FEATURES_SET",
-            detail: "an answer to no request".into(),
-        })?;
+        let plan = self
+            .plans
+            .get(p)
+            .ok_or_else(|| Error::unmatched("FEATURES_SET"))?;
         let mut out = set_outcome(plan, &replies, self.names)?;
         out.warnings = warnings;
         Ok(out)
@@ -339,57 +101,19 @@ fn set_outcome(
     Ok(SetOutcome::from_reply(plan, &reply, names))
 }
 
-/// The error for a request too large to encode.
-fn too_large(op: &'static str) -> Error {
-    Error::Malformed {
-        op,
-        detail: "request too large for a netlink attribute".into(),
-    }
-}
-
-pub(crate) fn body<'a>(
-    op: &'static str,
-    payload: &'a [u8],
-) -> Result<&'a [u8]> {
-    message::genl_body(payload)
-        .map(|(_, b)| b)
-        .map_err(|e| Error::malformed(op, e))
-}
-
 impl<T: Transport> Session<T> {
     /// Resolves the `ethtool` family on `t`.
     pub(crate) async fn connect(t: T) -> Result<Self> {
         let mut conn = Conn::new(t);
-        let seq = conn.next_seq();
-        let req = ctrl::get_family_request(ETHTOOL_GENL_NAME, seq);
-        let replies = match conn
-            .request("CTRL_CMD_GETFAMILY", None, seq, Some(req))
-            .await
-        {
-            Ok(r) => r,
-            Err(e) if e.errno() == Some(libc::ENOENT) => {
-                return Err(Error::FamilyUnavailable)
-            }
-            Err(e) => return Err(e),
-        };
-        let first = replies.first().ok_or_else(|| Error::Malformed {
-            op: "CTRL_CMD_GETFAMILY",
-            detail: "no reply before the ACK".into(),
-        })?;
-        let family = ctrl::decode_family(body("CTRL_CMD_GETFAMILY", first)?)
-            .map_err(|e| Error::malformed("CTRL_CMD_GETFAMILY", e))?;
+        let family = family::resolve(&mut conn, ETHTOOL_GENL_NAME)
+            .await?
+            .ok_or(Error::FamilyUnavailable)?;
         Ok(Session { conn, family, feature_names: None, feature_table: None })
     }
 
     /// The `monitor` multicast group id, when the kernel has one.
     pub(crate) fn monitor_group(&self) -> Option<u32> {
-        self.family.monitor_group
-    }
-
-    /// The connection and the ethtool family id, for the operations
-    /// written in their own modules (settings).
-    pub(crate) fn conn_and_family(&mut self) -> (&mut Conn<T>, u16) {
-        (&mut self.conn, self.family.id)
+        self.family.group(ETHTOOL_MCGRP_MONITOR_NAME)
     }
 
     pub(crate) fn require(
@@ -414,14 +138,14 @@ impl<T: Transport> Session<T> {
             return Ok(Arc::clone(n));
         }
         const OP: &str = "STRSET_GET";
-        let seq = self.conn.next_seq();
-        let req = strset::request(self.family.id, seq, ETH_SS_FEATURES);
-        let replies = self.conn.request(OP, None, seq, req).await?;
-        let first = replies.first().ok_or_else(|| Error::Malformed {
-            op: OP,
-            detail: "no reply before the ACK".into(),
-        })?;
-        let names = strset::decode(body(OP, first)?, ETH_SS_FEATURES)
+        let family = self.family.id;
+        let reply = self
+            .conn
+            .request_one(OP, None, |seq| {
+                strset::request(family, seq, ETH_SS_FEATURES)
+            })
+            .await?;
+        let names = strset::decode(body(OP, &reply)?, ETH_SS_FEATURES)
             .map_err(|e| Error::malformed(OP, e))?;
         if names.iter().all(String::is_empty) {
             return Err(Error::Malformed {
@@ -458,14 +182,15 @@ impl<T: Transport> Session<T> {
         const OP: &str = "FEATURES_GET";
         self.require(ETHTOOL_MSG_FEATURES_GET, OP, false)?;
         let names = self.feature_table().await?;
-        let seq = self.conn.next_seq();
-        let req = wf::get_request(self.family.id, seq, iface.dev());
-        let replies = self.conn.request(OP, Some(iface), seq, req).await?;
-        let first = replies.first().ok_or_else(|| Error::Malformed {
-            op: OP,
-            detail: "no reply before the ACK".into(),
-        })?;
-        let r = wf::decode_get(body(OP, first)?)
+        let family = self.family.id;
+        let shown = iface.to_string();
+        let reply = self
+            .conn
+            .request_one(OP, Some(&shown), |seq| {
+                wf::get_request(family, seq, iface.dev())
+            })
+            .await?;
+        let r = wf::decode_get(body(OP, &reply)?)
             .map_err(|e| Error::malformed(OP, e))?;
         Ok(Features::from_reply(&r, &names))
     }
@@ -518,18 +243,15 @@ impl<T: Transport> Session<T> {
             return Ok(SetOutcome::unchanged(plan));
         }
         // The same path as many interfaces: a pipeline of one.
-        self.execute_many(&[plan]).await?.into_iter().next().unwrap_or_else(
-            || {
-                Err(Error::Malformed {
-                    op: OP,
-                    detail: "no answer to the request".into(),
-                })
-            },
-        )
+        self.execute_many(&[plan])
+            .await?
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Err(Error::unanswered(OP)))
     }
 
     /// Sends non-empty plans pipelined ([`Conn::pipeline`], at most
-    /// [`PIPELINE`] at a time) and decodes each outcome, in order. `Err`
+    /// [`PIPELINE`](crate::netlink::pipeline::PIPELINE) at a time) and decodes each outcome, in order. `Err`
     /// only when the socket fails (which plans took effect is unknown).
     pub(crate) async fn execute_many(
         &mut self,

@@ -19,7 +19,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::ethtool::session::Conn;
+use crate::netlink::conn::Conn;
 use crate::netlink::transport::{run_sync, SyncSocket, NETLINK_ROUTE};
 
 /// Where host facts are read: the running system, or a directory that

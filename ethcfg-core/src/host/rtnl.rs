@@ -24,7 +24,7 @@ use netlink_packet_route::link::{
 use netlink_packet_route::RouteNetlinkMessage;
 
 use crate::error::{Error, Result};
-use crate::ethtool::session::Conn;
+use crate::netlink::conn::Conn;
 use crate::netlink::transport::Transport;
 use crate::netlink::wire::consts::{NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST};
 
@@ -198,9 +198,8 @@ pub(crate) async fn link<T: Transport>(
     index: u32,
 ) -> Result<Option<Link>> {
     const OP: &str = "RTM_GETLINK";
-    let seq = conn.next_seq();
     let replies =
-        conn.request(OP, None, seq, Some(link_request(seq, index))).await?;
+        conn.request(OP, None, |seq| Some(link_request(seq, index))).await?;
     replies.first().map(|p| decode_link(p).map_err(wire_error(OP))).transpose()
 }
 

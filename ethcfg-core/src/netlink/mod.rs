@@ -2,13 +2,17 @@
 //! about what the messages mean to a user.
 //!
 //! Owns the socket behind the [`transport::Transport`] trait (blocking,
-//! tokio, and the tests' fake kernel), sequence numbers and request/answer
-//! matching ([`pipeline`]: a single request is a pipeline of one), dumps,
-//! generic-netlink family resolution, and the crate-private [`wire`]
-//! codecs (pure, no I/O, no panics, golden-byte tested).
+//! tokio, and the tests' fake kernel), the connection ([`conn`]: sequence
+//! numbers, do-requests, pipelines and dumps), the one request/answer
+//! matcher ([`pipeline`]: a single request is a pipeline of one, a dump is
+//! matched the same way), generic-netlink family resolution ([`family`]),
+//! and the crate-private [`wire`] codecs (pure, no I/O, no panics,
+//! golden-byte tested).
 //!
 //! May use: [`crate::error`]. Nothing above it.
 
+pub(crate) mod conn;
+pub(crate) mod family;
 pub(crate) mod pipeline;
 pub(crate) mod transport;
 pub(crate) mod wire;

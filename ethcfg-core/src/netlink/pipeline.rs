@@ -1,15 +1,19 @@
-//! Pipelined do-requests on one socket: many requests per datagram, their
-//! answers matched back by sequence number. The kernel handles the
-//! messages of a datagram in order, each with its own reply and ACK, and
-//! goes on after one fails; so a run over many interfaces pays one `send`
-//! per [`PIPELINE`] requests instead of one each.
+//! Request/answer matching, the one place that knows how the kernel
+//! answers: reply payloads, then the ACK (or error ACK) of a do-request or
+//! the `NLMSG_DONE` of a dump, all carrying the request's sequence number.
+//! Do-requests, pipelined or single (a pipeline of one), and dumps all go
+//! through [`Matcher`].
 //!
-//! The answers of one datagram are read before the next is sent. (Reading
-//! them on a second thread while the next is sent was tried and measured
-//! slower on a 2-core VM: every wake-up of the reader lands on the
-//! sender's critical path.)
+//! Many requests go in one datagram: the kernel handles the messages of a
+//! datagram in order, each with its own reply and ACK, and goes on after
+//! one fails; so a run over many interfaces pays one `send` per
+//! [`PIPELINE`] requests instead of one each. The answers of one datagram
+//! are read before the next is sent. (Reading them on a second thread
+//! while the next is sent was tried and measured slower on a 2-core VM:
+//! every wake-up of the reader lands on the sender's critical path.)
 
 use crate::error::{Error, Result};
+use crate::netlink::wire::consts::NLM_F_DUMP_INTR;
 use crate::netlink::wire::message::{self, Received};
 
 /// How many requests go in one datagram at most. Their answers wait in the
@@ -30,7 +34,7 @@ pub(crate) trait Requests {
     /// Request `p` with sequence number `seq` (None: too large to encode).
     fn request(&self, p: usize, seq: u32) -> Option<Vec<u8>>;
     /// The interface request `p` is for, for error messages.
-    fn iface(&self, p: usize) -> String;
+    fn iface(&self, p: usize) -> Option<String>;
     /// Decodes request `p`'s answer: its reply payloads and its ACK's
     /// warnings.
     fn decode(
@@ -41,101 +45,162 @@ pub(crate) trait Requests {
     ) -> Result<Self::Out>;
 }
 
-/// Matches answers to requests: their reply payloads, then their ACK (or
-/// error), which completes them — decoded there and then.
-pub(crate) struct Tracker<'a, Q: Requests> {
-    op: &'static str,
-    first_seq: u32,
-    requests: &'a Q,
-    payloads: Vec<Vec<Vec<u8>>>,
-    answers: Vec<Option<Result<Q::Out>>>,
+/// One message of an answer to the request at some position.
+#[derive(Debug)]
+pub(crate) enum Part<'a> {
+    /// A reply payload, borrowed straight from the receive buffer.
+    Reply(&'a [u8]),
+    /// The ACK (or `NLMSG_DONE`) that completes the request, with the
+    /// kernel's warning if it gave one.
+    Done(Option<String>),
+    /// The error ACK (or `NLMSG_DONE` with an errno) that completes it.
+    Failed {
+        /// The errno.
+        errno: i32,
+        /// The kernel's extended-ACK text.
+        msg: Option<String>,
+    },
 }
 
-impl<'a, Q: Requests> Tracker<'a, Q> {
-    /// Requests `first_seq`, `first_seq + 1`, ...
-    pub(crate) fn new(
-        op: &'static str,
-        first_seq: u32,
-        requests: &'a Q,
-    ) -> Self {
-        let n = requests.count();
-        Tracker {
-            op,
+/// Matches the messages of received datagrams to requests `first_seq`,
+/// `first_seq + 1`, ... by sequence number.
+#[derive(Debug)]
+pub(crate) struct Matcher {
+    first_seq: u32,
+    done: Vec<bool>,
+    completed: usize,
+    interrupted: bool,
+}
+
+impl Matcher {
+    /// Matches the answers of `n` requests from `first_seq` on.
+    pub(crate) fn new(first_seq: u32, n: usize) -> Self {
+        Matcher {
             first_seq,
-            requests,
-            payloads: (0..n).map(|_| Vec::new()).collect(),
-            answers: (0..n).map(|_| None).collect(),
+            done: vec![false; n],
+            completed: 0,
+            interrupted: false,
         }
+    }
+
+    /// How many requests have their final answer.
+    pub(crate) fn completed(&self) -> usize {
+        self.completed
+    }
+
+    /// Whether an answer was flagged `NLM_F_DUMP_INTR` (the object list
+    /// changed during a dump: it must be redone).
+    pub(crate) fn interrupted(&self) -> bool {
+        self.interrupted
     }
 
     fn position(&self, seq: u32) -> Option<usize> {
         let p = usize::try_from(seq.wrapping_sub(self.first_seq)).ok()?;
-        (p < self.answers.len()).then_some(p)
+        // Not ours (a stale answer to an abandoned request), or ours after
+        // its final answer: ignored.
+        (!*self.done.get(p)?).then_some(p)
     }
-    /// Takes in one datagram. Returns how many requests it completed and
-    /// whether one of them failed.
-    pub(crate) fn take(&mut self, dgram: &[u8]) -> Result<(usize, bool)> {
-        let op = self.op;
-        let mut completed = 0;
-        let mut failed = false;
+
+    /// Takes in one datagram, handing each message that answers a pending
+    /// request to `on` with the request's position. An error from `on`
+    /// stops the datagram there.
+    pub(crate) fn take(
+        &mut self,
+        op: &'static str,
+        dgram: &[u8],
+        mut on: impl FnMut(usize, Part<'_>) -> Result<()>,
+    ) -> Result<()> {
         for m in message::split(dgram).map_err(|e| Error::malformed(op, e))? {
-            let (seq, answer) = match m {
-                Received::Data { seq, payload, .. } => {
-                    if let Some(slot) = self
-                        .position(seq)
-                        .and_then(|p| self.payloads.get_mut(p))
-                    {
-                        slot.push(payload.to_vec());
-                    }
-                    continue;
+            let (seq, flags, part) = match m {
+                Received::Data { seq, flags, payload, .. } => {
+                    (seq, flags, Part::Reply(payload))
                 }
-                Received::Error { seq, errno: 0, ext } => (seq, Ok(ext.msg)),
-                Received::Done { seq, errno: 0, .. } => (seq, Ok(None)),
-                Received::Error { seq, errno, ext }
-                | Received::Done { seq, errno, ext, .. } => {
-                    (seq, Err((errno, ext.msg)))
+                Received::Error { seq, errno: 0, ext } => {
+                    (seq, 0, Part::Done(ext.msg))
+                }
+                Received::Done { seq, errno: 0, flags, ext } => {
+                    (seq, flags, Part::Done(ext.msg))
+                }
+                Received::Error { seq, errno, ext } => {
+                    (seq, 0, Part::Failed { errno, msg: ext.msg })
+                }
+                Received::Done { seq, errno, flags, ext } => {
+                    (seq, flags, Part::Failed { errno, msg: ext.msg })
                 }
                 Received::Other => continue,
             };
-            // Not ours (a stale answer to an abandoned request), or ours
-            // twice: ignored.
             let Some(p) = self.position(seq) else { continue };
-            if self.answers.get(p).is_none_or(Option::is_some) {
-                continue;
-            }
-            let answer = match answer {
-                Ok(warning) => {
-                    let payloads = self
-                        .payloads
-                        .get_mut(p)
-                        .map(std::mem::take)
-                        .unwrap_or_default();
-                    self.requests.decode(
-                        p,
-                        payloads,
-                        warning.into_iter().collect(),
-                    )
+            self.interrupted |= flags & NLM_F_DUMP_INTR != 0;
+            if !matches!(part, Part::Reply(_)) {
+                if let Some(d) = self.done.get_mut(p) {
+                    *d = true;
+                    self.completed += 1;
                 }
-                Err((errno, msg)) => {
-                    failed = true;
-                    Err(Error::from_kernel(
-                        op,
-                        Some(self.requests.iface(p)),
-                        errno,
-                        msg,
-                    ))
-                }
-            };
-            if let Some(slot) = self.answers.get_mut(p) {
-                *slot = Some(answer);
-                completed += 1;
             }
+            on(p, part)?;
         }
-        Ok((completed, failed))
+        Ok(())
+    }
+}
+
+/// The answers of a pipelined run, collected per request and decoded when
+/// each completes.
+pub(crate) struct Answers<'a, Q: Requests> {
+    op: &'static str,
+    requests: &'a Q,
+    payloads: Vec<Vec<Vec<u8>>>,
+    answers: Vec<Option<Result<Q::Out>>>,
+    /// Whether a request of the datagram being read failed.
+    pub(crate) failed: bool,
+}
+
+impl<'a, Q: Requests> Answers<'a, Q> {
+    pub(crate) fn new(op: &'static str, requests: &'a Q) -> Self {
+        let n = requests.count();
+        Answers {
+            op,
+            requests,
+            payloads: (0..n).map(|_| Vec::new()).collect(),
+            answers: (0..n).map(|_| None).collect(),
+            failed: false,
+        }
+    }
+
+    /// One message of request `p`'s answer.
+    pub(crate) fn on(&mut self, p: usize, part: Part<'_>) -> Result<()> {
+        let answer = match part {
+            Part::Reply(payload) => {
+                if let Some(slot) = self.payloads.get_mut(p) {
+                    slot.push(payload.to_vec());
+                }
+                return Ok(());
+            }
+            Part::Done(warning) => {
+                let payloads = self
+                    .payloads
+                    .get_mut(p)
+                    .map(std::mem::take)
+                    .unwrap_or_default();
+                self.requests.decode(p, payloads, warning.into_iter().collect())
+            }
+            Part::Failed { errno, msg } => {
+                self.failed = true;
+                Err(Error::from_kernel(
+                    self.op,
+                    self.requests.iface(p),
+                    errno,
+                    msg,
+                ))
+            }
+        };
+        let slot =
+            self.answers.get_mut(p).ok_or_else(|| Error::unmatched(self.op))?;
+        *slot = Some(answer);
+        Ok(())
     }
 
     /// The answers of the first `sent` requests, in order.
-    pub(crate) fn answers(self, sent: usize) -> Vec<Result<Q::Out>> {
+    pub(crate) fn into_vec(self, sent: usize) -> Vec<Result<Q::Out>> {
         self.answers.into_iter().take(sent).flatten().collect()
     }
 }

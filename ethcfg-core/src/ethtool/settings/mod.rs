@@ -34,10 +34,9 @@
 
 use std::fmt;
 
-mod keys;
-mod plan;
-mod read;
-mod session;
+pub(crate) mod keys;
+pub(crate) mod plan;
+pub(crate) mod read;
 
 #[cfg(test)]
 mod tests;

@@ -1,7 +1,7 @@
 //! Family resolution through the generic-netlink controller
 //! (netlink-packet-generic's `GenlCtrl`): the ethtool family id, its op
-//! table (what this kernel implements, dump support, admin-only ops) and the
-//! `monitor` multicast group.
+//! table (what this kernel implements, dump support, admin-only ops) and its
+//! multicast groups by name.
 
 use netlink_packet_core::{
     NetlinkHeader, NetlinkMessage, NetlinkPayload, NlaBuffer, Parseable,
@@ -21,12 +21,18 @@ pub(crate) struct FamilyInfo {
     pub(crate) id: u16,
     /// (op id, `GENL_*` flags) for every op the kernel implements.
     pub(crate) ops: Vec<(u32, u32)>,
-    pub(crate) monitor_group: Option<u32>,
+    /// (name, id) of every multicast group of the family.
+    pub(crate) groups: Vec<(String, u32)>,
 }
 
 impl FamilyInfo {
     pub(crate) fn op_flags(&self, op: u8) -> Option<u32> {
         self.ops.iter().find(|(id, _)| *id == u32::from(op)).map(|(_, f)| *f)
+    }
+
+    /// The id of the multicast group `name`, when the family has one.
+    pub(crate) fn group(&self, name: &str) -> Option<u32> {
+        self.groups.iter().find(|(n, _)| n == name).map(|(_, id)| *id)
     }
 }
 
@@ -100,8 +106,8 @@ pub(crate) fn decode_family(body: &[u8]) -> WireResult<FamilyInfo> {
                             McastGrpAttrs::Id(i) => id = Some(i),
                         }
                     }
-                    if name.as_deref() == Some(ETHTOOL_MCGRP_MONITOR_NAME) {
-                        info.monitor_group = id;
+                    if let (Some(name), Some(id)) = (name, id) {
+                        info.groups.push((name, id));
                     }
                 }
             }

@@ -5,7 +5,7 @@ use futures::executor::block_on;
 
 use crate::diagnosis::devlink::*;
 use crate::error::{Error, Result};
-use crate::ethtool::session::Conn;
+use crate::netlink::conn::Conn;
 use crate::netlink::wire::consts::DEVLINK_GENL_NAME;
 use crate::netlink::wire::consts::*;
 use crate::testing::fake::{self, Fake, Nla, Req};

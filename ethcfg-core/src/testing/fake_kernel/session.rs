@@ -5,6 +5,7 @@
 
 use futures::executor::block_on;
 
+use crate::change::Engine;
 use crate::error::{Error, ErrorKind};
 use crate::ethtool::features::{ChangeStatus, FeatureRequest, SetOutcome};
 use crate::ethtool::session::Session;
@@ -777,7 +778,7 @@ fn apply_pipelines_feature_sets_and_rolls_back_past_a_failure() {
         .map(|n| IfaceRef::name(*n).unwrap())
         .collect();
     let req = FeatureRequest::new().disable("gro");
-    let plan = block_on(s.plan_change(
+    let plan = block_on(Engine::new(&mut s).plan_change(
         "set",
         &ifaces,
         &req,
@@ -790,7 +791,8 @@ fn apply_pipelines_feature_sets_and_rolls_back_past_a_failure() {
         .join(format!("ethcfg-fake-pipeline-{}", std::process::id()));
     let state = crate::state::StateDir::new(&dir);
     let (logged, sent) = (log.borrow().len(), *sends.borrow());
-    let e = block_on(s.apply_change(&plan, &state, false)).unwrap_err();
+    let e = block_on(Engine::new(&mut s).apply_change(&plan, &state, false))
+        .unwrap_err();
     let Error::ApplyFailed { iface, rolled_back, rollback_failed, source } = e
     else {
         panic!("{e:?}")

@@ -39,7 +39,7 @@ fn decode_family_reply() {
     assert_eq!(cmd, fake::CTRL_CMD_NEWFAMILY);
     let info = ctrl::decode_family(body).unwrap();
     assert_eq!(info.id, FAMILY_ID);
-    assert_eq!(info.monitor_group, Some(MONITOR_GROUP));
+    assert_eq!(info.group(ETHTOOL_MCGRP_MONITOR_NAME), Some(MONITOR_GROUP));
     assert_eq!(info.ops.len(), ETHTOOL_OPS.len());
     assert_eq!(info.op_flags(ETHTOOL_MSG_FEATURES_GET), Some(0xe));
     assert_eq!(info.op_flags(ETHTOOL_MSG_FEATURES_SET), Some(0x1a));
@@ -59,7 +59,9 @@ fn decode_family_skips_unknown_and_needs_the_id() {
         ),
     ]);
     let info = ctrl::decode_family(&body).unwrap();
-    assert_eq!((info.id, info.monitor_group, info.ops.len()), (30, None, 0));
+    let monitor = info.group(ETHTOOL_MCGRP_MONITOR_NAME);
+    assert_eq!((info.id, monitor, info.ops.len()), (30, None, 0));
+    assert_eq!(info.group("other"), Some(9));
 
     let body = encode(&[s(CTRL_ATTR_FAMILY_NAME, "ethtool")]);
     assert!(ctrl::decode_family(&body).is_err());

@@ -1,17 +1,14 @@
-//! The settings operations on the session, shared by the async and the
-//! blocking API: read every group, plan, and execute (one SET per group,
+//! The settings operations of the ethtool session: read every group, plan, and execute (one SET per group,
 //! a re-read, a status per value).
 
-use std::fmt::Display;
-
-use super::keys::{self, GroupDef};
-use super::read::{self, fields};
-use super::{
+use super::{body, Session};
+use crate::error::{Error, Result};
+use crate::ethtool::settings::keys::{self, GroupDef};
+use crate::ethtool::settings::read::{self, fields};
+use crate::ethtool::settings::{
     plan, Group, GroupValues, SettingChange, SettingStatus, Settings,
     SettingsPlan, SettingsRequest, Value,
 };
-use crate::error::{Error, Result};
-use crate::ethtool::session::{body, Session};
 use crate::iface::IfaceRef;
 use crate::netlink::transport::Transport;
 use crate::netlink::wire::consts::*;
@@ -30,17 +27,11 @@ impl<T: Transport> Session<T> {
     async fn request_first(
         &mut self,
         op: &'static str,
-        shown: &dyn Display,
-        build: impl FnOnce(u16, u32) -> Option<Vec<u8>>,
+        shown: &str,
+        build: impl Fn(u16, u32) -> Option<Vec<u8>>,
     ) -> Result<Vec<u8>> {
-        let (conn, family) = self.conn_and_family();
-        let seq = conn.next_seq();
-        let replies =
-            conn.request(op, Some(shown), seq, build(family, seq)).await?;
-        replies.into_iter().next().ok_or_else(|| Error::Malformed {
-            op,
-            detail: "no reply before the ACK".into(),
-        })
+        let family = self.family.id;
+        self.conn.request_one(op, Some(shown), |seq| build(family, seq)).await
     }
 
     /// As [`Session::request_first`], but `None` when the kernel answered
@@ -48,8 +39,8 @@ impl<T: Transport> Session<T> {
     async fn get_or_unsupported(
         &mut self,
         op: &'static str,
-        shown: &dyn Display,
-        build: impl FnOnce(u16, u32) -> Option<Vec<u8>>,
+        shown: &str,
+        build: impl Fn(u16, u32) -> Option<Vec<u8>>,
     ) -> Result<Option<Vec<u8>>> {
         match self.request_first(op, shown, build).await {
             Ok(p) => Ok(Some(p)),
@@ -66,7 +57,7 @@ impl<T: Transport> Session<T> {
     async fn device_and_flag_names(
         &mut self,
         dev: Dev<'_>,
-        shown: &dyn Display,
+        shown: &str,
     ) -> Result<(u32, String, Vec<String>)> {
         const OP: &str = "STRSET_GET";
         self.require(ETHTOOL_MSG_STRSET_GET, OP, false)?;
@@ -92,7 +83,7 @@ impl<T: Transport> Session<T> {
         &mut self,
         g: Group,
         ifindex: u32,
-        shown: &dyn Display,
+        shown: &str,
         flag_names: &[String],
     ) -> Result<Option<GroupValues>> {
         let def = keys::def(g);
@@ -136,7 +127,7 @@ impl<T: Transport> Session<T> {
         groups: &[Group],
     ) -> Result<Settings> {
         let (ifindex, ifname, names) =
-            self.device_and_flag_names(iface.dev(), iface).await?;
+            self.device_and_flag_names(iface.dev(), &iface.to_string()).await?;
         let mut s = Settings {
             ifname,
             ifindex,
@@ -193,7 +184,7 @@ impl<T: Transport> Session<T> {
             let set_body = set_body(plan, g, &items)?;
             sets.push((g, def, items, set_body));
         }
-        let shown: &dyn Display = &plan.ifname;
+        let shown = plan.ifname.as_str();
         let mut names = Vec::new();
         if sets.iter().any(|s| s.0 == Group::PrivateFlags) {
             names = self
@@ -244,24 +235,26 @@ impl<T: Transport> Session<T> {
         plan: &SettingsPlan,
         set_body: SetBody,
     ) -> Result<()> {
-        let (conn, family) = self.conn_and_family();
-        let seq = conn.next_seq();
+        let family = self.family.id;
         // By index: the plan was made for this interface instance; if it
         // was replaced since, the kernel says ENODEV rather than touching
         // another.
         let dev = Dev::Index(plan.ifindex);
-        let req = match &set_body {
+        let flags: Vec<(&str, bool)> = match &set_body {
+            SetBody::Flags(f) => {
+                f.iter().map(|(n, on)| (n.as_str(), *on)).collect()
+            }
+            SetBody::Scalars(_) => Vec::new(),
+        };
+        let build = |seq| match &set_body {
             SetBody::Scalars(v) => {
                 ws::set_request(family, seq, def.set, dev, v)
             }
-            SetBody::Flags(f) => {
-                let f: Vec<(&str, bool)> =
-                    f.iter().map(|(n, on)| (n.as_str(), *on)).collect();
-                ws::privflags_set_request(family, seq, dev, &f)
+            SetBody::Flags(_) => {
+                ws::privflags_set_request(family, seq, dev, &flags)
             }
         };
-        let shown: &dyn Display = &plan.ifname;
-        conn.request(def.set_op, Some(shown), seq, req).await?;
+        self.conn.request(def.set_op, Some(&plan.ifname), build).await?;
         Ok(())
     }
 }
