@@ -17,6 +17,7 @@
 //! tso = "off"
 //! ```
 
+pub mod ladder;
 mod load;
 mod parse;
 
