@@ -45,6 +45,7 @@ complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -s h -l help -d 'Prin
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -s V -l version -d 'Print version'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand apply" -l dry-run -d 'Plan and report (status "planned"), send nothing'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand apply" -l force -d 'Apply even to interfaces on drivers the profile is not for'
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand apply" -l ports -d 'For a bridge, bond or VLAN: apply to the devices at the bottom of its stack (those the profile is for) instead, and say which'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand apply" -l strict -d 'All or nothing: if anything is refused, roll back every change of this run'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand apply" -l json -d 'Print JSON on stdout, as for `set`'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand apply" -s h -l help -d 'Print help'

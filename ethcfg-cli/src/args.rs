@@ -84,6 +84,10 @@ Example (ifupdown): post-up ethcfg apply e1000e-hang-safe eno1"
         /// Apply even to interfaces on drivers the profile is not for
         #[arg(long)]
         force: bool,
+        /// For a bridge, bond or VLAN: apply to the devices at the bottom
+        /// of its stack (those the profile is for) instead, and say which
+        #[arg(long)]
+        ports: bool,
         /// All or nothing: if anything is refused, roll back every change of this run
         #[arg(long)]
         strict: bool,

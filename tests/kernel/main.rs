@@ -11,4 +11,5 @@ mod ethtool_oracle;
 mod oracle;
 mod profiles;
 mod settings;
+mod stack;
 mod util;

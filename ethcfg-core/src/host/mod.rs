@@ -3,6 +3,8 @@
 //! (rtnetlink). Paths are rooted at a configurable directory so tests can
 //! use fixture trees.
 
+pub mod stack;
+
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
