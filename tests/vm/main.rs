@@ -7,6 +7,7 @@
 mod ethtool_oracle;
 mod rig;
 mod settings;
+mod stack;
 
 use std::time::Duration;
 
