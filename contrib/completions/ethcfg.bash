@@ -121,7 +121,7 @@ _ethcfg() {
             return 0
             ;;
         ethcfg__subcmd__apply)
-            opts="-h -V --dry-run --force --strict --json --help --version"
+            opts="-h -V --dry-run --force --ports --strict --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -84,6 +84,10 @@ Example (ifupdown): post-up ethcfg apply e1000e-hang-safe eno1"
         /// Apply even to interfaces on drivers the profile is not for
         #[arg(long)]
         force: bool,
+        /// For a bridge, bond or VLAN: apply to the devices at the bottom
+        /// of its stack (those the profile is for) instead, and say which
+        #[arg(long)]
+        ports: bool,
         /// All or nothing: if anything is refused, roll back every change of this run
         #[arg(long)]
         strict: bool,
@@ -119,7 +123,7 @@ Example (ifupdown): post-up ethcfg apply e1000e-hang-safe eno1"
         #[arg(long, global = true)]
         json: bool,
     },
-    /// Diagnose NIC trouble from the kernel log: e1000e hangs, ice DDP packages, iSCSI heartbeats
+    /// Diagnose NIC trouble from the kernel log: e1000e hangs, igc link drops, r8169 transmit timeouts, ice DDP packages, iSCSI heartbeats
     #[command(
         after_help = "Reads the kernel log (/dev/kmsg: what is buffered, without waiting; or a saved \
 dmesg, journalctl -k or syslog file with --kernel-log, - for stdin) and the system, and says what \

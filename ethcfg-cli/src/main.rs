@@ -29,21 +29,28 @@ fn main() -> ExitCode {
         Command::Set { iface, words, json } => {
             cmd::set::run(iface, words, *json, &env, &mut out, &mut err)
         }
-        Command::Apply { profile, ifaces, dry_run, force, strict, json } => {
-            cmd::apply::apply(
-                cmd::apply::ApplyArgs {
-                    profile,
-                    ifaces,
-                    dry_run: *dry_run,
-                    force: *force,
-                    strict: *strict,
-                    json: *json,
-                },
-                &env,
-                &mut out,
-                &mut err,
-            )
-        }
+        Command::Apply {
+            profile,
+            ifaces,
+            dry_run,
+            force,
+            ports,
+            strict,
+            json,
+        } => cmd::apply::apply(
+            cmd::apply::ApplyArgs {
+                profile,
+                ifaces,
+                dry_run: *dry_run,
+                force: *force,
+                ports: *ports,
+                strict: *strict,
+                json: *json,
+            },
+            &env,
+            &mut out,
+            &mut err,
+        ),
         Command::Check { profile, ifaces, json } => {
             cmd::apply::check(profile, ifaces, *json, &env, &mut out)
         }

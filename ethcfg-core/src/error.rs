@@ -286,6 +286,22 @@ pub enum Error {
         found: String,
     },
 
+    /// A driver preset named for a bridge, bond or VLAN: its settings
+    /// belong on the ports under it (`--ports` goes down to them).
+    #[error("{iface} is a {kind}, not a NIC: profile {profile} belongs on the ports under it: {}; {advice}", ports.join(", "))]
+    StackedInterface {
+        /// The interface named.
+        iface: String,
+        /// `bridge`, `bond`, `vlan`, ...
+        kind: String,
+        /// The profile.
+        profile: String,
+        /// Its ports, described (`eno1 (e1000e, via bond0)`).
+        ports: Vec<String>,
+        /// What to run instead.
+        advice: String,
+    },
+
     /// A change failed part-way; what was already changed was rolled back.
     #[error(
         "{iface}: {source}; {}",
@@ -438,9 +454,9 @@ impl Error {
             Error::UnknownProfile { .. } | Error::NoRecord { .. } => {
                 ErrorKind::NotFound
             }
-            Error::WrongDriver { .. } | Error::StrictRefused { .. } => {
-                ErrorKind::InvalidInput
-            }
+            Error::WrongDriver { .. }
+            | Error::StrictRefused { .. }
+            | Error::StackedInterface { .. } => ErrorKind::InvalidInput,
             Error::State { .. } => ErrorKind::Io,
             Error::ApplyFailed { source, .. } => source.kind(),
             Error::PermissionDenied { .. } | Error::StateNotWritable { .. } => {

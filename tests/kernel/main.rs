@@ -17,6 +17,7 @@ mod profiles;
 mod settings;
 // The one sysfs/procfs fixture builder, shared with ethcfg-core's own tests
 // (it lives in that crate so that its package builds its tests alone).
+mod stack;
 #[allow(dead_code)] // not every builder is used here
 #[path = "../../ethcfg-core/src/testing/tree.rs"]
 mod tree;
@@ -32,6 +33,7 @@ fn main() -> std::process::ExitCode {
             oracle::tests(),
             profiles::tests(),
             settings::tests(),
+            stack::tests(),
         ]
         .concat(),
     )

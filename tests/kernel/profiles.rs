@@ -73,7 +73,11 @@ fn profiles_list_and_show() {
             "e1000e-tso-off",
             "capture",
             "router-lro-off",
-            "e1000e-hang-safe-eee"
+            "e1000e-hang-safe-eee",
+            "igc-eee-off",
+            "r8169-vlan-tx-csum-off",
+            "bnxt-forwarding",
+            "vmxnet3-udp-tunnel-off"
         ]
     );
     let o = ethcfg(&["profiles", "show", "e1000e-hang-safe", "--json"]);

@@ -9,6 +9,7 @@ mod ethtool_oracle;
 mod harness;
 mod rig;
 mod settings;
+mod stack;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -32,7 +33,7 @@ tests! {
 }
 
 fn main() -> ExitCode {
-    harness::run([tests(), settings::tests()].concat())
+    harness::run([tests(), settings::tests(), stack::tests()].concat())
 }
 
 pub(crate) const LIMIT: Duration = Duration::from_secs(120);

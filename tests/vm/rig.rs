@@ -168,6 +168,18 @@ step() {
 /// what the guest printed. Fails (with the console's tail) when the guest
 /// does not reach its end marker within `limit`.
 pub fn boot(tag: &str, nics: &[Nic], scenario: &str, limit: Duration) -> Run {
+    boot_with(tag, nics, &[], scenario, limit)
+}
+
+/// [`boot`] with more modules loaded after the NICs' (paths under
+/// /lib/modules/VER, e.g. `kernel/net/bridge/bridge.ko`).
+pub fn boot_with(
+    tag: &str,
+    nics: &[Nic],
+    extra: &[&str],
+    scenario: &str,
+    limit: Duration,
+) -> Run {
     let (kernel, ver) = guest_kernel();
     let work = std::env::temp_dir()
         .join(format!("ethcfg-vm-{}-{tag}", std::process::id()));
@@ -211,6 +223,9 @@ pub fn boot(tag: &str, nics: &[Nic], scenario: &str, limit: Duration) -> Run {
         for m in nic.modules() {
             load_order(m, &deps, &mut order);
         }
+    }
+    for m in extra {
+        load_order(m, &deps, &mut order);
     }
     let mut insmod = String::new();
     for m in &order {

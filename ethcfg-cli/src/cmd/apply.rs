@@ -5,8 +5,9 @@ use std::io::Write;
 
 use ethcfg_core::blocking::Client;
 use ethcfg_core::change::link_resetting;
+use ethcfg_core::host::stack::{self, Port, Stack};
 use ethcfg_core::host::{management_reasons, HostRoot};
-use ethcfg_core::profile::Profiles;
+use ethcfg_core::profile::{Profile, Profiles};
 use ethcfg_core::{Error, IfaceRef, SetOutcome};
 
 use crate::env::Env;
@@ -18,6 +19,7 @@ pub(crate) struct ApplyArgs<'a> {
     pub(crate) ifaces: &'a [String],
     pub(crate) dry_run: bool,
     pub(crate) force: bool,
+    pub(crate) ports: bool,
     pub(crate) strict: bool,
     pub(crate) json: bool,
 }
@@ -62,15 +64,156 @@ fn refused(outcomes: &[SetOutcome]) -> Exit {
     }
 }
 
+/// `eno1 (e1000e, via bond0)`; virtual ports by their link kind.
+fn describe_port(p: &Port, kinds: &[(String, String)]) -> String {
+    let what = p.driver.clone().or_else(|| {
+        kinds.iter().find(|(n, _)| *n == p.ifname).map(|(_, k)| k.clone())
+    });
+    let mut attrs: Vec<String> = what.into_iter().collect();
+    if !p.via.is_empty() {
+        attrs.push(format!("via {}", p.via.join(" > ")));
+    }
+    if attrs.is_empty() {
+        p.ifname.clone()
+    } else {
+        format!("{} ({})", p.ifname, attrs.join(", "))
+    }
+}
+
+/// Bridges, bonds and VLANs among `ifaces` resolved through sysfs: without
+/// `--ports` a driver preset named for one stops with its ports and the
+/// command to run; with `--ports` each is replaced by the ports under it
+/// that the profile is for (every port with `--force`), and a note says
+/// which.
+fn resolve_stacks(
+    a: &ApplyArgs<'_>,
+    profile: &Profile,
+    err: &mut dyn Write,
+) -> Result<Vec<String>, CliError> {
+    let live = HostRoot::live();
+    let root = live.path();
+    let stacks: Vec<(&String, Option<Stack>)> =
+        a.ifaces.iter().map(|i| (i, stack::stack(root, i))).collect();
+    if stacks.iter().all(|(_, s)| s.is_none()) {
+        return Ok(a.ifaces.to_vec());
+    }
+    // Virtual ports have no driver in sysfs; their link kind says what
+    // they are (veth, tun).
+    let kinds: Vec<(String, String)> = ethcfg_core::host::link_kinds()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|l| Some((l.ifname, l.kind?)))
+        .collect();
+    let eligible =
+        |p: &Port| a.force || profile.is_for_driver(p.driver.as_deref());
+    let mut out: Vec<String> = Vec::new();
+    for (name, s) in stacks {
+        let Some(s) = s else {
+            if !out.contains(name) {
+                out.push(name.clone());
+            }
+            continue;
+        };
+        let described: Vec<String> =
+            s.ports.iter().map(|p| describe_port(p, &kinds)).collect();
+        let mine: Vec<&Port> = s.ports.iter().filter(|p| eligible(p)).collect();
+        if !a.ports {
+            // A preset for any driver is meaningful on the bridge itself.
+            if profile.drivers.is_empty() {
+                if !out.contains(name) {
+                    out.push(name.clone());
+                }
+                continue;
+            }
+            let advice = if mine.is_empty() {
+                format!(
+                    "none of them is on {}; to apply it to them anyway run: ethcfg apply {} --force {}",
+                    profile.drivers.join(" or "),
+                    profile.name,
+                    s.ports.iter().map(|p| p.ifname.as_str()).collect::<Vec<_>>().join(" ")
+                )
+            } else {
+                format!(
+                    "run: ethcfg apply {} {}   (or: ethcfg apply {} --ports {})",
+                    profile.name,
+                    mine.iter().map(|p| p.ifname.as_str()).collect::<Vec<_>>().join(" "),
+                    profile.name,
+                    s.ifname
+                )
+            };
+            return Err(ethcfg_core::Error::StackedInterface {
+                iface: s.ifname,
+                kind: s.kind,
+                profile: profile.name.clone(),
+                ports: described,
+                advice,
+            }
+            .into());
+        }
+        if mine.is_empty() {
+            return Err(ethcfg_core::Error::StackedInterface {
+                iface: s.ifname.clone(),
+                kind: s.kind,
+                profile: profile.name.clone(),
+                ports: described,
+                advice: format!(
+                    "none of them is on {}; add --force to apply it to them anyway",
+                    profile.drivers.join(" or ")
+                ),
+            }
+            .into());
+        }
+        let skipped: Vec<String> = s
+            .ports
+            .iter()
+            .zip(&described)
+            .filter(|(p, _)| !eligible(p))
+            .map(|(_, d)| d.clone())
+            .collect();
+        writeln!(
+            err,
+            "ethcfg: note: {} is a {}: applying {} to its ports {}{}",
+            s.ifname,
+            s.kind,
+            profile.name,
+            s.ports
+                .iter()
+                .zip(&described)
+                .filter(|(p, _)| eligible(p))
+                .map(|(_, d)| d.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if skipped.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; not to {} (the profile is for {})",
+                    skipped.join(", "),
+                    profile.drivers.join(" or ")
+                )
+            }
+        )?;
+        for p in mine {
+            if !out.contains(&p.ifname) {
+                out.push(p.ifname.clone());
+            }
+        }
+    }
+    Ok(out)
+}
+
 pub(crate) fn apply(
     a: ApplyArgs<'_>,
     env: &Env,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Exit, CliError> {
-    let refs = iface_refs(a.ifaces)?;
+    // Names are checked before sysfs is read with them.
+    iface_refs(a.ifaces)?;
     let profiles = Profiles::load(env.profile_dir())?;
     let profile = profiles.get(a.profile)?;
+    let ifaces = resolve_stacks(&a, profile, err)?;
+    let refs = iface_refs(&ifaces)?;
     let state = env.state();
     let mut client = Client::new()?;
     // Serialise with other runs from before the read until the records are written.

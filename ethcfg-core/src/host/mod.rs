@@ -15,6 +15,8 @@
 
 pub(crate) mod rtnl;
 
+pub mod stack;
+
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 

@@ -14,6 +14,10 @@ const BUILTIN: &[&str] = &[
     include_str!("../../profiles/capture.toml"),
     include_str!("../../profiles/router-lro-off.toml"),
     include_str!("../../profiles/e1000e-hang-safe-eee.toml"),
+    include_str!("../../profiles/igc-eee-off.toml"),
+    include_str!("../../profiles/r8169-vlan-tx-csum-off.toml"),
+    include_str!("../../profiles/bnxt-forwarding.toml"),
+    include_str!("../../profiles/vmxnet3-udp-tunnel-off.toml"),
 ];
 
 /// Every profile ethcfg knows: built-ins, then user profiles.
@@ -286,7 +290,11 @@ mod tests {
                 "e1000e-tso-off",
                 "capture",
                 "router-lro-off",
-                "e1000e-hang-safe-eee"
+                "e1000e-hang-safe-eee",
+                "igc-eee-off",
+                "r8169-vlan-tx-csum-off",
+                "bnxt-forwarding",
+                "vmxnet3-udp-tunnel-off"
             ]
         );
         let hs = b.get("e1000e-hang-safe").unwrap();

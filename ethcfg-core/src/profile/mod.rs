@@ -18,6 +18,7 @@
 //! tso = "off"
 //! ```
 
+pub mod ladder;
 mod load;
 mod parse;
 

@@ -8,12 +8,15 @@
 
 use std::path::Path;
 
+use super::advice::{keep_lines, served_note};
 use super::{
     dev_msg, evidence, plausible_ifname, Facts, Finding, LogLine, ProfileCheck,
     Severity,
 };
+use crate::profile::ladder::E1000E_HANG;
 
-/// The profile that fixes it.
+/// The profile that fixes it in the field: step 2 of the ladder
+/// ([`E1000E_HANG`]), the first one recommended when a log shows hangs.
 pub(crate) const PROFILE: &str = "e1000e-hang-safe";
 
 /// The register dump `e1000_print_hw_hang()` prints after the headline,
@@ -151,15 +154,41 @@ impl Detector {
     }
 }
 
-/// Whether `ifname`'s current settings match the profile, over ethtool
+/// Whether `ifname`'s current settings match [`PROFILE`], over ethtool
 /// netlink (the live system only).
 pub(crate) fn check_now(ifname: &str, profile_dir: &Path) -> ProfileCheck {
+    check_profile_now(ifname, PROFILE, profile_dir)
+}
+
+/// The highest step of the ladder `ifname`'s current settings match (the
+/// live system only); `known` is the check of [`PROFILE`] already made.
+pub(crate) fn ladder_step_now(
+    ifname: &str,
+    known: &ProfileCheck,
+    profile_dir: &Path,
+) -> Option<&'static str> {
+    E1000E_HANG.steps.iter().rev().copied().find(|step| {
+        let check = if *step == PROFILE {
+            known.clone()
+        } else {
+            check_profile_now(ifname, step, profile_dir)
+        };
+        check == ProfileCheck::Matches
+    })
+}
+
+/// Whether `ifname`'s current settings match `profile_name`.
+fn check_profile_now(
+    ifname: &str,
+    profile_name: &str,
+    profile_dir: &Path,
+) -> ProfileCheck {
     use crate::api::blocking::Client;
     use crate::profile::Profiles;
     let check = || -> crate::Result<ProfileCheck> {
         let profiles =
             Profiles::load(profile_dir).or_else(|_| Profiles::builtin())?;
-        let profile = profiles.get(PROFILE)?;
+        let profile = profiles.get(profile_name)?;
         let iface = crate::IfaceRef::name(ifname)?;
         let mut client = Client::new()?;
         let (plan, _) = client.plan_profile(profile, &[iface], true)?;
@@ -175,47 +204,6 @@ pub(crate) fn check_now(ifname: &str, profile_dir: &Path) -> ProfileCheck {
         })
     };
     check().unwrap_or_else(|e| ProfileCheck::Unknown(e.to_string()))
-}
-
-/// Whether `<root>/etc/network/interfaces` applies the profile in
-/// `ifname`'s stanza already (a `post-up ethcfg apply` line or the hook's
-/// `ethcfg-profile` option).
-fn persisted(root: &Path, ifname: &str) -> bool {
-    let Ok(text) = std::fs::read_to_string(root.join("etc/network/interfaces"))
-    else {
-        return false;
-    };
-    let mut inside = false;
-    for line in text.lines().map(str::trim) {
-        let mut w = line.split_whitespace();
-        match w.next() {
-            Some("iface") => inside = w.next() == Some(ifname),
-            Some("auto" | "allow-hotplug" | "mapping" | "source") => {
-                inside = false
-            }
-            Some(_) if inside => {
-                let words: Vec<&str> = line.split_whitespace().collect();
-                let profile = words.contains(&PROFILE);
-                if profile
-                    && (words.first() == Some(&"ethcfg-profile")
-                        || words.windows(2).any(|p| p == ["ethcfg", "apply"]))
-                {
-                    return true;
-                }
-            }
-            _ => {}
-        }
-    }
-    false
-}
-
-/// The bridge or bond `ifname` is a port of.
-fn master(root: &Path, ifname: &str) -> Option<String> {
-    let t = std::fs::read_link(
-        root.join("sys/class/net").join(ifname).join("master"),
-    )
-    .ok()?;
-    Some(t.file_name()?.to_string_lossy().into_owned())
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -309,13 +297,32 @@ fn finding(h: &Hangs, facts: &Facts) -> Finding {
         )),
         None => {}
     }
-    let eee_next = matches!(after, Some(k) if k > 0);
+    // The ladder step in effect: the one ethcfg's record names (an old
+    // record without a name means PROFILE, the only one doctor knew), or
+    // the highest one the settings match now, whichever is higher.
+    let recorded = applied.map(|_| {
+        interface
+            .as_ref()
+            .and_then(|i| facts.applied_by.get(i))
+            .map_or(PROFILE, String::as_str)
+    });
+    let live = interface.as_ref().and_then(|i| facts.ladder_now.get(i));
+    let step = [recorded, live.map(String::as_str)]
+        .into_iter()
+        .flatten()
+        .filter_map(|p| E1000E_HANG.step_of(p).map(|i| (i, p)))
+        .max()
+        .map(|(_, p)| p);
+    let went_on = matches!(after, Some(k) if k > 0);
+    let shown = recorded.unwrap_or(PROFILE);
     if applied.is_some() && after.is_none() {
         why.push_str(&format!(
-            " ethcfg applied {PROFILE} to {name} (its state record says so), but this log does not date its lines \
+            " ethcfg applied {shown} to {name} (its state record says so), but this log does not date its lines \
              in a way that compares with that record (only /dev/kmsg of this boot and ISO journal times do)."
         ));
     }
+    let escalate_from = step.filter(|_| went_on);
+    let next = escalate_from.and_then(|s| E1000E_HANG.next_after(s));
     if let (Some(_), Some(k)) = (applied, after) {
         if k > 0 {
             let which = if k == n {
@@ -324,43 +331,98 @@ fn finding(h: &Hangs, facts: &Facts) -> Finding {
                 format!("{k} of these {n} hangs")
             };
             why.push_str(&format!(
-                " ethcfg applied {PROFILE} to {name} before {which}: they went on with the offloads off, \
-                 so the next suspect is Energy-Efficient Ethernet (EEE), whose low-power idle these parts mishandle."
+                " ethcfg applied {shown} to {name} before {which}: they went on with it in effect"
             ));
+            if let Some(at) = escalate_from.filter(|s| *s != shown) {
+                why.push_str(&format!(
+                    " (and {name}'s settings match {at} now)"
+                ));
+            }
+            match next {
+                Some(nx) if nx == "e1000e-hang-safe-eee" => why.push_str(&format!(
+                    ", so the next step is {nx}: the offloads stay off and Energy-Efficient Ethernet (EEE), \
+                     whose low-power idle these parts mishandle, goes off too."
+                )),
+                Some(nx) => why.push_str(&format!(
+                    ", so the next step of the ladder is {nx}."
+                )),
+                None => why.push_str(&format!(
+                    ". {} is the top of ethcfg's ladder (offloads and EEE off): what is left is outside ethtool's reach — \
+                     PCIe power management, the e1000e module parameters, the BIOS.",
+                    escalate_from.unwrap_or(shown)
+                )),
+            }
         } else {
             why.push_str(&format!(
-                " ethcfg applied {PROFILE} to {name} after the last of these hangs."
+                " ethcfg applied {shown} to {name} after the last of these hangs."
             ));
         }
     }
-    let bridge = interface.as_ref().and_then(|i| master(&facts.root, i));
-    if let Some(b) = &bridge {
-        why.push_str(&format!(
-            " {name} is a port of {b}: the settings belong to {name} itself, so the line goes in the \"iface {name}\" stanza, not in {b}'s."
-        ));
+    if let Some(note) = served_note(&facts.root, &name) {
+        why.push(' ');
+        why.push_str(&note);
     }
-    let is_persisted =
-        interface.as_ref().is_some_and(|i| persisted(&facts.root, i));
+    let known = interface.is_some();
 
     let mut remedy = Vec::new();
-    if !matches {
-        remedy.push(format!("ethcfg apply {PROFILE} {name}"));
-    }
-    if is_persisted {
-        remedy.push(format!("# already kept across reboots: /etc/network/interfaces applies {PROFILE} to {name}"));
-    } else {
-        remedy.push(format!(
-            "# keep it across reboots: add this line to the \"iface {name} ...\" stanza of /etc/network/interfaces:"
-        ));
-        remedy.push(format!("#     post-up ethcfg apply {PROFILE} {name}"));
-    }
-    if eee_next {
-        remedy.push(format!("ethtool --set-eee {name} eee off"));
-        remedy.push(format!("# and keep it the same way:  post-up ethtool --set-eee {name} eee off"));
-    } else {
-        remedy.push(format!(
-            "# if hangs go on with {PROFILE} in effect, EEE is the next suspect: ethtool --set-eee {name} eee off"
-        ));
+    let top = E1000E_HANG.top().unwrap_or(PROFILE);
+    match (escalate_from, next) {
+        (Some(_), Some(nx)) => {
+            remedy.push(format!("ethcfg apply {nx} {name}"));
+            remedy.extend(keep_lines(&facts.root, &name, nx, known));
+            if nx != top {
+                remedy.push(format!(
+                    "# if hangs go on with {nx} in effect, the next step is: ethcfg apply {} {name}",
+                    E1000E_HANG.next_after(nx).unwrap_or(top)
+                ));
+            }
+        }
+        (Some(at), None) => {
+            remedy.push(format!(
+                "# {at} is in effect and {name} still hangs: ethcfg has no further step; outside its reach, in this order:"
+            ));
+            for (i, m) in E1000E_HANG.beyond.iter().enumerate() {
+                remedy.push(format!(
+                    "# {}. {} (see {})",
+                    i + 1,
+                    m.what,
+                    m.reference
+                ));
+                if let Some(how) = m.how {
+                    remedy.push(format!("#      {how}"));
+                }
+            }
+        }
+        (None, _) => {
+            if !matches {
+                remedy.push(format!("ethcfg apply {PROFILE} {name}"));
+                remedy.push(format!(
+                    "# cheaper, if you would rather start lower on the ladder: ethcfg apply {} {name} (TSO only; step up to {PROFILE} if hangs go on)",
+                    E1000E_HANG.steps.first().copied().unwrap_or(PROFILE)
+                ));
+            }
+            let kept = step.filter(|s| {
+                E1000E_HANG.step_of(s) > E1000E_HANG.step_of(PROFILE)
+            });
+            remedy.extend(keep_lines(
+                &facts.root,
+                &name,
+                kept.unwrap_or(PROFILE),
+                known,
+            ));
+            let from = kept.unwrap_or(PROFILE);
+            match E1000E_HANG.next_after(from) {
+                Some(nx) if nx == top => remedy.push(format!(
+                    "# if hangs go on with {from} in effect, EEE is the next suspect: ethcfg apply {nx} {name}"
+                )),
+                Some(nx) => remedy.push(format!(
+                    "# if hangs go on with {from} in effect, the next step is: ethcfg apply {nx} {name}"
+                )),
+                None => remedy.push(format!(
+                    "# if hangs go on with {from} in effect, what is left is outside ethcfg: run ethcfg doctor again after the next hang"
+                )),
+            }
+        }
     }
 
     let mut ev = h.first.clone();

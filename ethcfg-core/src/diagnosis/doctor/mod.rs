@@ -6,8 +6,15 @@
 //!
 //! - `e1000e-hang`: "Detected Hardware Unit Hang" (with the register dump
 //!   that belongs to it): the e1000e-hang-safe profile, how to persist it,
-//!   and EEE as the next suspect when the hangs went on with the offloads
-//!   already off.
+//!   and, counting the hangs after ethcfg's recorded apply, the next step
+//!   of the ladder (`profile::ladder`) by its `ethcfg` command — or, past
+//!   the top step, what is left outside ethcfg (ASPM, module parameters,
+//!   BIOS), each with its reference.
+//! - `igc-link-drops`: an I225/I226 port's link going down again and
+//!   again, or its PCIe link lost: the igc-eee-off profile.
+//! - `r8169-tx-timeout`: "NETDEV WATCHDOG ... transmit queue 0 timed out"
+//!   on a Realtek port (with "rtl_rxtx_empty_cond == 0"): the
+//!   r8169-vlan-tx-csum-off profile, and whether the port carries VLANs.
 //! - `ice-ddp-os-default`, `ice-ddp-safe-mode`: the ice driver runs the
 //!   generic DDP package, or none; the package it asked for, what the
 //!   firmware directory holds, and the links, initramfs rebuild and reboot
@@ -24,9 +31,12 @@
 
 pub mod log;
 
+mod advice;
 mod e1000e;
 mod ice;
+mod igc;
 mod iscsi;
+mod r8169;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -35,6 +45,7 @@ use crate::diagnosis::devlink;
 use crate::error::{Error, Result};
 use crate::host::{self, HostRoot};
 use crate::iface::IfaceRef;
+use crate::profile::ladder::E1000E_HANG;
 use crate::profile::Profiles;
 use crate::state::StateDir;
 
@@ -238,6 +249,8 @@ pub(crate) fn evidence(raw: &str) -> String {
 pub(crate) struct Scan {
     pub(crate) e1000e: e1000e::Detector,
     pub(crate) ice: ice::Detector,
+    pub(crate) igc: igc::Detector,
+    pub(crate) r8169: r8169::Detector,
     pub(crate) iscsi: iscsi::Detector,
 }
 
@@ -245,6 +258,8 @@ impl Scan {
     pub(crate) fn feed(&mut self, l: &LogLine) {
         self.e1000e.feed(l);
         self.ice.feed(l);
+        self.igc.feed(l);
+        self.r8169.feed(l);
         self.iscsi.feed(l);
     }
 }
@@ -268,9 +283,15 @@ pub(crate) struct Facts {
     pub(crate) devlink: Vec<devlink::Info>,
     /// Interface → does it match e1000e-hang-safe now (live only).
     pub(crate) hang_safe: BTreeMap<String, ProfileCheck>,
-    /// Interface → when ethcfg applied e1000e-hang-safe to it (epoch
-    /// seconds, from the state record).
+    /// Interface → when ethcfg first changed it with a step of the e1000e
+    /// ladder (epoch seconds, from the state record).
     pub(crate) applied: BTreeMap<String, u64>,
+    /// Interface → the ladder step that record names; absent for an
+    /// `applied` entry means e1000e-hang-safe.
+    pub(crate) applied_by: BTreeMap<String, String>,
+    /// Interface → the highest ladder step its settings match now (live
+    /// only).
+    pub(crate) ladder_now: BTreeMap<String, String>,
 }
 
 impl Facts {
@@ -281,6 +302,8 @@ impl Facts {
             devlink: Vec::new(),
             hang_safe: BTreeMap::new(),
             applied: BTreeMap::new(),
+            applied_by: BTreeMap::new(),
+            ladder_now: BTreeMap::new(),
         }
     }
 
@@ -309,6 +332,8 @@ impl Facts {
 pub(crate) fn findings(scan: &Scan, facts: &Facts) -> Vec<Finding> {
     let mut out = e1000e::findings(&scan.e1000e, facts);
     out.extend(ice::findings(&scan.ice, facts));
+    out.extend(igc::findings(&scan.igc, facts));
+    out.extend(r8169::findings(&scan.r8169, facts));
     let nic: Vec<Finding> = out.clone();
     out.extend(iscsi::findings(&scan.iscsi, &nic));
     out
@@ -362,18 +387,25 @@ pub fn run(opts: &Options) -> Result<Report> {
     let states = state_dir(opts);
     for i in &hung {
         // Another system's records: its namespaces are not the caller's,
-        // and the caller's is not to be read.
+        // and the caller's is not to be read. A record names the profile
+        // of ethcfg's first change to the interface and when it was made;
+        // later applies keep both.
         let record =
             if live { states.load(i) } else { states.load_any_namespace(i) };
         if let Ok(Some(r)) = record {
-            if r.by == e1000e::PROFILE {
+            if E1000E_HANG.step_of(&r.by).is_some() {
                 facts.applied.insert(i.clone(), r.created);
+                facts.applied_by.insert(i.clone(), r.by.clone());
             }
         }
         if live {
-            facts
-                .hang_safe
-                .insert(i.clone(), e1000e::check_now(i, &opts.profile_dir));
+            let check = e1000e::check_now(i, &opts.profile_dir);
+            if let Some(step) =
+                e1000e::ladder_step_now(i, &check, &opts.profile_dir)
+            {
+                facts.ladder_now.insert(i.clone(), step.to_owned());
+            }
+            facts.hang_safe.insert(i.clone(), check);
         }
     }
     if live {
@@ -390,5 +422,7 @@ pub fn run(opts: &Options) -> Result<Report> {
     Ok(Report { findings, source: source.to_string(), lines })
 }
 
+#[cfg(test)]
+mod field_tests;
 #[cfg(test)]
 mod tests;

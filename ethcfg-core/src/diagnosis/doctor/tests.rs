@@ -211,11 +211,13 @@ fn hangs_after_the_profile_was_applied_point_at_eee() {
         "{}",
         f.explanation
     );
+    // the next step by its ethcfg command, never an ethtool one
     assert!(
-        f.remedy.contains(&"ethtool --set-eee eno1 eee off".to_owned()),
+        f.remedy.contains(&"ethcfg apply e1000e-hang-safe-eee eno1".to_owned()),
         "{:?}",
         f.remedy
     );
+    assert!(!f.remedy.iter().any(|l| l.contains("ethtool")), "{:?}", f.remedy);
     assert_eq!(
         f.evidence.len(),
         3,
@@ -232,7 +234,9 @@ fn hangs_after_the_profile_was_applied_point_at_eee() {
         "{}",
         f.explanation
     );
-    assert!(!f.remedy.contains(&"ethtool --set-eee eno1 eee off".to_owned()));
+    assert!(!f
+        .remedy
+        .contains(&"ethcfg apply e1000e-hang-safe-eee eno1".to_owned()));
 }
 
 #[test]
