@@ -1,17 +1,17 @@
 //! `ethcfg`: the command-line front end of ethcfg-core. Thin: parse, one or
 //! two library calls, render, exit code.
 
-mod args;
+mod cli;
 mod cmd;
 mod exit;
-mod output;
+mod render;
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::args::{Cli, Command};
+use crate::cli::{Cli, Command};
 use crate::exit::CliError;
 
 fn main() -> ExitCode {
@@ -49,10 +49,8 @@ fn main() -> ExitCode {
         }
         Command::Profiles { action, json } => {
             let show = match action {
-                Some(args::ProfilesAction::Show { name }) => {
-                    Some(name.as_str())
-                }
-                Some(args::ProfilesAction::List) | None => None,
+                Some(cli::ProfilesAction::Show { name }) => Some(name.as_str()),
+                Some(cli::ProfilesAction::List) | None => None,
             };
             cmd::profiles::run(show, *json, &mut out, &mut err)
         }

@@ -12,7 +12,7 @@ use ethcfg_core::state::StateDir;
 use ethcfg_core::{Error, IfaceRef, SetOutcome};
 
 use crate::exit::{CliError, Exit};
-use crate::output;
+use crate::render;
 
 pub(crate) struct ApplyArgs<'a> {
     pub(crate) profile: &'a str,
@@ -46,10 +46,10 @@ pub(crate) fn report(
         }
     }
     if json {
-        output::json_array(out, outcomes.iter().map(output::outcome_json))?;
+        render::json_array(out, outcomes.iter().map(render::outcome_json))?;
     } else {
         for o in outcomes {
-            output::outcome_text(out, o)?;
+            render::outcome_text(out, o)?;
         }
     }
     Ok(())
@@ -126,7 +126,7 @@ pub(crate) fn check(
     let (plan, _) = client.plan_profile(profile, &refs, true)?;
     let drift = plan.drift();
     if json {
-        output::json_array(out, drift.iter().map(output::outcome_json))?;
+        render::json_array(out, drift.iter().map(render::outcome_json))?;
     } else {
         for o in &drift {
             if o.changes.is_empty() {

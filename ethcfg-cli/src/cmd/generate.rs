@@ -6,7 +6,7 @@ use std::path::Path;
 use clap::CommandFactory;
 use clap_complete::Shell;
 
-use crate::args::{Cli, Generated};
+use crate::cli::{Cli, Generated};
 use crate::exit::{CliError, Exit};
 
 pub(crate) fn run(what: Generated, dir: &Path) -> Result<Exit, CliError> {

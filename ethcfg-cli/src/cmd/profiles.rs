@@ -65,7 +65,7 @@ pub(crate) fn run(
     }
     match show {
         None if json => {
-            crate::output::json_array(
+            crate::render::json_array(
                 out,
                 all.profiles.iter().map(profile_json),
             )?;

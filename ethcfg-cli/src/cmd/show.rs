@@ -9,7 +9,7 @@ use ethcfg_core::settings::Settings;
 use ethcfg_core::{Features, IfaceRef};
 
 use crate::exit::{CliError, Exit};
-use crate::output;
+use crate::render;
 
 pub(crate) fn run(
     ifaces: &[String],
@@ -38,11 +38,11 @@ pub(crate) fn run(
         let ids: Vec<(&str, u32)> =
             all.iter().map(|f| (f.ifname.as_str(), f.ifindex)).collect();
         let devices = devices(Path::new("/"), &ids);
-        output::json_array_with(
+        render::json_array_with(
             out,
             all.iter().zip(&devices).zip(&settings),
             |w, ((f, d), s)| {
-                output::write_features_json(
+                render::write_features_json(
                     w,
                     f,
                     d.driver_or_kind(),
@@ -55,9 +55,9 @@ pub(crate) fn run(
             if i > 0 {
                 writeln!(out)?;
             }
-            output::features_text(out, f)?;
+            render::features_text(out, f)?;
             if let Some(s) = s {
-                output::settings_text(out, s)?;
+                render::settings_text(out, s)?;
             }
         }
     }
