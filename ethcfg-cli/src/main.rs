@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
+use crate::cli::Cli;
 use crate::exit::CliError;
 
 fn main() -> ExitCode {
@@ -20,52 +20,7 @@ fn main() -> ExitCode {
     let mut out =
         std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     let mut err = std::io::stderr();
-    let result = match &cli.command {
-        Command::Show { ifaces, json, all_settings } => {
-            cmd::show::run(ifaces, *json, *all_settings, &mut out)
-        }
-        Command::Set { iface, words, json } => {
-            cmd::set::run(iface, words, *json, &mut out, &mut err)
-        }
-        Command::Apply { profile, ifaces, dry_run, force, strict, json } => {
-            cmd::apply::apply(
-                cmd::apply::ApplyArgs {
-                    profile,
-                    ifaces,
-                    dry_run: *dry_run,
-                    force: *force,
-                    strict: *strict,
-                    json: *json,
-                },
-                &mut out,
-                &mut err,
-            )
-        }
-        Command::Check { profile, ifaces, json } => {
-            cmd::apply::check(profile, ifaces, *json, &mut out)
-        }
-        Command::Revert { ifaces, json } => {
-            cmd::apply::revert(ifaces, *json, &mut out, &mut err)
-        }
-        Command::Profiles { action, json } => {
-            let show = match action {
-                Some(cli::ProfilesAction::Show { name }) => Some(name.as_str()),
-                Some(cli::ProfilesAction::List) | None => None,
-            };
-            cmd::profiles::run(show, *json, &mut out, &mut err)
-        }
-        Command::Doctor { ifaces, kernel_log, root, json } => cmd::doctor::run(
-            ifaces,
-            kernel_log.as_deref(),
-            root.as_deref(),
-            *json,
-            &mut out,
-        ),
-        Command::Impact { module, root, json } => {
-            cmd::impact::run(module, root.as_deref(), *json, &mut out)
-        }
-        Command::Generate { what, dir } => cmd::generate::run(*what, dir),
-    };
+    let result = cmd::run(&cli.command, &mut out, &mut err);
     let result = result.and_then(|code| {
         out.flush()?;
         Ok(code)
