@@ -13,6 +13,17 @@ pub(crate) enum Exit {
     Drift,
 }
 
+impl Exit {
+    /// After a change: 3 if the kernel or driver refused anything asked.
+    pub(crate) fn of_outcomes(outcomes: &[ethcfg_core::SetOutcome]) -> Exit {
+        if outcomes.iter().any(ethcfg_core::SetOutcome::any_refused) {
+            Exit::Partial
+        } else {
+            Exit::Ok
+        }
+    }
+}
+
 impl From<Exit> for ExitCode {
     fn from(e: Exit) -> ExitCode {
         match e {

@@ -1,84 +1,28 @@
 //! `ethcfg`: the command-line front end of ethcfg-core. Thin: parse, one or
 //! two library calls, render, exit code.
 
-mod args;
+mod cli;
 mod cmd;
 mod env;
 mod exit;
-mod output;
+mod render;
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::args::{Cli, Command};
+use crate::cli::Cli;
 use crate::exit::CliError;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let env = env::Env::read();
     // Block-buffered: `show --json` of a thousand interfaces is megabytes.
     let mut out =
         std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     let mut err = std::io::stderr();
-    let result = match &cli.command {
-        Command::Show { ifaces, json, all_settings } => {
-            cmd::show::run(ifaces, *json, *all_settings, &mut out)
-        }
-        Command::Set { iface, words, json } => {
-            cmd::set::run(iface, words, *json, &env, &mut out, &mut err)
-        }
-        Command::Apply {
-            profile,
-            ifaces,
-            dry_run,
-            force,
-            ports,
-            strict,
-            json,
-        } => cmd::apply::apply(
-            cmd::apply::ApplyArgs {
-                profile,
-                ifaces,
-                dry_run: *dry_run,
-                force: *force,
-                ports: *ports,
-                strict: *strict,
-                json: *json,
-            },
-            &env,
-            &mut out,
-            &mut err,
-        ),
-        Command::Check { profile, ifaces, json } => {
-            cmd::apply::check(profile, ifaces, *json, &env, &mut out)
-        }
-        Command::Revert { ifaces, json } => {
-            cmd::apply::revert(ifaces, *json, &env, &mut out, &mut err)
-        }
-        Command::Profiles { action, json } => {
-            let show = match action {
-                Some(args::ProfilesAction::Show { name }) => {
-                    Some(name.as_str())
-                }
-                Some(args::ProfilesAction::List) | None => None,
-            };
-            cmd::profiles::run(show, *json, &env, &mut out, &mut err)
-        }
-        Command::Doctor { ifaces, kernel_log, root, json } => cmd::doctor::run(
-            ifaces,
-            kernel_log.as_deref(),
-            root.as_deref(),
-            *json,
-            &env,
-            &mut out,
-        ),
-        Command::Impact { module, root, json } => {
-            cmd::impact::run(module, root.as_deref(), *json, &env, &mut out)
-        }
-        Command::Generate { what, dir } => cmd::generate::run(*what, dir),
-    };
+    let env = env::Env::read();
+    let result = cmd::run(&cli.command, &env, &mut out, &mut err);
     let result = result.and_then(|code| {
         out.flush()?;
         Ok(code)

@@ -1,67 +1,50 @@
-//! `ethcfg apply`, `ethcfg check` and `ethcfg revert`: profiles onto
-//! interfaces, and back.
+//! `ethcfg apply PROFILE IFACE... [--ports] [--dry-run] [--force] [--strict] [--json]`:
+//! a profile onto interfaces.
 
 use std::io::Write;
 
+use clap::Args;
 use ethcfg_core::blocking::Client;
 use ethcfg_core::change::link_resetting;
 use ethcfg_core::host::stack::{self, Port, Stack};
 use ethcfg_core::host::{management_reasons, HostRoot};
 use ethcfg_core::profile::{Profile, Profiles};
-use ethcfg_core::{Error, IfaceRef, SetOutcome};
+use ethcfg_core::Error;
 
 use crate::env::Env;
 use crate::exit::{CliError, Exit};
-use crate::output;
+use crate::render;
 
-pub(crate) struct ApplyArgs<'a> {
-    pub(crate) profile: &'a str,
-    pub(crate) ifaces: &'a [String],
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Before anything is sent, every interface is read and planned; features \
+already in the profile's state are not sent again, so applying twice changes nothing. What is \
+changed is recorded (ETHCFG_STATE_DIR, default /run/ethcfg) so `ethcfg revert` restores it. \
+Features the device has fixed in the other state are reported as refused (exit 3).\n\n\
+Example (ifupdown): post-up ethcfg apply e1000e-hang-safe eno1"
+)]
+pub(crate) struct ApplyArgs {
+    /// Profile name (see `ethcfg profiles list`)
+    pub(crate) profile: String,
+    /// Interfaces to apply it to
+    #[arg(value_name = "IFACE", required = true, num_args = 1..)]
+    pub(crate) ifaces: Vec<String>,
+    /// Plan and report (status "planned"), send nothing
+    #[arg(long)]
     pub(crate) dry_run: bool,
+    /// Apply even to interfaces on drivers the profile is not for
+    #[arg(long)]
     pub(crate) force: bool,
+    /// For a bridge, bond or VLAN: apply to the devices at the bottom
+    /// of its stack (those the profile is for) instead, and say which
+    #[arg(long)]
     pub(crate) ports: bool,
+    /// All or nothing: if anything is refused, roll back every change of this run
+    #[arg(long)]
     pub(crate) strict: bool,
+    /// Print JSON on stdout, as for `set`
+    #[arg(long)]
     pub(crate) json: bool,
-}
-
-fn iface_refs(ifaces: &[String]) -> Result<Vec<IfaceRef>, CliError> {
-    Ok(ifaces.iter().map(IfaceRef::name).collect::<Result<Vec<_>, _>>()?)
-}
-
-/// Prints outcomes (JSON or text) and notes to stderr.
-pub(crate) fn report(
-    outcomes: &[SetOutcome],
-    json: bool,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> Result<(), CliError> {
-    for o in outcomes {
-        for name in &o.skipped_fixed {
-            writeln!(err, "ethcfg: note: {}: {name} is fixed on this device; left as it is", o.ifname)?;
-        }
-        for n in &o.notes {
-            writeln!(err, "ethcfg: note: {n}")?;
-        }
-        for w in &o.warnings {
-            writeln!(err, "ethcfg: kernel warning: {}: {w}", o.ifname)?;
-        }
-    }
-    if json {
-        output::json_array(out, outcomes.iter().map(output::outcome_json))?;
-    } else {
-        for o in outcomes {
-            output::outcome_text(out, o)?;
-        }
-    }
-    Ok(())
-}
-
-fn refused(outcomes: &[SetOutcome]) -> Exit {
-    if outcomes.iter().any(SetOutcome::any_refused) {
-        Exit::Partial
-    } else {
-        Exit::Ok
-    }
 }
 
 /// `eno1 (e1000e, via bond0)`; virtual ports by their link kind.
@@ -86,7 +69,7 @@ fn describe_port(p: &Port, kinds: &[(String, String)]) -> String {
 /// that the profile is for (every port with `--force`), and a note says
 /// which.
 fn resolve_stacks(
-    a: &ApplyArgs<'_>,
+    a: &ApplyArgs,
     profile: &Profile,
     err: &mut dyn Write,
 ) -> Result<Vec<String>, CliError> {
@@ -202,18 +185,18 @@ fn resolve_stacks(
     Ok(out)
 }
 
-pub(crate) fn apply(
-    a: ApplyArgs<'_>,
+pub(crate) fn run(
+    a: &ApplyArgs,
     env: &Env,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Exit, CliError> {
     // Names are checked before sysfs is read with them.
-    iface_refs(a.ifaces)?;
+    super::iface_refs(&a.ifaces)?;
     let profiles = Profiles::load(env.profile_dir())?;
-    let profile = profiles.get(a.profile)?;
-    let ifaces = resolve_stacks(&a, profile, err)?;
-    let refs = iface_refs(&ifaces)?;
+    let profile = profiles.get(&a.profile)?;
+    let ifaces = resolve_stacks(a, profile, err)?;
+    let refs = super::iface_refs(&ifaces)?;
     let state = env.state();
     let mut client = Client::new()?;
     // Serialise with other runs from before the read until the records are written.
@@ -221,8 +204,8 @@ pub(crate) fn apply(
     let (plan, devices) = client.plan_profile(profile, &refs, a.force)?;
     if a.dry_run {
         let planned = plan.planned();
-        report(&planned, a.json, out, err)?;
-        return Ok(refused(&planned));
+        render::outcome::report(&planned, a.json, out, err)?;
+        return Ok(Exit::of_outcomes(&planned));
     }
     for (t, d) in plan.targets.iter().zip(&devices) {
         let resets = link_resetting(t, d);
@@ -236,94 +219,19 @@ pub(crate) fn apply(
             d.ifindex,
         );
         if !why.is_empty() {
-            writeln!(
-                err,
-                "ethcfg: notice: {}: changing {} makes the {} driver reset the link, and {}: expect a few seconds without connectivity",
-                d.ifname,
-                resets.join(", "),
-                d.driver.as_deref().unwrap_or("?"),
-                why.join(" and ")
-            )?;
+            render::outcome::link_reset_notice(err, d, &resets, &why)?;
         }
     }
     match client.apply_change(&plan, &state, a.strict) {
         Ok(outcomes) => {
-            report(&outcomes, a.json, out, err)?;
-            Ok(refused(&outcomes))
+            render::outcome::report(&outcomes, a.json, out, err)?;
+            Ok(Exit::of_outcomes(&outcomes))
         }
         Err(Error::StrictRefused { iface, features, outcomes }) => {
-            report(&outcomes, a.json, out, err)?;
+            render::outcome::report(&outcomes, a.json, out, err)?;
             Err(Error::StrictRefused { iface, features, outcomes: Vec::new() }
                 .into())
         }
         Err(e) => Err(e.into()),
     }
-}
-
-pub(crate) fn check(
-    profile: &str,
-    ifaces: &[String],
-    json: bool,
-    env: &Env,
-    out: &mut dyn Write,
-) -> Result<Exit, CliError> {
-    let refs = iface_refs(ifaces)?;
-    let profiles = Profiles::load(env.profile_dir())?;
-    let profile = profiles.get(profile)?;
-    let mut client = Client::new()?;
-    // check reports; the driver guard is for changes.
-    let (plan, _) = client.plan_profile(profile, &refs, true)?;
-    let drift = plan.drift();
-    if json {
-        output::json_array(out, drift.iter().map(output::outcome_json))?;
-    } else {
-        for o in &drift {
-            if o.changes.is_empty() {
-                writeln!(
-                    out,
-                    "{}: matches profile {}",
-                    o.ifname, profile.name
-                )?;
-            } else {
-                writeln!(
-                    out,
-                    "{}: {} feature(s) differ from profile {}",
-                    o.ifname,
-                    o.changes.len(),
-                    profile.name
-                )?;
-                for c in &o.changes {
-                    let on_off = |b| if b { "on" } else { "off" };
-                    writeln!(
-                        out,
-                        "  {}  is {}, profile wants {}",
-                        c.feature,
-                        on_off(c.from),
-                        on_off(c.to)
-                    )?;
-                }
-            }
-        }
-    }
-    Ok(if drift.iter().any(|o| !o.changes.is_empty()) {
-        Exit::Drift
-    } else {
-        Exit::Ok
-    })
-}
-
-pub(crate) fn revert(
-    ifaces: &[String],
-    json: bool,
-    env: &Env,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> Result<Exit, CliError> {
-    let refs = iface_refs(ifaces)?;
-    let state = env.state();
-    let mut client = Client::new()?;
-    let _lock = state.lock()?;
-    let outcomes = client.revert(&refs, &state)?;
-    report(&outcomes, json, out, err)?;
-    Ok(refused(&outcomes))
 }

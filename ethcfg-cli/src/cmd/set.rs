@@ -2,14 +2,40 @@
 
 use std::io::Write;
 
+use clap::Args;
 use ethcfg_core::blocking::Client;
 use ethcfg_core::change::{settings_request, MissingGroup};
 use ethcfg_core::settings::{Group, Target};
 use ethcfg_core::{FeatureRequest, FixedPolicy, IfaceRef};
 
-use crate::cmd::apply::report;
 use crate::env::Env;
 use crate::exit::{CliError, Exit};
+use crate::render;
+
+#[derive(Debug, Args)]
+#[command(after_help = "SETTINGS, in any order:\n  \
+NAME on|off                        a feature (like ethtool -K)\n  \
+ring rx|tx|rx-mini|rx-jumbo N|max  ring sizes (like ethtool -G)\n  \
+channels rx|tx|other|combined N|max  channel counts (like ethtool -L)\n  \
+coalesce KEY VALUE                 interrupt coalescing, e.g. rx-usecs 50, adaptive-rx off (like ethtool -C)\n  \
+pause autoneg|rx|tx on|off         flow control (like ethtool -A)\n  \
+eee on|off, eee-tx-lpi on|off, eee-tx-timer N   Energy-Efficient Ethernet (like ethtool --set-eee)\n  \
+priv-flag NAME on|off              a driver's private flag (like ethtool --set-priv-flags)\n\n\
+NAME is a legacy ethtool name (tso, gso, gro, lro, rx, tx, sg, rxvlan, \
+txvlan, ntuple, rxhash, or a long form such as tcp-segmentation-offload) or a kernel \
+feature name (tx-tcp-segmentation, rx-gro-hw, ...). Legacy names expand to every kernel \
+feature they cover on the running kernel.\n\nExample: ethcfg set eno1 gso off gro off tso off tx off rx off rxvlan off txvlan off sg off")]
+pub(crate) struct SetArgs {
+    /// The interface
+    #[arg(value_name = "IFACE")]
+    pub(crate) iface: String,
+    /// What to set: NAME on|off pairs and the settings below
+    #[arg(value_name = "SETTINGS", required = true, num_args = 1..)]
+    pub(crate) words: Vec<String>,
+    /// Print JSON on stdout: [{"ifname", "changed", "changes": [{"feature", "from", "to", "status"}]}]
+    #[arg(long)]
+    pub(crate) json: bool,
+}
 
 /// What `set` was asked: features by name, and settings as (group, key,
 /// value) in the groups' own words.
@@ -164,18 +190,16 @@ pub(crate) fn parse_words(words: &[String]) -> Result<Words, CliError> {
 }
 
 pub(crate) fn run(
-    iface: &str,
-    words: &[String],
-    json: bool,
+    a: &SetArgs,
     env: &Env,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Exit, CliError> {
-    let words = parse_words(words)?;
+    let words = parse_words(&a.words)?;
     let settings = settings_request(
         words.settings.iter().map(|(g, k, v)| (*g, k.as_str(), *v)),
     );
-    let iface = IfaceRef::name(iface)?;
+    let iface = IfaceRef::name(&a.iface)?;
     let state = env.state();
     let mut client = Client::new()?;
     let _lock = state.lock()?;
@@ -190,12 +214,8 @@ pub(crate) fn run(
         MissingGroup::Error,
     )?;
     let outcomes = client.apply_change(&plan, &state, false)?;
-    report(&outcomes, json, out, err)?;
-    Ok(if outcomes.iter().any(|o| o.any_refused()) {
-        Exit::Partial
-    } else {
-        Exit::Ok
-    })
+    render::outcome::report(&outcomes, a.json, out, err)?;
+    Ok(Exit::of_outcomes(&outcomes))
 }
 
 #[cfg(test)]

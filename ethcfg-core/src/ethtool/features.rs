@@ -56,9 +56,11 @@ impl std::borrow::Borrow<str> for FeatureName {
     }
 }
 
+// `pad`, not `write_str`: names are printed in columns (`{:<30}`), and
+// width, fill and alignment must apply as they do to a `str`.
 impl fmt::Display for FeatureName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.pad(&self.0)
     }
 }
 
@@ -792,4 +794,19 @@ impl SetOutcome {
 
 fn changed(diff: &Bitset, i: u32) -> bool {
     diff.mask.is_some() && diff.in_mask(i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FeatureName;
+
+    #[test]
+    fn a_feature_name_pads_like_a_str() {
+        let n = FeatureName::from("rx-gro");
+        assert_eq!(format!("{n:<10}|"), "rx-gro    |");
+        assert_eq!(format!("{n:>10}|"), "    rx-gro|");
+        assert_eq!(format!("{n:*^10}|"), "**rx-gro**|");
+        assert_eq!(format!("{n:.2}|"), "rx|");
+        assert_eq!(format!("{n:3}|"), "rx-gro|");
+    }
 }
