@@ -176,10 +176,9 @@ fn decode_verbose(size: u32, nomask: bool, bits: &[u8]) -> WireResult<Bitset> {
     Ok(Bitset { size, value, mask: if nomask { None } else { Some(mask) } })
 }
 
-/// Encodes a verbose value/mask bitset keyed by name: only the listed bits
-/// are in the mask, so every other bit is left alone (never `NOMASK`, which
-/// `FEATURES_SET` rejects).
-/// A verbose value/mask bitset of only `bits` = (index, name, value).
+/// A verbose value/mask bitset of only `bits` = (index, name, value): only
+/// the listed bits are in the mask, so every other bit is left alone (never
+/// `NOMASK`, which `FEATURES_SET` rejects).
 /// Each bit carries its index, so the kernel finds it without searching
 /// its name table (a string compare per name per bit: ~15 % of a
 /// `FEATURES_SET` on veth), and its name, which the kernel checks against
