@@ -12,6 +12,18 @@
 //! `FLOOR_NAMES_ONLY=1` keys bits by name alone (the kernel then searches
 //! its name table for each); `FLOOR_ON=1` turns the features on instead
 //! (to toggle interfaces back between timed runs).
+//!
+//! `FLOOR_PLAN=1` is the second floor, (c′) in `benches/bulk.sh`: the least
+//! any tool that plans and records must do. It first reads every
+//! interface with one FEATURES_GET dump (compact bitsets, as ethcfg asks
+//! for them) and decodes each reply's four bitsets far enough to plan (the
+//! device's index, name and the active, wanted and nochange words); then,
+//! per interface given, it sends only the named features that are not
+//! already off (fixed ones are left alone), by ifindex as a plan made from
+//! the read does. Together with `FLOOR_BATCH=16` (ethcfg's pipeline
+//! depth), that is one dump plus the same FEATURES_SETs 16 per datagram.
+//! Written raw on netlink-sys, like the rest of this file, so that it stays
+//! independent of ethcfg-core's code paths.
 
 use netlink_sys::{protocols::NETLINK_GENERIC, Socket};
 
@@ -74,11 +86,13 @@ fn attrs(mut buf: &[u8]) -> Vec<(u16, &[u8])> {
     out
 }
 
-/// Reads until the ACK of `seq`; returns the datagrams' bytes seen before it.
+/// Reads until the ACK of `seq`; returns the datagrams' bytes seen before it
+/// (none when `keep` is false: the SET replies, which the floor does not read).
 fn wait_ack(
     sock: &Socket,
     seq: u32,
     buf: &mut Vec<u8>,
+    keep: bool,
 ) -> Result<Vec<u8>, String> {
     let mut replies = Vec::new();
     loop {
@@ -102,8 +116,11 @@ fn wait_ack(
                     return Ok(replies);
                 }
             }
-            replies
-                .extend_from_slice(buf.get(pos..pos + len).unwrap_or_default());
+            if keep {
+                replies.extend_from_slice(
+                    buf.get(pos..pos + len).unwrap_or_default(),
+                );
+            }
             pos += len.div_ceil(4) * 4;
         }
     }
@@ -126,7 +143,7 @@ fn main() -> Result<(), String> {
     let mut a = Vec::new();
     attr(&mut a, 2, b"ethtool\0");
     sock.send(&message(16, 1, 3, 1, &a), 0).map_err(|e| e.to_string())?;
-    let reply = wait_ack(&sock, 1, &mut buf)?;
+    let reply = wait_ack(&sock, 1, &mut buf, true)?;
     let mut family = None;
     let mut pos = 20;
     while pos + 4 <= reply.len() {
@@ -148,7 +165,7 @@ fn main() -> Result<(), String> {
         nest(b, 1, |b| attr(b, 1, &4u32.to_ne_bytes())); // STRINGSET ID = ETH_SS_FEATURES
     });
     sock.send(&message(family, 2, 1, 1, &a), 0).map_err(|e| e.to_string())?;
-    let reply = wait_ack(&sock, 2, &mut buf)?;
+    let reply = wait_ack(&sock, 2, &mut buf, true)?;
     let mut index = std::collections::HashMap::new();
     for (k, sets) in attrs(reply.get(20..).unwrap_or_default()) {
         if k != 2 {
@@ -196,22 +213,59 @@ fn main() -> Result<(), String> {
     let on = std::env::var_os("FLOOR_ON").is_some();
     let names_only = std::env::var_os("FLOOR_NAMES_ONLY").is_some();
     let mut seq = 2;
-    for chunk in ifaces.chunks(batch) {
+
+    // Each request: (device, the bits to send). Without FLOOR_PLAN, every
+    // interface by name, every bit; with it, what the dump says differs.
+    let plans: Vec<(Target<'_>, Vec<(u32, &String)>)> =
+        if std::env::var_os("FLOOR_PLAN").is_some() {
+            seq += 1;
+            let devices = dump(&sock, family, seq, &mut buf)?;
+            ifaces
+                .iter()
+                .map(|iface| {
+                    let d = devices
+                        .get(iface.as_str())
+                        .ok_or(format!("{iface}: not in the dump"))?;
+                    let send: Vec<(u32, &String)> = bits
+                        .iter()
+                        .filter(|(i, _)| {
+                            !bit(&d.nochange, *i)
+                                && (bit(&d.active, *i) != on
+                                    || bit(&d.wanted, *i) != on)
+                        })
+                        .copied()
+                        .collect();
+                    Ok((Target::Index(d.index), send))
+                })
+                .filter(|p| {
+                    p.as_ref().map_or(true, |(_, send)| !send.is_empty())
+                })
+                .collect::<Result<_, String>>()?
+        } else {
+            ifaces.iter().map(|i| (Target::Name(i), bits.clone())).collect()
+        };
+
+    for chunk in plans.chunks(batch) {
         let mut out = Vec::with_capacity(512 * chunk.len());
-        for iface in chunk {
+        for (dev, bits) in chunk {
             seq += 1;
             let mut a = Vec::with_capacity(512);
             nest(&mut a, 1, |b| {
-                let mut name = iface.as_bytes().to_vec();
-                name.push(0);
-                attr(b, 2, &name); // ETHTOOL_A_HEADER_DEV_NAME
+                match dev {
+                    Target::Name(iface) => {
+                        let mut name = iface.as_bytes().to_vec();
+                        name.push(0);
+                        attr(b, 2, &name); // ETHTOOL_A_HEADER_DEV_NAME
+                    }
+                    Target::Index(i) => attr(b, 1, &i.to_ne_bytes()), // DEV_INDEX
+                }
                 attr(b, 3, &1u32.to_ne_bytes()); // FLAGS: COMPACT_BITSETS (as ethcfg)
             });
             nest(&mut a, 3, |b| {
                 // WANTED
                 nest(b, 3, |b| {
                     // BITS
-                    for (i, f) in &bits {
+                    for (i, f) in bits {
                         nest(b, 1, |b| {
                             if !names_only {
                                 attr(b, 1, &i.to_ne_bytes()); // BIT INDEX
@@ -229,7 +283,116 @@ fn main() -> Result<(), String> {
             out.extend_from_slice(&message(family, seq, 12, 1, &a));
         }
         sock.send(&out, 0).map_err(|e| e.to_string())?;
-        wait_ack(&sock, seq, &mut buf).map_err(|e| e.to_string())?;
+        wait_ack(&sock, seq, &mut buf, false).map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// Which device a FEATURES_SET is for.
+enum Target<'a> {
+    Name(&'a str),
+    Index(u32),
+}
+
+/// What a plan needs of one interface's FEATURES_GET reply.
+#[derive(Default)]
+struct Device {
+    index: u32,
+    wanted: Vec<u32>,
+    active: Vec<u32>,
+    nochange: Vec<u32>,
+}
+
+fn bit(words: &[u32], i: u32) -> bool {
+    words.get((i / 32) as usize).is_some_and(|w| (w >> (i % 32)) & 1 == 1)
+}
+
+/// The value words of a compact bitset nest (`ETHTOOL_A_BITSET_VALUE`).
+fn value_words(nest: &[u8]) -> Vec<u32> {
+    attrs(nest)
+        .into_iter()
+        .find(|(k, _)| *k == 4)
+        .map(|(_, v)| {
+            v.chunks_exact(4)
+                .filter_map(|c| c.try_into().ok())
+                .map(u32::from_ne_bytes)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// One FEATURES_GET dump of every interface (compact bitsets), by name.
+fn dump(
+    sock: &Socket,
+    family: u16,
+    seq: u32,
+    buf: &mut Vec<u8>,
+) -> Result<std::collections::HashMap<String, Device>, String> {
+    let mut a = Vec::new();
+    nest(&mut a, 1, |b| attr(b, 3, &1u32.to_ne_bytes())); // HEADER: COMPACT_BITSETS
+    let mut req = message(family, seq, 11, 1, &a); // FEATURES_GET
+    if let Some(flags) = req.get_mut(6..8) {
+        flags.copy_from_slice(&(1u16 | 0x300).to_ne_bytes()); // REQUEST | DUMP
+    }
+    sock.send(&req, 0).map_err(|e| e.to_string())?;
+    let mut devices = std::collections::HashMap::new();
+    loop {
+        buf.clear();
+        sock.recv(buf, 0).map_err(|e| e.to_string())?;
+        let mut pos = 0;
+        while pos + 16 <= buf.len() {
+            let len = u32::from_ne_bytes(at(buf, pos)?) as usize;
+            let ty = u16::from_ne_bytes(at(buf, pos + 4)?);
+            let s = u32::from_ne_bytes(at(buf, pos + 8)?);
+            if len < 16 || pos + len > buf.len() {
+                return Err("malformed reply".into());
+            }
+            if s == seq {
+                match ty {
+                    2 | 3 => {
+                        // ERROR or DONE: an errno ends the dump badly.
+                        let err = i32::from_ne_bytes(at(buf, pos + 16)?);
+                        if err != 0 {
+                            return Err(format!("dump: errno {}", -err));
+                        }
+                        return Ok(devices);
+                    }
+                    _ => {
+                        let mut d = Device::default();
+                        let mut name = String::new();
+                        let body =
+                            buf.get(pos + 20..pos + len).unwrap_or_default();
+                        for (k, v) in attrs(body) {
+                            match k {
+                                1 => {
+                                    for (k, v) in attrs(v) {
+                                        match k {
+                                            1 => {
+                                                d.index = u32::from_ne_bytes(
+                                                    at(v, 0)?,
+                                                )
+                                            }
+                                            2 => {
+                                                name =
+                                                    String::from_utf8_lossy(v)
+                                                        .trim_end_matches('\0')
+                                                        .to_owned()
+                                            }
+                                            _ => {}
+                                        }
+                                    }
+                                }
+                                3 => d.wanted = value_words(v),
+                                4 => d.active = value_words(v),
+                                5 => d.nochange = value_words(v),
+                                _ => {}
+                            }
+                        }
+                        devices.insert(name, d);
+                    }
+                }
+            }
+            pos += len.div_ceil(4) * 4;
+        }
+    }
 }

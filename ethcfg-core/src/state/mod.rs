@@ -130,9 +130,13 @@ impl Record {
         use std::fmt::Write as _;
         // Pushed, not formatted: a run over a thousand interfaces writes
         // thirteen thousand of these words, twice.
-        let _ = write!(out, "{} {} ", self.ifname, self.ifindex);
+        out.push_str(&self.ifname);
+        out.push(' ');
+        push_number(out, u64::from(self.ifindex));
+        out.push(' ');
         out.push_str(&self.by);
-        let _ = write!(out, " {}", self.created);
+        out.push(' ');
+        push_number(out, self.created);
         for f in &self.features {
             out.push(' ');
             out.push_str(&f.name);
@@ -184,6 +188,27 @@ impl Record {
             features.push(RecordedFeature::new(name, active, requested));
         }
         Some(Record { ifname, ifindex, by, created, features, settings })
+    }
+}
+
+/// Appends `n` in decimal, without the formatting machinery (two numbers
+/// per record line).
+fn push_number(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    for &d in digits.get(at..).unwrap_or_default() {
+        out.push(char::from(d));
     }
 }
 
@@ -503,6 +528,15 @@ mod tests {
             None
         );
         std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn numbers_are_written_in_decimal() {
+        for n in [0, 7, 10, 4_294_967_295, 1_795_323_749, u64::MAX] {
+            let mut s = String::from("x");
+            push_number(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
+        }
     }
 
     #[test]

@@ -42,10 +42,39 @@ impl Bitset {
         self.mask.as_ref().is_none_or(|m| bit(m, i))
     }
 
-    /// Indexes of the bits in the mask (value/mask bitsets) or set (lists).
+    /// Indexes of the bits in the mask (value/mask bitsets) or set (lists),
+    /// in order.
     pub(crate) fn mask_bits(&self) -> impl Iterator<Item = u32> + '_ {
         let words = self.mask.as_ref().unwrap_or(&self.value);
-        (0..self.size).filter(move |&i| bit(words, i))
+        let size = self.size;
+        // Word by word, set bits only: a reply's diff has a few bits of 64.
+        words
+            .iter()
+            .zip((0u32..).step_by(32))
+            .take_while(move |&(_, base)| base < size)
+            .flat_map(|(&w, base)| {
+                let mut w = w;
+                std::iter::from_fn(move || {
+                    (w != 0).then(|| {
+                        let j = w.trailing_zeros();
+                        w &= w - 1;
+                        base + j
+                    })
+                })
+            })
+            .filter(move |&i| i < size)
+    }
+
+    /// Whether bit `i` is one of [`Bitset::mask_bits`].
+    pub(crate) fn listed(&self, i: u32) -> bool {
+        i < self.size && bit(self.mask.as_ref().unwrap_or(&self.value), i)
+    }
+
+    /// The 64-bit word `w` of the value (bits `64 w ..`), zero beyond the end.
+    pub(crate) fn word64(&self, w: usize) -> u64 {
+        let half =
+            |k: usize| u64::from(self.value.get(k).copied().unwrap_or(0));
+        half(2 * w) | half(2 * w + 1) << 32
     }
 
     /// Decodes a bitset nest's contents.
@@ -147,10 +176,9 @@ fn decode_verbose(size: u32, nomask: bool, bits: &[u8]) -> WireResult<Bitset> {
     Ok(Bitset { size, value, mask: if nomask { None } else { Some(mask) } })
 }
 
-/// Encodes a verbose value/mask bitset keyed by name: only the listed bits
-/// are in the mask, so every other bit is left alone (never `NOMASK`, which
-/// `FEATURES_SET` rejects).
-/// A verbose value/mask bitset of only `bits` = (index, name, value).
+/// A verbose value/mask bitset of only `bits` = (index, name, value): only
+/// the listed bits are in the mask, so every other bit is left alone (never
+/// `NOMASK`, which `FEATURES_SET` rejects).
 /// Each bit carries its index, so the kernel finds it without searching
 /// its name table (a string compare per name per bit: ~15 % of a
 /// `FEATURES_SET` on veth), and its name, which the kernel checks against
@@ -161,7 +189,9 @@ pub(crate) fn encode_indexed(
     kind: u16,
     bits: &[(u32, &str, bool)],
 ) {
-    b.nest(kind).nest(ETHTOOL_A_BITSET_BITS);
+    // Each bit: its nest, index and flag (20 bytes) and its name, aligned.
+    let size: usize = bits.iter().map(|(_, n, _)| 24 + n.len()).sum();
+    b.reserve(8 + size).nest(kind).nest(ETHTOOL_A_BITSET_BITS);
     for (index, name, on) in bits {
         b.nest(ETHTOOL_A_BITSET_BITS_BIT)
             .u32(ETHTOOL_A_BITSET_BIT_INDEX, *index)

@@ -243,3 +243,38 @@ fn verbose_bitset_with_implausible_size_is_an_error() {
     ]);
     assert!(Bitset::decode(&nest).is_err());
 }
+
+#[test]
+fn builder_nests_deeper_than_it_tracks_in_place() {
+    use crate::netlink::wire::builder::MsgBuilder;
+    // Ten nests, each holding the next and, innermost, one u32.
+    let mut b = MsgBuilder::raw(16, 1, 7);
+    for k in 1..=10 {
+        b.nest(k);
+    }
+    b.u32(1, 0xabcd);
+    let msg = b.finish().unwrap();
+    assert_eq!(msg.len(), 16 + 10 * 4 + 8);
+    for k in 0..10u16 {
+        let at = 16 + 4 * usize::from(k);
+        let len = u16::from_ne_bytes([msg[at], msg[at + 1]]);
+        let kind = u16::from_ne_bytes([msg[at + 2], msg[at + 3]]);
+        assert_eq!(usize::from(len), 8 + 4 * (10 - usize::from(k)), "nest {k}");
+        assert_eq!(kind, (k + 1) | NLA_F_NESTED);
+    }
+}
+
+#[test]
+fn bitset_words_and_listed_bits_stop_at_size() {
+    // Bits past `size` in the last word are not the kernel's: never listed.
+    let b =
+        Bitset { size: 36, value: vec![0x8000_0001, 0xffff_fffa], mask: None };
+    assert_eq!(b.mask_bits().collect::<Vec<_>>(), [0, 31, 33, 35]);
+    assert!(b.listed(0) && b.listed(35) && !b.listed(36) && !b.listed(34));
+    assert_eq!(b.word64(0), 0xffff_fffa_8000_0001);
+    assert_eq!(b.word64(1), 0, "beyond the words: zero");
+    let m = Bitset { size: 64, value: vec![0, 0], mask: Some(vec![0x4, 0x1]) };
+    assert_eq!(m.mask_bits().collect::<Vec<_>>(), [2, 32]);
+    assert!(m.listed(32) && !m.get(32));
+    assert_eq!(Bitset::default().mask_bits().count(), 0);
+}
