@@ -95,6 +95,7 @@ pub mod change;
 mod diagnosis;
 mod error;
 mod ethtool;
+mod fs;
 pub mod host;
 mod iface;
 mod netlink;

@@ -5,6 +5,7 @@
 //! reported as ignored without it (../common/harness.rs).
 
 mod api;
+mod badfiles;
 mod cli;
 mod doctor;
 #[path = "../common/ethtool_oracle.rs"]
@@ -27,6 +28,7 @@ fn main() -> std::process::ExitCode {
     harness::run(
         [
             api::tests(),
+            badfiles::tests(),
             cli::tests(),
             doctor::tests(),
             host::tests(),

@@ -194,6 +194,7 @@ pub(crate) fn run(
     // Names are checked before sysfs is read with them.
     super::iface_refs(&a.ifaces)?;
     let profiles = Profiles::load(env.profile_dir())?;
+    render::profile::broken(err, &profiles.broken, Some(&a.profile))?;
     let profile = profiles.get(&a.profile)?;
     let ifaces = resolve_stacks(a, profile, err)?;
     let refs = super::iface_refs(&ifaces)?;

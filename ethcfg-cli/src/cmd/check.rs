@@ -27,9 +27,11 @@ pub(crate) fn run(
     a: &CheckArgs,
     env: &Env,
     out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> Result<Exit, CliError> {
     let refs = super::iface_refs(&a.ifaces)?;
     let profiles = Profiles::load(env.profile_dir())?;
+    render::profile::broken(err, &profiles.broken, Some(&a.profile))?;
     let profile = profiles.get(&a.profile)?;
     let mut client = Client::new()?;
     // check reports; the driver guard is for changes.

@@ -32,7 +32,7 @@ pub(crate) fn run(
         Command::Show(a) => show::run(a, out),
         Command::Set(a) => set::run(a, env, out, err),
         Command::Apply(a) => apply::run(a, env, out, err),
-        Command::Check(a) => check::run(a, env, out),
+        Command::Check(a) => check::run(a, env, out, err),
         Command::Revert(a) => revert::run(a, env, out, err),
         Command::Profiles(a) => profiles::run(a, env, out, err),
         Command::Doctor(a) => doctor::run(a, env, out),

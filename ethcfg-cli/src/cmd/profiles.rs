@@ -38,13 +38,22 @@ pub(crate) fn run(
     let all = Profiles::load(env.profile_dir())?;
     render::profile::notes(err, &all.notes)?;
     match &a.action {
-        None | Some(ProfilesAction::List) if a.json => {
-            render::profile::list_json(out, &all.profiles)?;
-        }
         None | Some(ProfilesAction::List) => {
-            render::profile::list_text(out, &all.profiles)?;
+            if a.json {
+                render::profile::list_json(out, &all.profiles)?;
+            } else {
+                render::profile::list_text(out, &all.profiles)?;
+            }
+            // The list is how a profile directory is checked: the usable
+            // profiles are listed, and a file that cannot be used fails
+            // it (one warning each, the first as the error).
+            if let Some((first, rest)) = all.broken.split_first() {
+                render::profile::broken(err, rest, None)?;
+                return Err(first.error().into());
+            }
         }
         Some(ProfilesAction::Show { name }) => {
+            render::profile::broken(err, &all.broken, Some(name))?;
             let p = all.get(name)?;
             if a.json {
                 render::profile::json(out, p)?;

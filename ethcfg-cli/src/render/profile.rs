@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use ethcfg_core::profile::{Profile, ProfileSetting, Source};
+use ethcfg_core::profile::{BrokenProfile, Profile, ProfileSetting, Source};
 use ethcfg_core::settings::{Group, Target};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
@@ -14,6 +14,23 @@ use super::on_off;
 /// replaced), on stderr.
 pub(crate) fn notes(err: &mut dyn Write, notes: &[String]) -> io::Result<()> {
     notes.iter().try_for_each(|n| writeln!(err, "ethcfg: note: {n}"))
+}
+
+/// One warning line per user profile file that cannot be used, except
+/// the one named `asked` (the run fails with its error instead): every
+/// run that loads profiles says so, so a typo in a profile that is not
+/// used today is seen before the day it is.
+pub(crate) fn broken(
+    err: &mut dyn Write,
+    broken: &[BrokenProfile],
+    asked: Option<&str>,
+) -> io::Result<()> {
+    broken
+        .iter()
+        .filter(|b| asked.is_none() || b.name.as_deref() != asked)
+        .try_for_each(|b| {
+            writeln!(err, "ethcfg: warning: {b} (profile not loaded)")
+        })
 }
 
 /// The list for people: names in one column, then the summary and, for a

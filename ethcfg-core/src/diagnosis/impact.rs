@@ -209,7 +209,11 @@ fn modprobe_rules(root: &Path, modules: &[String]) -> Vec<String> {
         for f in
             files.iter().filter(|f| f.extension().is_some_and(|e| e == "conf"))
         {
-            let Ok(text) = std::fs::read_to_string(f) else { continue };
+            let Ok(text) =
+                crate::fs::read_regular_string(f, crate::fs::SYSFS_CAP)
+            else {
+                continue;
+            };
             for line in text.lines().map(str::trim) {
                 let mut w = line.split_whitespace();
                 let (Some(kind @ ("softdep" | "remove")), Some(m)) =

@@ -4,7 +4,7 @@
 //! blast radius of unloading a module) and [`devlink`] (what `devlink dev
 //! info` shows, for doctor).
 //!
-//! May use: [`crate::error`], [`crate::iface`], [`crate::netlink`],
+//! May use: [`crate::error`], `crate::fs`, [`crate::iface`], [`crate::netlink`],
 //! [`crate::ethtool`], [`crate::host`], [`crate::state`],
 //! [`crate::profile`].
 

@@ -10,7 +10,7 @@
 //! comes in [`ManagementHints`]. A [`HostRoot::dir`] is read as files
 //! only, so fixture trees and another system's copies work the same way.
 //!
-//! May use: `crate::error`, `crate::netlink`, and the connection
+//! May use: `crate::error`, `crate::fs`, `crate::netlink`, and the connection
 //! (`ethtool::session::Conn`) the ethtool session is written on.
 
 pub(crate) mod rtnl;
@@ -148,7 +148,11 @@ pub fn sysfs_driver(root: &Path, ifname: &str, ifindex: u32) -> Option<String> {
     // The driver link first: virtual devices have none, and fail here
     // without a second lookup.
     let target = std::fs::read_link(dir.join("device/driver")).ok()?;
-    let idx = std::fs::read_to_string(dir.join("ifindex")).ok()?;
+    let idx = crate::fs::read_regular_string(
+        &dir.join("ifindex"),
+        crate::fs::SYSFS_CAP,
+    )
+    .ok()?;
     if idx.trim().parse::<u32>().ok()? != ifindex {
         return None;
     }
@@ -349,7 +353,10 @@ pub fn link_reset_features(driver: &str) -> &'static [&'static str] {
 /// system, the calling thread's namespace's).
 pub fn default_route_interfaces(root: &HostRoot) -> Vec<String> {
     let mut out = Vec::new();
-    if let Ok(t) = std::fs::read_to_string(root.proc_net("route")) {
+    if let Ok(t) = crate::fs::read_regular_string(
+        &root.proc_net("route"),
+        crate::fs::PROC_TABLE_CAP,
+    ) {
         for line in t.lines().skip(1) {
             let f: Vec<&str> = line.split_whitespace().collect();
             if let (Some(iface), Some(&"00000000"), Some(&"00000000")) =
@@ -359,7 +366,10 @@ pub fn default_route_interfaces(root: &HostRoot) -> Vec<String> {
             }
         }
     }
-    if let Ok(t) = std::fs::read_to_string(root.proc_net("ipv6_route")) {
+    if let Ok(t) = crate::fs::read_regular_string(
+        &root.proc_net("ipv6_route"),
+        crate::fs::PROC_TABLE_CAP,
+    ) {
         for line in t.lines() {
             let f: Vec<&str> = line.split_whitespace().collect();
             let zero = f
@@ -466,7 +476,11 @@ pub fn parse_proc_modules(text: &str) -> Vec<LoadedModule> {
 /// `<root>/proc/modules`, parsed; `None` when there is no such file (a
 /// kernel built without loadable modules).
 pub fn loaded_modules(root: &Path) -> Option<Vec<LoadedModule>> {
-    let text = std::fs::read_to_string(root.join("proc/modules")).ok()?;
+    let text = crate::fs::read_regular_string(
+        &root.join("proc/modules"),
+        crate::fs::PROC_TABLE_CAP,
+    )
+    .ok()?;
     Some(parse_proc_modules(&text))
 }
 
@@ -589,9 +603,12 @@ pub fn net_devices(root: &Path) -> Vec<NetDevice> {
                 .filter_map(|n| n.strip_prefix("upper_").map(str::to_owned))
                 .collect();
             NetDevice {
-                ifindex: std::fs::read_to_string(dir.join("ifindex"))
-                    .ok()
-                    .and_then(|s| s.trim().parse().ok()),
+                ifindex: crate::fs::read_regular_string(
+                    &dir.join("ifindex"),
+                    crate::fs::SYSFS_CAP,
+                )
+                .ok()
+                .and_then(|s| s.trim().parse().ok()),
                 device: std::fs::canonicalize(dir.join("device"))
                     .ok()
                     .and_then(|p| {
@@ -763,6 +780,35 @@ mod tests {
             drivers_among(&root, &[("eno1", 5)], LINK_RESET_DRIVERS)[0].driver,
             None
         );
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn fifos_under_a_root_read_as_absent_without_blocking() {
+        let root = std::env::temp_dir()
+            .join(format!("ethcfg-fifo-root-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("proc/net")).unwrap();
+        std::fs::create_dir_all(root.join("sys/class/net/eno1")).unwrap();
+        for f in
+            ["proc/net/route", "proc/modules", "sys/class/net/eno1/ifindex"]
+        {
+            crate::fs::tests::mkfifo(&root.join(f));
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        let r = root.clone();
+        std::thread::spawn(move || {
+            let routes = default_route_interfaces(&HostRoot::dir(&r));
+            let modules = loaded_modules(&r);
+            let devs = net_devices(&r);
+            let _ = tx.send((routes, modules, devs));
+        });
+        let (routes, modules, devs) = rx
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .expect("a FIFO under the root blocked");
+        assert!(routes.is_empty());
+        assert_eq!(modules, None);
+        assert_eq!(devs[0].ifindex, None);
         std::fs::remove_dir_all(&root).unwrap();
     }
 

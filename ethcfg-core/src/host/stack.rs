@@ -85,7 +85,11 @@ fn link_name(path: &Path) -> Option<String> {
 /// The `DEVTYPE` of `ifname`'s uevent (`bridge`, `bond`, `vlan`), if any.
 pub fn devtype(root: &Path, ifname: &str) -> Option<String> {
     let dir = class_dir(root, ifname)?;
-    let text = std::fs::read_to_string(dir.join("uevent")).ok()?;
+    let text = crate::fs::read_regular_string(
+        &dir.join("uevent"),
+        crate::fs::SYSFS_CAP,
+    )
+    .ok()?;
     text.lines()
         .find_map(|l| l.strip_prefix("DEVTYPE="))
         .map(|t| t.trim().to_owned())

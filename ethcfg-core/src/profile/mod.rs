@@ -28,7 +28,7 @@ use std::path::PathBuf;
 use crate::ethtool::features::FeatureRequest;
 use crate::ethtool::settings::{Group, Target};
 
-pub use load::Profiles;
+pub use load::{BrokenProfile, Profiles};
 
 /// Where a profile came from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,8 +12,10 @@ use crate::host::stack;
 /// `ifname`'s stanza already (a `post-up ethcfg apply` line or the hook's
 /// `ethcfg-profile` option).
 pub(crate) fn persisted(root: &Path, ifname: &str, profile: &str) -> bool {
-    let Ok(text) = std::fs::read_to_string(root.join("etc/network/interfaces"))
-    else {
+    let Ok(text) = crate::fs::read_regular_string(
+        &root.join("etc/network/interfaces"),
+        crate::fs::SYSFS_CAP,
+    ) else {
         return false;
     };
     let mut inside = false;

@@ -230,9 +230,17 @@ fn best_default(pkgs: &[PkgFile]) -> Option<&PkgFile> {
 /// The initramfs rebuild for the distribution under `root`
 /// (`/etc/os-release`: ID and ID_LIKE).
 pub(crate) fn initramfs_command(root: &Path) -> Option<&'static str> {
-    let text = std::fs::read_to_string(root.join("etc/os-release"))
-        .or_else(|_| std::fs::read_to_string(root.join("usr/lib/os-release")))
-        .ok()?;
+    let text = crate::fs::read_regular_string(
+        &root.join("etc/os-release"),
+        crate::fs::SYSFS_CAP,
+    )
+    .or_else(|_| {
+        crate::fs::read_regular_string(
+            &root.join("usr/lib/os-release"),
+            crate::fs::SYSFS_CAP,
+        )
+    })
+    .ok()?;
     let mut ids = Vec::new();
     for line in text.lines() {
         if let Some(v) =
@@ -271,8 +279,9 @@ pub(crate) fn initramfs_command(root: &Path) -> Option<&'static str> {
 /// (`<root>/sys/bus/pci/devices/<dev>/config`, readable past 64 bytes by
 /// root only), as ice formats it: 16 lower-case hex digits.
 pub(crate) fn dsn_from_config(root: &Path, device: &str) -> Option<String> {
-    let cfg = std::fs::read(
-        root.join("sys/bus/pci/devices").join(device).join("config"),
+    let cfg = crate::fs::read_regular(
+        &root.join("sys/bus/pci/devices").join(device).join("config"),
+        crate::fs::SYSFS_CAP,
     )
     .ok()?;
     let dword = |at: usize| -> Option<u32> {

@@ -14,7 +14,7 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -443,7 +443,11 @@ fn read_all(
 
 /// Boot time from `<root>/proc/stat` (`btime <epoch seconds>`).
 pub(crate) fn boot_time(root: &Path) -> Option<f64> {
-    let stat = std::fs::read_to_string(root.join("proc/stat")).ok()?;
+    let stat = crate::fs::read_regular_string(
+        &root.join("proc/stat"),
+        crate::fs::SYSFS_CAP,
+    )
+    .ok()?;
     stat.lines()
         .find_map(|l| l.strip_prefix("btime "))
         .and_then(|v| v.trim().parse().ok())
@@ -469,17 +473,64 @@ pub fn read(
                 .custom_flags(libc::O_NONBLOCK)
                 .open(path)
                 .map_err(fail)?;
+            // The kernel's is a character device; a saved copy under a
+            // root is a regular file. A FIFO or socket there could be fed
+            // forever, so it is refused like any other odd file.
+            let ft = f.metadata().map_err(fail)?.file_type();
+            if !(ft.is_char_device() || ft.is_file()) {
+                return Err(fail(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "it is neither the kernel's record device nor a regular file",
+                )));
+            }
             let mut p = Parser::new(btime);
-            read_all(Kmsg(f), &mut p, out).map_err(fail)
+            read_all(Capped::new(Kmsg(f)), &mut p, out).map_err(fail)
         }
         LogSource::File(path) => {
-            let f = File::open(path).map_err(fail)?;
-            read_all(f, &mut Parser::new(None), out).map_err(fail)
+            let f = crate::fs::open_regular(path).map_err(fail)?;
+            // A saved log's size is known: refuse before reading any.
+            if f.metadata().map_err(fail)?.len() > crate::fs::KERNEL_LOG_CAP {
+                return Err(fail(crate::fs::too_large(
+                    crate::fs::KERNEL_LOG_CAP,
+                )));
+            }
+            read_all(Capped::new(f), &mut Parser::new(None), out).map_err(fail)
         }
         LogSource::Stdin => {
-            read_all(io::stdin().lock(), &mut Parser::new(None), out)
-                .map_err(fail)
+            // A pipe is what stdin is for; the cap still holds.
+            read_all(
+                Capped::new(io::stdin().lock()),
+                &mut Parser::new(None),
+                out,
+            )
+            .map_err(fail)
         }
+    }
+}
+
+/// A reader that fails once more than [`crate::fs::KERNEL_LOG_CAP`] bytes
+/// have come through: a log is streamed, never held whole, but a device or
+/// pipe that never ends must not keep doctor reading forever.
+struct Capped<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R: Read> Capped<R> {
+    fn new(inner: R) -> Self {
+        Capped { inner, left: crate::fs::KERNEL_LOG_CAP }
+    }
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let got = u64::try_from(n).unwrap_or(u64::MAX);
+        if got > self.left {
+            return Err(crate::fs::too_large(crate::fs::KERNEL_LOG_CAP));
+        }
+        self.left -= got;
+        Ok(n)
     }
 }
 

@@ -205,3 +205,41 @@ fn the_real_dev_kmsg_is_read_without_blocking() {
     assert!(boot_time(Path::new(crate::host::HostRoot::LIVE_DIR))
         .is_some_and(|b| b > 1e9));
 }
+
+#[test]
+fn fifos_and_oversize_logs_are_refused_without_blocking() {
+    let dir = std::env::temp_dir()
+        .join(format!("ethcfg-log-odd-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("kern.log");
+    crate::fs::tests::mkfifo(&fifo);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let f = fifo.clone();
+    std::thread::spawn(move || {
+        let file = read(&LogSource::File(f.clone()), None, &mut |_| {})
+            .map_err(|e| e.to_string());
+        let kmsg = read(&LogSource::Kmsg(f), None, &mut |_| {})
+            .map_err(|e| e.to_string());
+        let _ = tx.send((file, kmsg));
+    });
+    let (file, kmsg) = rx
+        .recv_timeout(std::time::Duration::from_secs(5))
+        .expect("reading a FIFO blocked");
+    let e = file.unwrap_err();
+    assert!(e.contains("kern.log") && e.contains("a FIFO"), "{e}");
+    let e = kmsg.unwrap_err();
+    assert!(e.contains("neither the kernel's record device"), "{e}");
+
+    let big = dir.join("big.log");
+    let f = std::fs::File::create(&big).unwrap();
+    f.set_len(crate::fs::KERNEL_LOG_CAP + 1).unwrap(); // sparse
+    let e = read(&LogSource::File(big), None, &mut |_| {}).unwrap_err();
+    assert!(e.to_string().contains("more than 64 MiB"), "{e}");
+
+    // A device that never ends stops at the cap.
+    let e = read(&LogSource::Kmsg("/dev/zero".into()), None, &mut |_| {})
+        .unwrap_err();
+    assert!(e.to_string().contains("more than 64 MiB"), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
