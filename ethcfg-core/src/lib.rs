@@ -89,12 +89,15 @@
 // The layers, lowest first: each may use those listed before it, never
 // one after it. Each layer's module doc says what it owns. The public
 // modules are re-exported flat below, so a user's paths do not follow the
-// internal layering.
+// internal layering. (rustfmt sorts the lines; the order, lowest first:
+// error, iface, netlink, ethtool, host, events, state, profile, change,
+// diagnosis, api.)
 mod api;
 pub mod change;
 mod diagnosis;
 mod error;
 mod ethtool;
+pub mod events;
 pub mod host;
 mod iface;
 mod netlink;
