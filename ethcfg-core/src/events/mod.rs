@@ -20,8 +20,8 @@
 //! [`crate::host`] (the rtnetlink link codec). Used by the change layer's
 //! watchers and the APIs; it changes nothing itself.
 
-mod decode;
-mod monitor;
+pub(crate) mod decode;
+pub(crate) mod monitor;
 
 use std::fmt;
 

@@ -103,9 +103,9 @@ impl<W: Wait> Iterator for Events<W> {
 /// their groups there), then reads the links over `route` — after
 /// joining, so that no change falls between the dump and the first
 /// notification.
-pub(crate) async fn start<T: Transport>(
-    ethtool: T,
-    route: T,
+pub(crate) async fn start<E: Transport, R: Transport>(
+    ethtool: E,
+    route: R,
     join: impl FnOnce(u32) -> io::Result<()>,
 ) -> Result<Decoder> {
     let mut session = Session::connect(ethtool).await?;
