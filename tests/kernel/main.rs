@@ -12,6 +12,7 @@ mod ethtool_oracle;
 #[path = "../common/harness.rs"]
 mod harness;
 mod host;
+mod monitor;
 mod oracle;
 mod profiles;
 mod settings;
@@ -30,6 +31,7 @@ fn main() -> std::process::ExitCode {
             cli::tests(),
             doctor::tests(),
             host::tests(),
+            monitor::tests(),
             oracle::tests(),
             profiles::tests(),
             settings::tests(),
