@@ -21,6 +21,8 @@ tests! {
         cli_monitor_json_prints_events_and_exits_0_on_sigterm,
         cli_monitor_text_names_what_changed,
         async_monitor_runs_inside_tokio_spawn,
+        overrun_is_an_event_and_the_monitor_goes_on,
+        cli_monitor_notes_an_overrun_and_goes_on,
     ],
 }
 
@@ -181,13 +183,15 @@ fn library_iterator_sees_features_settings_and_links() {
     });
 }
 
-/// `ethcfg monitor ARGS` in the background, once it is listening: `ip`
-/// flips `probe` until a line comes (so nothing after is missed).
+/// `ethcfg monitor ARGS` in the background (stdout and stderr piped),
+/// once it is listening: `ip` flips `probe` until a line comes (so
+/// nothing after is missed).
 fn start_cli(args: &[&str], probe: &str) -> (Child, Receiver<String>) {
     let mut child = ethcfg_cmd()
         .arg("monitor")
         .args(args)
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let rx = lines(child.stdout.take().unwrap());
@@ -293,5 +297,84 @@ fn async_monitor_runs_inside_tokio_spawn() {
             let got = tokio::time::timeout(WAIT, task).await;
             assert_eq!(got.unwrap().unwrap(), "maa");
         });
+    });
+}
+
+/// Events coming faster than they are read overrun the socket: the
+/// iterator says so ([`Event::Overrun`]) and goes on delivering.
+fn overrun_is_an_event_and_the_monitor_goes_on() {
+    in_netns(|| {
+        let monitor = Monitor::new().unwrap();
+        // Each new veth pair is two RTM_NEWLINKs of ~1.5 KiB (more in
+        // socket memory): a few hundred fill the default receive buffer
+        // while nobody reads.
+        let batch: String = (0..400)
+            .map(|i| format!("link add ova{i} type veth peer name ovb{i}\n"))
+            .collect();
+        let path = scratch("overrun-batch");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, batch).unwrap();
+        sh(&["ip", "-batch", path.to_str().unwrap()]);
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for e in monitor {
+                if tx.send(e.unwrap()).is_err() {
+                    break;
+                }
+            }
+        });
+        expect(&rx, "an overrun", |e| *e == Event::Overrun);
+        // What was queued still comes; the socket takes new notifications
+        // once it is read empty.
+        let deadline = Instant::now() + WAIT;
+        while rx.recv_timeout(Duration::from_millis(300)).is_ok() {
+            assert!(Instant::now() < deadline, "events never stopped");
+        }
+        veth("ovx", "ovy");
+        expect(
+            &rx,
+            "ovx added after the overrun",
+            |e| matches!(e, Event::LinkAdded { ifname, .. } if ifname == "ovx"),
+        );
+    });
+}
+
+/// `ethcfg monitor` stopped (SIGSTOP) while a few hundred interfaces
+/// appear: once it runs again it notes the overrun on stderr, says
+/// `{"event": "overrun"}`, and goes on.
+fn cli_monitor_notes_an_overrun_and_goes_on() {
+    in_netns(|| {
+        veth("moa", "mob");
+        let (mut child, rx) = start_cli(&["--json"], "mob");
+        let err = lines(child.stderr.take().unwrap());
+        let signal = |sig| {
+            #[allow(unsafe_code)]
+            // SAFETY: kill(2) takes a pid and a signal number.
+            let rc = unsafe { libc::kill(child.id() as i32, sig) };
+            assert_eq!(rc, 0);
+        };
+        signal(libc::SIGSTOP);
+        let batch: String = (0..400)
+            .map(|i| format!("link add oca{i} type veth peer name ocb{i}\n"))
+            .collect();
+        let path = scratch("overrun-batch-cli");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, batch).unwrap();
+        sh(&["ip", "-batch", path.to_str().unwrap()]);
+        signal(libc::SIGCONT);
+        expect(&rx, "overrun line", |l| l == r#"{"event":"overrun"}"#);
+        expect(&err, "overrun note", |l| {
+            l.contains("note:") && l.contains("overrun")
+        });
+        let deadline = Instant::now() + WAIT;
+        while rx.recv_timeout(Duration::from_millis(300)).is_ok() {
+            assert!(Instant::now() < deadline, "events never stopped");
+        }
+        sh(&["ip", "link", "del", "moa"]);
+        expect(&rx, "moa removed after the overrun", |l| {
+            l.contains(r#""event":"link-removed""#)
+                && l.contains(r#""ifname":"moa""#)
+        });
+        assert_eq!(stop(child).code(), Some(0));
     });
 }

@@ -16,9 +16,8 @@ use crate::render::monitor::{self as render, Change};
 
 #[derive(Debug, Args)]
 #[command(
-    long_about = "Print feature, settings and link changes as they happen, like `ethtool --monitor`, \
-with kernel names: for features, the ones whose state changed since the interface's last change \
-(`eth0: features: rx-gro off`); for settings, the group that changed; for links, added, removed, \
+    after_help = "One line per change, with kernel names: for features, the ones whose state \
+changed since the interface's last change (`eth0: features: rx-gro off`); for settings, the group that changed; for links, added, removed, \
 renamed, up and down. Runs until SIGINT or SIGTERM (exit 0). When the kernel drops notifications \
 (the socket overran) a note goes to stderr and monitoring goes on."
 )]
@@ -58,6 +57,13 @@ fn changed(before: Option<&Features>, now: &Features) -> Vec<Feature> {
         .collect()
 }
 
+/// Every interface's features now, by ifindex: what the next change of
+/// each is shown against.
+fn baseline(client: &mut Client) -> Result<HashMap<u32, Features>, CliError> {
+    let all = client.features_all()?;
+    Ok(all.into_iter().map(|f| (f.ifindex, f)).collect())
+}
+
 pub(crate) fn run(
     a: &MonitorArgs,
     out: &mut dyn Write,
@@ -66,11 +72,8 @@ pub(crate) fn run(
     exit_on_signal()?;
     // Listening first, then the baseline: a change in between is seen.
     let monitor = Monitor::new()?;
-    let mut last: HashMap<u32, Features> = Client::new()?
-        .features_all()?
-        .into_iter()
-        .map(|f| (f.ifindex, f))
-        .collect();
+    let mut client = Client::new()?;
+    let mut last = baseline(&mut client)?;
     for event in monitor {
         let event = event?;
         let features = match &event {
@@ -85,6 +88,9 @@ pub(crate) fn run(
             }
             Event::Overrun => {
                 render::overrun_note(err)?;
+                // What was missed is lost; what is shown next is a change
+                // from the state now, not from before the overrun.
+                last = baseline(&mut client)?;
                 Vec::new()
             }
             _ => Vec::new(),

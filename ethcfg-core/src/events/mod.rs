@@ -16,9 +16,9 @@
 //! arrives as [`Event::Overrun`]: whoever keeps state from the events must
 //! re-read it (a dump) at that point.
 //!
-//! May use: [`crate::error`], [`crate::netlink`], [`crate::ethtool`],
-//! [`crate::host`] (the rtnetlink link codec). Used by the change layer's
-//! watchers and the APIs; it changes nothing itself.
+//! May use: `crate::error`, `crate::netlink`, `crate::ethtool`,
+//! `crate::host` (the rtnetlink link codec). Sits below the change layer
+//! (a watcher builds on it) and the APIs; it changes nothing itself.
 
 pub(crate) mod decode;
 pub(crate) mod monitor;
@@ -99,7 +99,10 @@ pub enum Event {
     },
     /// The kernel dropped notifications because they came faster than
     /// they were read (`ENOBUFS`): any state kept from events may be stale
-    /// and must be re-read. The monitor goes on.
+    /// and must be re-read (a dump). It is reported as soon as the kernel
+    /// flags it, so events queued before the drop may still follow. The
+    /// monitor goes on; its own view of the links stays usable (a link it
+    /// missed is reported as added when it next changes).
     Overrun,
 }
 
