@@ -64,6 +64,8 @@
 //! Profiles ([`profile`]), state records ([`state`]) and the safe change
 //! engine ([`change`]: plan, record, apply, roll back, revert, check) build
 //! on both; [`doctor`] and [`impact`] diagnose without changing anything.
+//! [`events`] reports feature, settings and link changes as they happen
+//! (a blocking iterator, and a stream with `tokio`).
 //!
 //! ## Async
 //!
