@@ -34,6 +34,9 @@ _ethcfg() {
             ethcfg,impact)
                 cmd="ethcfg__subcmd__impact"
                 ;;
+            ethcfg,monitor)
+                cmd="ethcfg__subcmd__monitor"
+                ;;
             ethcfg,profiles)
                 cmd="ethcfg__subcmd__profiles"
                 ;;
@@ -63,6 +66,9 @@ _ethcfg() {
                 ;;
             ethcfg__subcmd__help,impact)
                 cmd="ethcfg__subcmd__help__subcmd__impact"
+                ;;
+            ethcfg__subcmd__help,monitor)
+                cmd="ethcfg__subcmd__help__subcmd__monitor"
                 ;;
             ethcfg__subcmd__help,profiles)
                 cmd="ethcfg__subcmd__help__subcmd__profiles"
@@ -107,7 +113,7 @@ _ethcfg() {
 
     case "${cmd}" in
         ethcfg)
-            opts="-h -V --help --version show set apply check revert profiles doctor impact generate help"
+            opts="-h -V --help --version show set apply check revert profiles doctor impact monitor generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -185,7 +191,7 @@ _ethcfg() {
             return 0
             ;;
         ethcfg__subcmd__help)
-            opts="show set apply check revert profiles doctor impact generate help"
+            opts="show set apply check revert profiles doctor impact monitor generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -269,6 +275,20 @@ _ethcfg() {
             return 0
             ;;
         ethcfg__subcmd__help__subcmd__impact)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ethcfg__subcmd__help__subcmd__monitor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -377,6 +397,20 @@ _ethcfg() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ethcfg__subcmd__monitor)
+            opts="-h -V --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

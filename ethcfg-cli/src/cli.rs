@@ -7,8 +7,8 @@ use clap::{Parser, Subcommand};
 
 use crate::cmd::{
     apply::ApplyArgs, check::CheckArgs, doctor::DoctorArgs,
-    generate::GenerateArgs, impact::ImpactArgs, profiles::ProfilesArgs,
-    revert::RevertArgs, set::SetArgs, show::ShowArgs,
+    generate::GenerateArgs, impact::ImpactArgs, monitor::MonitorArgs,
+    profiles::ProfilesArgs, revert::RevertArgs, set::SetArgs, show::ShowArgs,
 };
 
 /// Netlink-native NIC configuration: show and set ethtool features without ethtool.
@@ -52,6 +52,8 @@ pub(crate) enum Command {
     Doctor(DoctorArgs),
     /// Show what unloading a kernel module takes with it, before anyone runs rmmod or modprobe -r
     Impact(ImpactArgs),
+    /// Print feature, settings and link changes as they happen, like `ethtool --monitor`
+    Monitor(MonitorArgs),
     /// Write the man page or shell completions (for packagers)
     #[command(hide = true)]
     Generate(GenerateArgs),

@@ -64,6 +64,8 @@
 //! Profiles ([`profile`]), state records ([`state`]) and the safe change
 //! engine ([`change`]: plan, record, apply, roll back, revert, check) build
 //! on both; [`doctor`] and [`impact`] diagnose without changing anything.
+//! [`events`] reports feature, settings and link changes as they happen
+//! (a blocking iterator, and a stream with `tokio`).
 //!
 //! ## Async
 //!
@@ -89,12 +91,15 @@
 // The layers, lowest first: each may use those listed before it, never
 // one after it. Each layer's module doc says what it owns. The public
 // modules are re-exported flat below, so a user's paths do not follow the
-// internal layering.
+// internal layering. (rustfmt sorts the lines; the order, lowest first:
+// fs, error, iface, netlink, ethtool, host, events, state, profile, change,
+// diagnosis, api.)
 mod api;
 pub mod change;
 mod diagnosis;
 mod error;
 mod ethtool;
+pub mod events;
 mod fs;
 pub mod host;
 mod iface;

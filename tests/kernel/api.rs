@@ -113,11 +113,12 @@ fn async_api_without_a_runtime_is_an_error_not_a_panic() {
 /// A multi-thread runtime whose workers (and blocking threads) live in the
 /// calling thread's network namespace, as the test thread does after
 /// `unshare`: without this they would sit in the host's namespace.
-fn runtime_in_this_netns() -> tokio::runtime::Runtime {
+pub(crate) fn runtime_in_this_netns() -> tokio::runtime::Runtime {
     let ns = std::fs::File::open("/proc/thread-self/ns/net").unwrap();
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_io()
+        .enable_time()
         .on_thread_start(move || {
             use std::os::fd::AsRawFd;
             #[allow(unsafe_code)]

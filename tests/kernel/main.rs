@@ -13,6 +13,7 @@ mod ethtool_oracle;
 #[path = "../common/harness.rs"]
 mod harness;
 mod host;
+mod monitor;
 mod oracle;
 mod profiles;
 mod settings;
@@ -32,6 +33,7 @@ fn main() -> std::process::ExitCode {
             cli::tests(),
             doctor::tests(),
             host::tests(),
+            monitor::tests(),
             oracle::tests(),
             profiles::tests(),
             settings::tests(),

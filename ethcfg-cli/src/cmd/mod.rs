@@ -16,6 +16,7 @@ pub(crate) mod check;
 pub(crate) mod doctor;
 pub(crate) mod generate;
 pub(crate) mod impact;
+pub(crate) mod monitor;
 pub(crate) mod profiles;
 pub(crate) mod revert;
 pub(crate) mod set;
@@ -37,6 +38,7 @@ pub(crate) fn run(
         Command::Profiles(a) => profiles::run(a, env, out, err),
         Command::Doctor(a) => doctor::run(a, env, out),
         Command::Impact(a) => impact::run(a, env, out),
+        Command::Monitor(a) => monitor::run(a, out, err),
         Command::Generate(a) => generate::run(a),
     }
 }

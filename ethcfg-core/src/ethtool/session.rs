@@ -111,6 +111,11 @@ impl<T: Transport> Session<T> {
         Ok(Session { conn, family, feature_names: None, feature_table: None })
     }
 
+    /// The family's id: the `nlmsg_type` of its messages and notifications.
+    pub(crate) fn family_id(&self) -> u16 {
+        self.family.id
+    }
+
     /// The `monitor` multicast group id, when the kernel has one.
     pub(crate) fn monitor_group(&self) -> Option<u32> {
         self.family.group(ETHTOOL_MCGRP_MONITOR_NAME)

@@ -66,6 +66,44 @@ impl SyncSocket {
         configure(&mut sock)?;
         Ok(SyncSocket { sock })
     }
+
+    /// Joins multicast group `group` of the socket's protocol (a
+    /// generic-netlink family's group id, an `RTNLGRP_*`): its
+    /// notifications arrive on this socket from now on.
+    pub(crate) fn join(&mut self, group: u32) -> io::Result<()> {
+        self.sock.add_membership(group)
+    }
+}
+
+/// Blocks until one of `socks` has a datagram or an error to read (an
+/// overrun is one) and gives its position, looking from `start` on (so a
+/// busy socket cannot starve the others): no timeout, so an idle caller
+/// sleeps in the kernel until the next notification.
+pub(crate) fn wait_readable(
+    socks: &[&SyncSocket],
+    start: usize,
+) -> io::Result<usize> {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use std::os::fd::AsFd;
+    let mut fds: Vec<PollFd<'_>> = socks
+        .iter()
+        .map(|s| PollFd::new(s.sock.as_fd(), PollFlags::POLLIN))
+        .collect();
+    loop {
+        match poll(&mut fds, PollTimeout::NONE) {
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => return Err(io::Error::from(e)),
+            Ok(_) => {}
+        }
+        // POLLERR and POLLHUP count: the recv that follows reports them.
+        let n = fds.len();
+        let ready = |i: &usize| {
+            fds.get(*i).and_then(PollFd::revents).is_some_and(|r| !r.is_empty())
+        };
+        if let Some(i) = (0..n).map(|k| (start + k) % n).find(ready) {
+            return Ok(i);
+        }
+    }
 }
 
 /// One datagram from a blocking socket into `buf`, whose capacity is kept
@@ -146,6 +184,24 @@ mod tokio_socket {
             let mut sock = TokioSocket::new(protocol)?;
             configure(sock.socket_mut())?;
             Ok(AsyncSocket { sock })
+        }
+
+        /// Joins multicast group `group`, as [`SyncSocket::join`].
+        pub(crate) fn join(&mut self, group: u32) -> io::Result<()> {
+            self.sock.socket_mut().add_membership(group)
+        }
+
+        /// Polls for one datagram into `buf` (replacing what it held),
+        /// waking `cx` when the socket becomes readable. Notifications are
+        /// a few KiB at most; the buffer holds 64 KiB.
+        pub(crate) fn poll_recv(
+            &self,
+            cx: &mut std::task::Context<'_>,
+            buf: &mut Vec<u8>,
+        ) -> std::task::Poll<io::Result<()>> {
+            buf.clear();
+            buf.reserve(64 * 1024);
+            self.sock.poll_recv(cx, buf)
         }
     }
 

@@ -3,5 +3,6 @@
 //! [`super::fake`].
 
 mod devlink;
+mod events;
 mod session;
 mod settings;

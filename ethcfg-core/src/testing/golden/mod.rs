@@ -16,6 +16,7 @@ use crate::testing::fake;
 
 mod bitset;
 mod ctrl;
+mod events;
 mod features;
 mod fuzz;
 mod message;
