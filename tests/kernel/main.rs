@@ -9,6 +9,7 @@ mod cli;
 mod doctor;
 #[path = "../common/ethtool_oracle.rs"]
 mod ethtool_oracle;
+mod grammar;
 #[path = "../common/harness.rs"]
 mod harness;
 mod host;
@@ -29,6 +30,7 @@ fn main() -> std::process::ExitCode {
             api::tests(),
             cli::tests(),
             doctor::tests(),
+            grammar::tests(),
             host::tests(),
             oracle::tests(),
             profiles::tests(),
