@@ -278,16 +278,12 @@ impl Parser {
             let on = on_off(&what, value)?;
             return self.setting(kw.word(), group, key, Target::Bool(on));
         }
-        let Some((canon, kind)) = group.settable_key(key).filter(|_| {
-            // Rings, channels and pause take the keys ethtool's -G, -L and
-            // -A take; the library's table has no others settable.
-            kw.keys().contains(&key)
-                || matches!(kw, Keyword::Coalesce | Keyword::Eee)
-        }) else {
-            let hint = if ethcfg_core::names::legacy(key).is_some()
-                || key.starts_with("rx-")
-                || key.starts_with("tx-")
-            {
+        let Some((canon, kind)) = group.settable_key(key) else {
+            // `ring rx 256 tso off`: a feature name after a group.
+            let hint = ethcfg_core::names::legacy(key).is_some()
+                || kw != Keyword::Coalesce
+                    && (key.starts_with("rx-") || key.starts_with("tx-"));
+            let hint = if hint {
                 format!(
                     "; a group keyword takes every following pair of its group, so write `features {key} ...` for a feature"
                 )
