@@ -531,7 +531,7 @@ _ethcfg() {
             return 0
             ;;
         ethcfg__subcmd__set)
-            opts="-h -V --json --help --version"
+            opts="-h -V --dry-run --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -41,6 +41,7 @@ complete -c ethcfg -n "__fish_ethcfg_using_subcommand show" -l json -d 'Print JS
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand show" -l all-settings -d 'Also show rings, channels, coalesce, pause, EEE and private flags (JSON: "rings", "channels", "coalesce", "pause", "eee", "private-flags"; null and listed in "unsupported" when the driver does not have them)'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand show" -s h -l help -d 'Print help'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand show" -s V -l version -d 'Print version'
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -l dry-run -d 'Plan and report (status "planned"), send nothing'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -l json -d 'Print JSON on stdout: [{"ifname", "changed", "changes": [{"feature", "from", "to", "status"}]}]'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -s h -l help -d 'Print help'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -s V -l version -d 'Print version'

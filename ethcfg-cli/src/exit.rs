@@ -43,6 +43,25 @@ pub(crate) enum CliError {
     Core(ethcfg_core::Error),
     /// Writing output failed (exit 1; a closed pipe is not an error).
     Io(std::io::Error),
+    /// Writing the report failed after the change it reports was made
+    /// (exit 1): what was done, and the write error.
+    Unreported(&'static str, std::io::Error),
+}
+
+/// The result of writing the report of a change that was made: an output
+/// failure says the change happened (a closed pipe stays a success).
+/// Flushes `out` so that a failure of buffered output is caught here.
+pub(crate) fn reported(
+    done: &'static str,
+    report: std::io::Result<()>,
+    out: &mut dyn std::io::Write,
+) -> Result<(), CliError> {
+    match report.and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::Unreported(done, e))
+        }
+        r => Ok(r?),
+    }
 }
 
 impl From<ethcfg_core::Error> for CliError {
@@ -61,7 +80,9 @@ impl CliError {
     pub(crate) fn code(&self) -> ExitCode {
         match self {
             CliError::Usage(_) => ExitCode::from(2),
-            CliError::Core(_) | CliError::Io(_) => ExitCode::from(1),
+            CliError::Core(_) | CliError::Io(_) | CliError::Unreported(..) => {
+                ExitCode::from(1)
+            }
         }
     }
 }
@@ -72,6 +93,9 @@ impl std::fmt::Display for CliError {
             CliError::Usage(m) => write!(f, "{m} (see `ethcfg --help`)"),
             CliError::Core(e) => write!(f, "{e}"),
             CliError::Io(e) => write!(f, "{e}"),
+            CliError::Unreported(done, e) => {
+                write!(f, "{done}, but its report could not be written: {e}")
+            }
         }
     }
 }

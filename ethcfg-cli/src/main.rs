@@ -5,6 +5,7 @@ mod cli;
 mod cmd;
 mod env;
 mod exit;
+mod lock;
 mod render;
 
 use std::io::Write;

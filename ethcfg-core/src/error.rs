@@ -410,6 +410,19 @@ pub enum Error {
         modules: std::path::PathBuf,
     },
 
+    /// `impact` without the kernel's module list: whether the module is
+    /// loaded, built in or absent cannot be told.
+    #[error("cannot tell what unloading {name} does: the module list {} cannot be read: {source}", modules.display())]
+    ModulesUnreadable {
+        /// The module as asked for.
+        name: String,
+        /// The module list (`/proc/modules` under the root).
+        modules: std::path::PathBuf,
+        /// Why it could not be read.
+        #[source]
+        source: std::io::Error,
+    },
+
     /// The kernel log could not be read.
     #[error(
         "cannot read the kernel log from {from}: {source}{}",
@@ -470,6 +483,13 @@ impl Error {
             }
             Error::Kernel { .. } => ErrorKind::Kernel,
             Error::UnknownModule { .. } => ErrorKind::NotFound,
+            Error::ModulesUnreadable { source, .. } => match source.kind() {
+                std::io::ErrorKind::PermissionDenied => {
+                    ErrorKind::PermissionDenied
+                }
+                std::io::ErrorKind::NotFound => ErrorKind::NotFound,
+                _ => ErrorKind::Io,
+            },
             Error::KernelLog { source, .. } => match source.kind() {
                 std::io::ErrorKind::PermissionDenied => {
                     ErrorKind::PermissionDenied

@@ -10,6 +10,7 @@ mod cli;
 mod doctor;
 #[path = "../common/ethtool_oracle.rs"]
 mod ethtool_oracle;
+mod grammar;
 #[path = "../common/harness.rs"]
 mod harness;
 mod host;
@@ -32,6 +33,7 @@ fn main() -> std::process::ExitCode {
             badfiles::tests(),
             cli::tests(),
             doctor::tests(),
+            grammar::tests(),
             host::tests(),
             monitor::tests(),
             oracle::tests(),

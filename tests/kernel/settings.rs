@@ -354,11 +354,15 @@ fn set_and_revert_channels_through_the_cli_and_show_every_group() {
             unsupported,
             ["rings", "coalesce", "pause", "eee", "private-flags"]
         );
-        let o = ethcfg(&["set", "sca", "channels", "rx", "max", "gso", "off"]);
+        let o = ethcfg(&[
+            "set", "sca", "channels", "rx", "max", "features", "gso", "off",
+        ]);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         assert_eq!(ethtool_channels("sca")["rx"], before["rx-max"]);
         // a group veth does not have: exit 1, nothing sent (gso still on)
-        let o = ethcfg(&["set", "sca", "ring", "rx", "512", "gso", "on"]);
+        let o = ethcfg(&[
+            "set", "sca", "ring", "rx", "512", "features", "gso", "on",
+        ]);
         assert_eq!(o.status.code(), Some(1));
         assert!(
             stderr(&o).contains("does not support ring settings"),

@@ -185,6 +185,10 @@ fn resolve_stacks(
     Ok(out)
 }
 
+/// What an output failure after a change says happened.
+const APPLIED: &str =
+    "the change was applied and recorded (`ethcfg revert IFACE` undoes it)";
+
 pub(crate) fn run(
     a: &ApplyArgs,
     env: &Env,
@@ -201,7 +205,8 @@ pub(crate) fn run(
     let state = env.state();
     let mut client = Client::new()?;
     // Serialise with other runs from before the read until the records are written.
-    let _lock = if a.dry_run { None } else { Some(state.lock()?) };
+    let _lock =
+        if a.dry_run { None } else { Some(crate::lock::wait(&state, err)?) };
     let (plan, devices) = client.plan_profile(profile, &refs, a.force)?;
     if a.dry_run {
         let planned = plan.planned();
@@ -225,11 +230,19 @@ pub(crate) fn run(
     }
     match client.apply_change(&plan, &state, a.strict) {
         Ok(outcomes) => {
-            render::outcome::report(&outcomes, a.json, out, err)?;
+            crate::exit::reported(
+                APPLIED,
+                render::outcome::report(&outcomes, a.json, out, err),
+                out,
+            )?;
             Ok(Exit::of_outcomes(&outcomes))
         }
         Err(Error::StrictRefused { iface, features, outcomes }) => {
-            render::outcome::report(&outcomes, a.json, out, err)?;
+            crate::exit::reported(
+                "the rollback was done",
+                render::outcome::report(&outcomes, a.json, out, err),
+                out,
+            )?;
             Err(Error::StrictRefused { iface, features, outcomes: Vec::new() }
                 .into())
         }

@@ -17,6 +17,9 @@ use crate::render;
 dmesg, journalctl -k or syslog file with --kernel-log, - for stdin) and the system, and says what \
 is wrong, why, and the commands that fix it. Nothing is changed. Findings: e1000e-hang, \
 ice-ddp-os-default, ice-ddp-safe-mode, iscsi-heartbeat-loss.\n\n\
+Exit status: 0 when no finding is of severity error (warnings and notes alone included), \
+4 when at least one is (the code check uses for drift: something found that needs action), \
+1 when doctor itself failed, 2 for a usage error.\n\n\
 Example: journalctl -k -b -1 | ethcfg doctor --kernel-log -"
 )]
 pub(crate) struct DoctorArgs {
@@ -61,5 +64,10 @@ pub(crate) fn run(
     } else {
         render::doctor::text(out, &report)?;
     }
-    Ok(Exit::Ok)
+    // Monitoring runs `ethcfg doctor` and looks at the exit status only.
+    if report.findings.iter().any(|f| f.severity == doctor::Severity::Error) {
+        Ok(Exit::Drift)
+    } else {
+        Ok(Exit::Ok)
+    }
 }

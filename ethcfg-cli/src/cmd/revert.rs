@@ -28,8 +28,12 @@ pub(crate) fn run(
     let refs = super::iface_refs(&a.ifaces)?;
     let state = env.state();
     let mut client = Client::new()?;
-    let _lock = state.lock()?;
+    let _lock = crate::lock::wait(&state, err)?;
     let outcomes = client.revert(&refs, &state)?;
-    render::outcome::report(&outcomes, a.json, out, err)?;
+    crate::exit::reported(
+        "the revert was applied and recorded",
+        render::outcome::report(&outcomes, a.json, out, err),
+        out,
+    )?;
     Ok(Exit::of_outcomes(&outcomes))
 }

@@ -15,7 +15,7 @@
 //! with irdma: irdma was i40e's only user. A NIC driver's use count does
 //! not count its interfaces, so "unused" says nothing about traffic.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -69,10 +69,13 @@ pub struct Impact {
     pub notes: Vec<String>,
 }
 
-/// The loaded modules and who uses whom.
+/// The loaded modules and who uses whom. Indexed by name: a `--root`
+/// copy may list tens of thousands of modules, and every walk over the
+/// graph stays linear in its size.
 #[derive(Debug)]
 struct Graph {
     modules: Vec<LoadedModule>,
+    index: HashMap<String, usize>,
 }
 
 impl Graph {
@@ -86,11 +89,16 @@ impl Graph {
                 }
             }
         }
-        Graph { modules }
+        let index = modules
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.name.clone(), i))
+            .collect();
+        Graph { modules, index }
     }
 
     fn get(&self, name: &str) -> Option<&LoadedModule> {
-        self.modules.iter().find(|m| m.name == name)
+        self.index.get(name).and_then(|&i| self.modules.get(i))
     }
 
     fn holders(&self, name: &str) -> Vec<String> {
@@ -101,16 +109,29 @@ impl Graph {
 
     /// `name` after everything holding it (depth first), each once: the
     /// order in which they can be removed.
-    fn removal_order(&self, name: &str, out: &mut Vec<String>, depth: usize) {
+    fn removal_order(&self, name: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut placed = HashSet::new();
+        self.place(name, &mut out, &mut placed, 0);
+        out
+    }
+
+    fn place(
+        &self,
+        name: &str,
+        out: &mut Vec<String>,
+        placed: &mut HashSet<String>,
+        depth: usize,
+    ) {
         // A cycle cannot happen (the kernel refuses circular module
         // dependencies); the depth bound makes sure of it.
-        if out.iter().any(|m| m == name) || depth > 64 {
+        if placed.contains(name) || depth > 64 {
             return;
         }
         for h in self.holders(name) {
-            self.removal_order(&h, out, depth + 1);
+            self.place(&h, out, placed, depth + 1);
         }
-        if !out.iter().any(|m| m == name) {
+        if placed.insert(name.to_owned()) {
             out.push(name.to_owned());
         }
     }
@@ -122,23 +143,67 @@ impl Graph {
     }
 
     /// `modprobe -r`: after `removed`, every module one of them used whose
-    /// use count has dropped to zero goes too, and so on.
+    /// use count has dropped to zero goes too, and so on — in rounds, each
+    /// round's modules in `/proc/modules` order. Each use link is followed
+    /// once: linear in the size of the graph.
     fn cascade(&self, removed: &[String]) -> Vec<String> {
-        let mut gone = removed.to_vec();
-        loop {
-            let next: Vec<String> = self
-                .modules
-                .iter()
-                .filter(|m| !gone.contains(&m.name) && !m.permanent)
-                .filter(|m| m.users.iter().any(|u| gone.contains(u)))
-                .filter(|m| self.remaining_uses(m, &gone) == Some(0))
-                .map(|m| m.name.clone())
-                .collect();
-            if next.is_empty() {
-                return gone;
+        let n = self.modules.len();
+        // uses[i]: the modules module i uses (it is among their users).
+        let mut uses: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (j, m) in self.modules.iter().enumerate() {
+            for u in &m.users {
+                if let Some(slot) =
+                    self.index.get(u).and_then(|&i| uses.get_mut(i))
+                {
+                    slot.push(j);
+                }
             }
-            gone.extend(next);
         }
+        let mut gone = vec![false; n];
+        let mut freed = vec![0u32; n];
+        let mut frontier: Vec<usize> = Vec::new();
+        for r in removed {
+            if let Some(&i) = self.index.get(r) {
+                if let Some(g) = gone.get_mut(i) {
+                    if !*g {
+                        *g = true;
+                        frontier.push(i);
+                    }
+                }
+            }
+        }
+        let mut out = removed.to_vec();
+        while !frontier.is_empty() {
+            let mut next = Vec::new();
+            for i in frontier {
+                for &j in uses.get(i).map_or(&[][..], Vec::as_slice) {
+                    let (Some(m), Some(f), Some(g)) =
+                        (self.modules.get(j), freed.get_mut(j), gone.get(j))
+                    else {
+                        continue;
+                    };
+                    if *g || m.permanent {
+                        continue;
+                    }
+                    *f += 1;
+                    if m.refcount.map(|r| r.saturating_sub(*f)) == Some(0) {
+                        next.push(j);
+                    }
+                }
+            }
+            next.sort_unstable();
+            next.dedup();
+            for &j in &next {
+                if let (Some(g), Some(m)) =
+                    (gone.get_mut(j), self.modules.get(j))
+                {
+                    *g = true;
+                    out.push(m.name.clone());
+                }
+            }
+            frontier = next;
+        }
+        out
     }
 }
 
@@ -147,13 +212,14 @@ fn lost(
     devices: &[NetDevice],
     unloaded: &[String],
 ) -> (Vec<String>, Vec<String>) {
+    let unloaded: HashSet<&str> = unloaded.iter().map(String::as_str).collect();
     let lost: Vec<String> = devices
         .iter()
         .filter(|d| {
             d.drivers.iter().any(|b| {
                 b.module
                     .as_ref()
-                    .is_some_and(|m| unloaded.contains(&module_name(m)))
+                    .is_some_and(|m| unloaded.contains(module_name(m).as_str()))
             })
         })
         .map(|d| d.ifname.clone())
@@ -302,7 +368,6 @@ pub fn impact(
     let name = module_name(module);
     let devices = host::net_devices(root);
     let management = host::management_interfaces(system, hints);
-    let loaded = host::loaded_modules(root).unwrap_or_default();
     let unknown = || Error::UnknownModule {
         name: module.to_owned(),
         modules: root.join("proc/modules"),
@@ -310,17 +375,32 @@ pub fn impact(
     if name.is_empty() || name.contains('/') {
         return Err(unknown());
     }
-    if !loaded.iter().any(|m| m.name == name) {
+    let list = root.join("proc/modules");
+    let loaded = std::fs::read_to_string(&list)
+        .map(|text| host::parse_proc_modules(&text));
+    let is_loaded =
+        loaded.as_ref().is_ok_and(|l| l.iter().any(|m| m.name == name));
+    if !is_loaded {
         if host::module_in_sysfs(root, &name)
             || builtin_driver_exists(&devices, &name)
         {
             return Ok(builtin(name, &devices, management));
         }
-        return Err(unknown());
+        // Without the module list (a kernel without loadable modules, or
+        // a copy of a system that lacks it), "not loaded and not built
+        // in" would be a guess: say that it cannot be told.
+        return Err(match loaded {
+            Ok(_) => unknown(),
+            Err(source) => Error::ModulesUnreadable {
+                name: module.to_owned(),
+                modules: list,
+                source,
+            },
+        });
     }
+    let loaded = loaded.unwrap_or_default();
     let graph = Graph::read(root, loaded);
-    let mut order = Vec::new();
-    graph.removal_order(&name, &mut order, 0);
+    let order = graph.removal_order(&name);
     let holders: Vec<String> =
         order.iter().filter(|m| **m != name).cloned().collect();
 

@@ -30,6 +30,8 @@ use crate::ethtool::features::FeatureName;
 use crate::ethtool::settings::{Group, Value};
 use crate::host::HostRoot;
 
+mod lock;
+
 const HEADER: &str = "# ethcfg state records v1: <ifname> <ifindex> <by> <created> <feature>=<A><R>... <group>/<key>=<value>... (A: active, R: requested; as before ethcfg changed them)";
 
 /// The state of one feature before ethcfg changed it.
@@ -266,41 +268,6 @@ impl StateDir {
             .mode(0o700)
             .create(&self.dir)
             .map_err(io(&self.dir, "create the state directory"))
-    }
-
-    /// Takes the lock, waiting for any other ethcfg run that holds it.
-    ///
-    /// # Errors
-    /// [`Error::StateNotWritable`] when this user cannot write the
-    /// directory; [`Error::State`] otherwise.
-    pub fn lock(&self) -> Result<StateLock> {
-        let denied = |e: &Error| match e {
-            Error::State { source, .. } => {
-                source.kind() == std::io::ErrorKind::PermissionDenied
-            }
-            _ => false,
-        };
-        self.lock_inner().map_err(|e| {
-            if denied(&e) {
-                Error::StateNotWritable { path: self.dir.clone() }
-            } else {
-                e
-            }
-        })
-    }
-
-    fn lock_inner(&self) -> Result<StateLock> {
-        self.ensure()?;
-        let path = self.dir.join("lock");
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .open(&path)
-            .map_err(io(&path, "open the lock file"))?;
-        file.lock().map_err(io(&path, "lock the state directory"))?;
-        Ok(StateLock { _file: file })
     }
 
     /// The records file of the calling thread's network namespace:

@@ -184,3 +184,11 @@ pub(crate) fn canonical(g: Group, key: &str) -> &str {
         .find(|(ag, alias, _)| *ag == g && *alias == key)
         .map_or(key, |&(_, _, canon)| canon)
 }
+
+/// The aliases of group `g`'s keys.
+pub(crate) fn aliases(g: Group) -> impl Iterator<Item = &'static str> {
+    ALIASES
+        .iter()
+        .filter(move |(ag, _, _)| *ag == g)
+        .map(|&(_, alias, _)| alias)
+}

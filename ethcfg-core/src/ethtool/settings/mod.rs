@@ -109,6 +109,45 @@ impl Group {
     }
 }
 
+/// What a settable key takes: a number, or on/off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ValueKind {
+    /// A count, a size, microseconds, ...
+    Num,
+    /// On or off.
+    Bool,
+}
+
+impl Group {
+    /// The keys of this group that can be set, canonical names first in
+    /// ethtool's display order, then the other tools' spellings accepted
+    /// for them (see [`Group`]). Empty for private flags: the driver names
+    /// them. Lets a front end reject an unknown key before any device is
+    /// read.
+    pub fn settable_keys(self) -> Vec<&'static str> {
+        let def = keys::def(self);
+        def.keys
+            .iter()
+            .filter(|k| !k.read_only)
+            .map(|k| k.key)
+            .chain(keys::aliases(self))
+            .collect()
+    }
+
+    /// The canonical name of a settable key (or of an alias of one) and
+    /// what it takes; `None` for a key this group cannot set.
+    pub fn settable_key(self, key: &str) -> Option<(&'static str, ValueKind)> {
+        let k = keys::key(self, keys::canonical(self, key))
+            .filter(|k| !k.read_only)?;
+        let kind = match k.ty {
+            crate::netlink::wire::settings::Scalar::U32 => ValueKind::Num,
+            crate::netlink::wire::settings::Scalar::Bool => ValueKind::Bool,
+        };
+        Some((k.key, kind))
+    }
+}
+
 impl fmt::Display for Group {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -289,3 +289,31 @@ fn eee_aliases_of_ethtool_set_eee() {
         SettingsRequest::new().set(Group::Eee, "active", Target::Bool(true));
     assert_eq!(plan(s, &ro).unwrap_err().kind(), ErrorKind::InvalidInput);
 }
+
+#[test]
+fn settable_keys_and_their_canonical_names() {
+    assert_eq!(
+        Group::Rings.settable_keys(),
+        ["rx", "rx-mini", "rx-jumbo", "tx"]
+    );
+    assert_eq!(
+        Group::Eee.settable_keys(),
+        ["enabled", "tx-lpi", "tx-lpi-timer", "eee", "tx-timer"]
+    );
+    assert!(Group::PrivateFlags.settable_keys().is_empty());
+    assert_eq!(
+        Group::Eee.settable_key("tx-timer"),
+        Some(("tx-lpi-timer", ValueKind::Num))
+    );
+    assert_eq!(
+        Group::Coalesce.settable_key("adaptive-rx"),
+        Some(("adaptive-rx", ValueKind::Bool))
+    );
+    assert_eq!(
+        Group::Coalesce.settable_key("rx-frames-low"),
+        Some(("rx-frame-low", ValueKind::Num))
+    );
+    assert_eq!(Group::Rings.settable_key("rx-max"), None, "read-only");
+    assert_eq!(Group::Eee.settable_key("active"), None, "read-only");
+    assert_eq!(Group::Pause.settable_key("speed"), None);
+}

@@ -1,0 +1,115 @@
+//! The state directory's lock: one `flock`ed file that serialises runs
+//! changing interfaces. The run holding it writes its pid into the file,
+//! so a run that finds it taken can say whom it waits for (the library
+//! prints nothing; the caller decides whether and when to tell).
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::PathBuf;
+
+use super::{io, StateDir, StateLock};
+use crate::error::{Error, Result};
+
+impl StateDir {
+    /// Takes the lock, waiting for any other ethcfg run that holds it.
+    ///
+    /// # Errors
+    /// [`Error::StateNotWritable`] when this user cannot write the
+    /// directory; [`Error::State`] otherwise.
+    pub fn lock(&self) -> Result<StateLock> {
+        let (path, file) = self.open_lock().map_err(|e| self.denied(e))?;
+        file.lock()
+            .map_err(io(&path, "lock the state directory"))
+            .map_err(|e| self.denied(e))?;
+        Ok(held(file))
+    }
+
+    /// Takes the lock if no other run holds it; `None` if one does (see
+    /// [`StateDir::lock_holder`]), without waiting.
+    ///
+    /// # Errors
+    /// As [`StateDir::lock`].
+    pub fn try_lock(&self) -> Result<Option<StateLock>> {
+        let (path, file) = self.open_lock().map_err(|e| self.denied(e))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(held(file))),
+            Err(TryLockError::WouldBlock) => Ok(None),
+            Err(TryLockError::Error(e)) => {
+                Err(self.denied(io(&path, "lock the state directory")(e)))
+            }
+        }
+    }
+
+    /// The pid of the run that holds (or last held) the lock, as it wrote
+    /// it into the lock file; `None` when the file has none.
+    pub fn lock_holder(&self) -> Option<u32> {
+        let mut text = String::new();
+        // A pid and a newline; more is not a pid.
+        File::open(self.lock_path())
+            .ok()?
+            .take(32)
+            .read_to_string(&mut text)
+            .ok()?;
+        text.trim().parse().ok()
+    }
+
+    fn lock_path(&self) -> PathBuf {
+        self.dir.join("lock")
+    }
+
+    fn open_lock(&self) -> Result<(PathBuf, File)> {
+        self.ensure()?;
+        let path = self.lock_path();
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(&path)
+            .map_err(io(&path, "open the lock file"))?;
+        Ok((path, file))
+    }
+
+    /// A permission error says so, with what to do about it.
+    fn denied(&self, e: Error) -> Error {
+        match &e {
+            Error::State { source, .. }
+                if source.kind() == std::io::ErrorKind::PermissionDenied =>
+            {
+                Error::StateNotWritable { path: self.dir.clone() }
+            }
+            _ => e,
+        }
+    }
+}
+
+/// The lock, taken: the pid goes into the file for [`StateDir::lock_holder`].
+fn held(mut file: File) -> StateLock {
+    // Only a waiting run's note reads the pid: failing to write it (a full
+    // disk) must not fail the run that got the lock.
+    let _ =
+        file.set_len(0).and_then(|()| writeln!(file, "{}", std::process::id()));
+    StateLock { _file: file }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn try_lock_says_who_holds_it() {
+        let dir = std::env::temp_dir()
+            .join(format!("ethcfg-lock-test-{}", std::process::id()));
+        let s = StateDir::new(&dir);
+        let held = s.try_lock().unwrap();
+        assert!(held.is_some());
+        assert_eq!(s.lock_holder(), Some(std::process::id()));
+        // flock locks belong to the open file: a second open conflicts,
+        // even in the same process.
+        assert!(s.try_lock().unwrap().is_none());
+        drop(held);
+        assert!(s.try_lock().unwrap().is_some());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
