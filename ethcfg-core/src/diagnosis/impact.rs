@@ -376,8 +376,10 @@ pub fn impact(
         return Err(unknown());
     }
     let list = root.join("proc/modules");
-    let loaded = std::fs::read_to_string(&list)
-        .map(|text| host::parse_proc_modules(&text));
+    // A regular file only, capped: a FIFO there must not block.
+    let loaded =
+        crate::fs::read_regular_string(&list, crate::fs::PROC_TABLE_CAP)
+            .map(|text| host::parse_proc_modules(&text));
     let is_loaded =
         loaded.as_ref().is_ok_and(|l| l.iter().any(|m| m.name == name));
     if !is_loaded {
