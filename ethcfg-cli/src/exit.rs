@@ -15,8 +15,10 @@ pub(crate) enum Exit {
 
 impl Exit {
     /// After a change: 3 if the kernel or driver refused anything asked.
-    pub(crate) fn of_outcomes(outcomes: &[ethcfg_core::SetOutcome]) -> Exit {
-        if outcomes.iter().any(ethcfg_core::SetOutcome::any_refused) {
+    pub(crate) fn of_outcomes(
+        outcomes: &[ethcfg_core::InterfaceOutcome],
+    ) -> Exit {
+        if outcomes.iter().any(ethcfg_core::InterfaceOutcome::any_refused) {
             Exit::Partial
         } else {
             Exit::Ok

@@ -327,7 +327,7 @@ pub enum Error {
         /// The refused features there.
         features: Vec<String>,
         /// The outcomes before the rollback.
-        outcomes: Vec<crate::ethtool::features::SetOutcome>,
+        outcomes: Vec<crate::ethtool::features::InterfaceOutcome>,
     },
 
     /// A settings group (rings, channels, ...) the driver does not

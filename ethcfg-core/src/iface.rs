@@ -22,34 +22,37 @@ impl IfaceRef {
     ///
     /// # Errors
     /// [`Error::InvalidInterfaceName`] saying what is wrong with it.
-    pub fn name(name: impl Into<String>) -> Result<Self> {
+    pub fn by_name(name: impl Into<String>) -> Result<Self> {
         let name = name.into();
         validate(&name)?;
         Ok(IfaceRef { name: Some(name), index: None })
     }
 
     /// An interface by index (as `ip link` shows it; per network namespace).
-    pub fn index(index: u32) -> Self {
+    pub fn by_index(index: u32) -> Self {
         IfaceRef { name: None, index: Some(index) }
     }
 
     /// Both; the kernel checks that they belong to the same interface.
     ///
     /// # Errors
-    /// As [`IfaceRef::name`].
-    pub fn name_and_index(name: impl Into<String>, index: u32) -> Result<Self> {
-        let mut r = Self::name(name)?;
+    /// As [`IfaceRef::by_name`].
+    pub fn by_name_and_index(
+        name: impl Into<String>,
+        index: u32,
+    ) -> Result<Self> {
+        let mut r = Self::by_name(name)?;
         r.index = Some(index);
         Ok(r)
     }
 
     /// The name, if the reference has one.
-    pub fn get_name(&self) -> Option<&str> {
+    pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// The index, if the reference has one.
-    pub fn get_index(&self) -> Option<u32> {
+    pub fn index(&self) -> Option<u32> {
         self.index
     }
 
@@ -104,7 +107,7 @@ impl fmt::Display for IfaceRef {
 impl std::str::FromStr for IfaceRef {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        IfaceRef::name(s)
+        IfaceRef::by_name(s)
     }
 }
 
@@ -116,7 +119,7 @@ mod tests {
     fn valid_names() {
         for n in ["eth0", "eno1", "a", "123456789012345", "veth-x.10", "br_lan"]
         {
-            assert!(IfaceRef::name(n).is_ok(), "{n}");
+            assert!(IfaceRef::by_name(n).is_ok(), "{n}");
         }
     }
 
@@ -133,7 +136,7 @@ mod tests {
             "a\tb",
             "a\0",
         ] {
-            let e = IfaceRef::name(n).unwrap_err();
+            let e = IfaceRef::by_name(n).unwrap_err();
             assert_eq!(e.kind(), crate::ErrorKind::InvalidInput, "{n:?}");
         }
     }

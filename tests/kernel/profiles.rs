@@ -242,8 +242,10 @@ fn failure_mid_apply_rolls_back_what_was_done() {
         let profile = profiles.get("capture").unwrap();
         let mut c = Client::new().unwrap();
         let _lock = state.lock().unwrap();
-        let ifaces =
-            [IfaceRef::name("rba").unwrap(), IfaceRef::name("rbc").unwrap()];
+        let ifaces = [
+            IfaceRef::by_name("rba").unwrap(),
+            IfaceRef::by_name("rbc").unwrap(),
+        ];
         let (plan, _) = c.plan_profile(profile, &ifaces, false).unwrap();
         // The second interface vanishes between planning and sending.
         sh(&["ip", "link", "del", "rbc"]);
@@ -283,7 +285,7 @@ fn interfaces_changed_after_a_failed_one_in_the_same_datagram_are_rolled_back()
         let mut c = Client::new().unwrap();
         let _lock = state.lock().unwrap();
         let ifaces: Vec<IfaceRef> =
-            names.iter().map(|n| IfaceRef::name(*n).unwrap()).collect();
+            names.iter().map(|n| IfaceRef::by_name(*n).unwrap()).collect();
         let (plan, _) = c.plan_profile(profile, &ifaces, true).unwrap();
         sh(&["ip", "link", "del", "rpc"]);
         match c.apply_change(&plan, &state, false) {

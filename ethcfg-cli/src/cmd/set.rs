@@ -199,7 +199,7 @@ pub(crate) fn run(
     let settings = settings_request(
         words.settings.iter().map(|(g, k, v)| (*g, k.as_str(), *v)),
     );
-    let iface = IfaceRef::name(&a.iface)?;
+    let iface = IfaceRef::by_name(&a.iface)?;
     let state = env.state();
     let mut client = Client::new()?;
     let _lock = state.lock()?;

@@ -57,7 +57,7 @@ macro_rules! operations {
                 /// # Errors
                 /// [`Error::PermissionDenied`] without `CAP_NET_ADMIN`;
                 /// kernel errors.
-                fn execute(plan: &FeaturePlan) -> Result<SetOutcome> =
+                fn execute(plan: &FeaturePlan) -> Result<InterfaceOutcome> =
                     |s| s.execute(plan);
 
                 /// Plans and executes `req` — `ethtool -K IFACE ...`, but
@@ -69,7 +69,7 @@ macro_rules! operations {
                 fn set_features(
                     iface: &IfaceRef,
                     req: &FeatureRequest
-                ) -> Result<SetOutcome> = |s| s.set_features(iface, req);
+                ) -> Result<InterfaceOutcome> = |s| s.set_features(iface, req);
 
                 /// Reads `ifaces` and plans `req` for each; sends nothing.
                 /// Unknown interfaces and names are errors here.
@@ -139,7 +139,7 @@ macro_rules! operations {
                     plan: &ChangePlan,
                     state: &StateDir,
                     strict: bool
-                ) -> Result<Vec<SetOutcome>> =
+                ) -> Result<Vec<InterfaceOutcome>> =
                     |s| Engine::new(s).apply_change(plan, state, strict);
 
                 /// Restores each of `ifaces` to its state before ethcfg's
@@ -152,7 +152,7 @@ macro_rules! operations {
                 fn revert(
                     ifaces: &[IfaceRef],
                     state: &StateDir
-                ) -> Result<Vec<SetOutcome>> =
+                ) -> Result<Vec<InterfaceOutcome>> =
                     |s| Engine::new(s).revert(ifaces, state);
 
                 /// Every settings group of one interface — `ethtool -g -l
@@ -208,7 +208,7 @@ mod prelude {
     pub(super) use crate::change::{ChangePlan, Engine, MissingGroup};
     pub(super) use crate::error::{Error, Result};
     pub(super) use crate::ethtool::features::{
-        FeaturePlan, FeatureRequest, Features, FixedPolicy, SetOutcome,
+        FeaturePlan, FeatureRequest, Features, FixedPolicy, InterfaceOutcome,
     };
     pub(super) use crate::ethtool::session::Session;
     pub(super) use crate::ethtool::settings::{

@@ -1,7 +1,7 @@
 //! Typed netdev features: the state of every kernel feature of an
 //! interface ([`Features`]), a request to change some of them
 //! ([`FeatureRequest`]), the plan made from a request before anything is
-//! sent ([`FeaturePlan`]), and what actually happened ([`SetOutcome`]).
+//! sent ([`FeaturePlan`]), and what actually happened ([`InterfaceOutcome`]).
 //!
 //! Features are named by kernel name (`tx-tcp-segmentation`). Requests also
 //! take ethtool's legacy names (`tso`, `rx-checksumming`), expanded against
@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::ethtool::names::{self, Resolved};
+pub use crate::ethtool::status::Status;
 use crate::netlink::wire::bitset::Bitset;
 use crate::netlink::wire::features::{FeaturesReply, SetReply};
 
@@ -384,8 +385,8 @@ impl FeaturePlan {
         self.bits.is_empty()
     }
 
-    /// The plan as changes, for dry runs: [`ChangeStatus::Planned`] for
-    /// bits whose active state would change, [`ChangeStatus::Refused`] for
+    /// The plan as changes, for dry runs: [`Status::Planned`] for
+    /// bits whose active state would change, [`Status::Refused`] for
     /// fixed ones.
     pub fn planned_changes(&self) -> Vec<FeatureChange> {
         let mut out = self.refused_fixed();
@@ -395,7 +396,7 @@ impl FeaturePlan {
                 index: b.index,
                 from: b.from,
                 to: b.to,
-                status: ChangeStatus::Planned,
+                status: Status::Planned,
             }
         }));
         out
@@ -410,13 +411,13 @@ impl FeaturePlan {
                 index: b.index,
                 from: b.from,
                 to: b.to,
-                status: ChangeStatus::Refused,
+                status: Status::Refused,
             })
             .collect()
     }
 
     /// The changes whose active state differs from what was asked —
-    /// [`ChangeStatus::Drift`] — for `check`.
+    /// [`Status::Drift`] — for `check`.
     pub fn drift(&self) -> Vec<FeatureChange> {
         self.fixed
             .iter()
@@ -427,7 +428,7 @@ impl FeaturePlan {
                 index: b.index,
                 from: b.from,
                 to: b.to,
-                status: ChangeStatus::Drift,
+                status: Status::Drift,
             })
             .collect()
     }
@@ -623,44 +624,6 @@ fn fixed(current: &Features, i: u32) -> Error {
     }
 }
 
-/// How one feature came out of a change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ChangeStatus {
-    /// Requested, and now in effect.
-    Applied,
-    /// Requested, and not in effect: the kernel or driver kept it in the
-    /// `from` state.
-    Refused,
-    /// Not requested, but changed along with the request (a dependency:
-    /// `sg off` takes TSO and GSO with it).
-    SideEffect,
-    /// Would change (dry run; nothing was sent).
-    Planned,
-    /// Differs from what a profile wants (`check`).
-    Drift,
-}
-
-impl ChangeStatus {
-    /// The name used in JSON output: `applied`, `refused`, `side-effect`,
-    /// `planned`, `drift`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChangeStatus::Applied => "applied",
-            ChangeStatus::Refused => "refused",
-            ChangeStatus::SideEffect => "side-effect",
-            ChangeStatus::Planned => "planned",
-            ChangeStatus::Drift => "drift",
-        }
-    }
-}
-
-impl fmt::Display for ChangeStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// One feature's change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -674,7 +637,7 @@ pub struct FeatureChange {
     /// Active state after (for `Refused`/`Planned`/`Drift`: the state asked for).
     pub to: bool,
     /// What happened.
-    pub status: ChangeStatus,
+    pub status: Status,
 }
 
 /// What a `FEATURES_SET` did to one interface, decoded from the kernel's
@@ -682,7 +645,7 @@ pub struct FeatureChange {
 /// (`Refused`), and every other bit that changed (`SideEffect`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct SetOutcome {
+pub struct InterfaceOutcome {
     /// Interface index.
     pub ifindex: u32,
     /// Interface name.
@@ -701,10 +664,10 @@ pub struct SetOutcome {
     pub notes: Vec<String>,
 }
 
-impl SetOutcome {
+impl InterfaceOutcome {
     /// The outcome of a plan with nothing to send: only fixed refusals.
-    pub fn unchanged(plan: &FeaturePlan) -> SetOutcome {
-        SetOutcome {
+    pub fn unchanged(plan: &FeaturePlan) -> InterfaceOutcome {
+        InterfaceOutcome {
             ifindex: plan.ifindex,
             ifname: plan.ifname.clone(),
             changes: plan.refused_fixed(),
@@ -719,7 +682,7 @@ impl SetOutcome {
         plan: &FeaturePlan,
         reply: &SetReply,
         names: &[FeatureName],
-    ) -> SetOutcome {
+    ) -> InterfaceOutcome {
         let mut changes =
             Vec::with_capacity(plan.fixed.len() + plan.bits.len() + 2);
         changes.extend(plan.refused_fixed());
@@ -734,7 +697,7 @@ impl SetOutcome {
                     index: b.index,
                     from: !b.to,
                     to: b.to,
-                    status: ChangeStatus::Refused,
+                    status: Status::Refused,
                 });
             } else if changed(&reply.active_diff, b.index) {
                 let now = reply.active_diff.get(b.index);
@@ -743,7 +706,7 @@ impl SetOutcome {
                     index: b.index,
                     from: !now,
                     to: now,
-                    status: ChangeStatus::Applied,
+                    status: Status::Applied,
                 });
             }
         }
@@ -759,10 +722,10 @@ impl SetOutcome {
                 index: i,
                 from: !now,
                 to: now,
-                status: ChangeStatus::SideEffect,
+                status: Status::SideEffect,
             });
         }
-        SetOutcome {
+        InterfaceOutcome {
             ifindex: plan.ifindex,
             ifname: plan.ifname.clone(),
             changes,
@@ -775,20 +738,20 @@ impl SetOutcome {
 
     /// Whether any feature's active state changed.
     pub fn changed(&self) -> bool {
-        use crate::ethtool::settings::SettingStatus as S;
-        self.changes.iter().any(|c| {
-            matches!(c.status, ChangeStatus::Applied | ChangeStatus::SideEffect)
-        }) || self.settings.iter().any(|c| {
-            matches!(c.status, S::Applied | S::Adjusted | S::SideEffect)
-        })
+        let changed = |s: Status| {
+            matches!(s, Status::Applied | Status::Adjusted | Status::SideEffect)
+        };
+        self.changes.iter().any(|c| changed(c.status))
+            || self.settings.iter().any(|c| changed(c.status))
     }
 
     /// Whether any requested change was refused.
     pub fn any_refused(&self) -> bool {
-        self.changes.iter().any(|c| c.status == ChangeStatus::Refused)
-            || self.settings.iter().any(|c| {
-                c.status == crate::ethtool::settings::SettingStatus::Refused
-            })
+        self.changes.iter().any(|c| c.status == Status::Refused)
+            || self
+                .settings
+                .iter()
+                .any(|c| c.status == crate::ethtool::settings::Status::Refused)
     }
 }
 

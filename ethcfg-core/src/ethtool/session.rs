@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::ethtool::features::{
-    self, FeatureName, FeaturePlan, FeatureRequest, Features, SetOutcome,
+    self, FeatureName, FeaturePlan, FeatureRequest, Features, InterfaceOutcome,
 };
 use crate::iface::IfaceRef;
 use crate::netlink::conn::{genl_body as body, Conn};
@@ -50,7 +50,7 @@ struct FeatureSets<'a> {
 }
 
 impl Requests for FeatureSets<'_> {
-    type Out = SetOutcome;
+    type Out = InterfaceOutcome;
 
     fn count(&self) -> usize {
         self.plans.len()
@@ -69,7 +69,7 @@ impl Requests for FeatureSets<'_> {
         p: usize,
         replies: Vec<Vec<u8>>,
         warnings: Vec<String>,
-    ) -> Result<SetOutcome> {
+    ) -> Result<InterfaceOutcome> {
         let plan = self
             .plans
             .get(p)
@@ -85,7 +85,7 @@ fn set_outcome(
     plan: &FeaturePlan,
     replies: &[Vec<u8>],
     names: &[FeatureName],
-) -> Result<SetOutcome> {
+) -> Result<InterfaceOutcome> {
     const OP: &str = "FEATURES_SET";
     let reply =
         match replies.first() {
@@ -98,7 +98,7 @@ fn set_outcome(
                         .into(),
             }),
         };
-    Ok(SetOutcome::from_reply(plan, &reply, names))
+    Ok(InterfaceOutcome::from_reply(plan, &reply, names))
 }
 
 impl<T: Transport> Session<T> {
@@ -237,10 +237,10 @@ impl<T: Transport> Session<T> {
     pub(crate) async fn execute(
         &mut self,
         plan: &FeaturePlan,
-    ) -> Result<SetOutcome> {
+    ) -> Result<InterfaceOutcome> {
         const OP: &str = "FEATURES_SET";
         if plan.is_empty() {
-            return Ok(SetOutcome::unchanged(plan));
+            return Ok(InterfaceOutcome::unchanged(plan));
         }
         // The same path as many interfaces: a pipeline of one.
         self.execute_many(&[plan])
@@ -256,7 +256,7 @@ impl<T: Transport> Session<T> {
     pub(crate) async fn execute_many(
         &mut self,
         plans: &[&FeaturePlan],
-    ) -> Result<Vec<Result<SetOutcome>>> {
+    ) -> Result<Vec<Result<InterfaceOutcome>>> {
         const OP: &str = "FEATURES_SET";
         self.require(ETHTOOL_MSG_FEATURES_SET, OP, false)?;
         let names = self.feature_table().await?;
@@ -269,7 +269,7 @@ impl<T: Transport> Session<T> {
         &mut self,
         iface: &IfaceRef,
         req: &FeatureRequest,
-    ) -> Result<SetOutcome> {
+    ) -> Result<InterfaceOutcome> {
         let plan = self.plan_features(iface, req).await?;
         self.execute(&plan).await
     }

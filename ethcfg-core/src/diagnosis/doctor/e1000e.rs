@@ -189,7 +189,7 @@ fn check_profile_now(
         let profiles =
             Profiles::load(profile_dir).or_else(|_| Profiles::builtin())?;
         let profile = profiles.get(profile_name)?;
-        let iface = crate::IfaceRef::name(ifname)?;
+        let iface = crate::IfaceRef::by_name(ifname)?;
         let mut client = Client::new()?;
         let (plan, _) = client.plan_profile(profile, &[iface], true)?;
         let differ: Vec<String> = plan

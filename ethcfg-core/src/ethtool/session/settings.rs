@@ -6,8 +6,8 @@ use crate::error::{Error, Result};
 use crate::ethtool::settings::keys::{self, GroupDef};
 use crate::ethtool::settings::read::{self, fields};
 use crate::ethtool::settings::{
-    plan, Group, GroupValues, SettingChange, SettingStatus, Settings,
-    SettingsPlan, SettingsRequest, Value,
+    plan, Group, GroupValues, SettingChange, Settings, SettingsPlan,
+    SettingsRequest, Status, Value,
 };
 use crate::iface::IfaceRef;
 use crate::netlink::transport::Transport;
@@ -217,7 +217,7 @@ impl<T: Transport> Session<T> {
                                 from: *was,
                                 to: now,
                                 now,
-                                status: SettingStatus::SideEffect,
+                                status: Status::SideEffect,
                                 reason: None,
                             })
                         }
@@ -338,20 +338,20 @@ fn judge(
 ) -> SettingChange {
     let (now, status, reason) = match (now, refusal) {
         (now, Some(r)) => {
-            (now.unwrap_or(from), SettingStatus::Refused, Some(r.to_owned()))
+            (now.unwrap_or(from), Status::Refused, Some(r.to_owned()))
         }
         (None, None) => (
             from,
-            SettingStatus::Refused,
+            Status::Refused,
             Some("the driver no longer reports this value".to_owned()),
         ),
-        (Some(now), None) if now == to => (now, SettingStatus::Applied, None),
+        (Some(now), None) if now == to => (now, Status::Applied, None),
         (Some(now), None) if now == from => (
             now,
-            SettingStatus::Refused,
+            Status::Refused,
             Some("the driver kept the old value".to_owned()),
         ),
-        (Some(now), None) => (now, SettingStatus::Adjusted, None),
+        (Some(now), None) => (now, Status::Adjusted, None),
     };
     SettingChange { group, key: key.to_owned(), from, to, now, status, reason }
 }

@@ -7,7 +7,7 @@ use futures::executor::block_on;
 
 use crate::change::Engine;
 use crate::error::{Error, ErrorKind};
-use crate::ethtool::features::{ChangeStatus, FeatureRequest, SetOutcome};
+use crate::ethtool::features::{FeatureRequest, InterfaceOutcome, Status};
 use crate::ethtool::session::Session;
 use crate::iface::IfaceRef;
 use crate::netlink::wire::consts::*;
@@ -51,10 +51,13 @@ fn count(log: &Log, cmd: u8) -> usize {
 }
 
 fn eth0() -> IfaceRef {
-    IfaceRef::name("eth0").unwrap()
+    IfaceRef::by_name("eth0").unwrap()
 }
 
-fn change<'a>(out: &'a SetOutcome, name: &str) -> &'a crate::FeatureChange {
+fn change<'a>(
+    out: &'a InterfaceOutcome,
+    name: &str,
+) -> &'a crate::FeatureChange {
     out.changes
         .iter()
         .find(|c| c.feature == name)
@@ -96,7 +99,7 @@ fn connect_resolves_the_family_and_reads_features() {
     );
 
     // the table is fetched once per session
-    block_on(s.features(&IfaceRef::index(1))).unwrap();
+    block_on(s.features(&IfaceRef::by_index(1))).unwrap();
     assert_eq!(count(&log, ETHTOOL_MSG_STRSET_GET), 1);
 
     let reqs = requests(&log);
@@ -414,22 +417,22 @@ fn partial_refusal_is_reported_per_feature() {
     assert_eq!((out.ifindex, out.ifname.as_str()), (2, "eth0"));
 
     let refused = change(&out, "rx-hashing");
-    assert_eq!(refused.status, ChangeStatus::Refused);
+    assert_eq!(refused.status, Status::Refused);
     assert_eq!(
         (refused.from, refused.to),
         (false, true),
         "from = the state it stayed in"
     );
     let applied = change(&out, "tx-scatter-gather");
-    assert_eq!(applied.status, ChangeStatus::Applied);
+    assert_eq!(applied.status, Status::Applied);
     assert_eq!((applied.from, applied.to), (true, false));
     let side = change(&out, "tx-generic-segmentation");
-    assert_eq!(side.status, ChangeStatus::SideEffect);
+    assert_eq!(side.status, Status::SideEffect);
     assert_eq!((side.from, side.to), (true, false));
     assert_eq!(out.changes.len(), 3, "{:?}", out.changes);
     assert_eq!(
         out.changes[2].status,
-        ChangeStatus::SideEffect,
+        Status::SideEffect,
         "requested ones first"
     );
     assert!(out.any_refused());
@@ -468,8 +471,8 @@ fn refusal_and_side_effects_from_the_kernel_model() {
     let (mut s, _) = session(k.responder());
     let req = FeatureRequest::new().disable("sg").enable("rx-hashing");
     let out = block_on(s.set_features(&eth0(), &req)).unwrap();
-    assert_eq!(change(&out, "rx-hashing").status, ChangeStatus::Refused);
-    assert_eq!(change(&out, "tx-scatter-gather").status, ChangeStatus::Applied);
+    assert_eq!(change(&out, "rx-hashing").status, Status::Refused);
+    assert_eq!(change(&out, "tx-scatter-gather").status, Status::Applied);
     for dep in [
         "tx-tcp-segmentation",
         "tx-tcp-ecn-segmentation",
@@ -480,7 +483,7 @@ fn refusal_and_side_effects_from_the_kernel_model() {
         let c = change(&out, dep);
         assert_eq!(
             (c.status, c.from, c.to),
-            (ChangeStatus::SideEffect, true, false),
+            (Status::SideEffect, true, false),
             "{dep}"
         );
     }
@@ -528,8 +531,8 @@ fn enodev_is_no_such_interface() {
 
     // and on a read, from the kernel model
     let (mut s, _) = session(Kernel::new().responder());
-    let e =
-        block_on(s.features(&IfaceRef::name("nosuch0").unwrap())).unwrap_err();
+    let e = block_on(s.features(&IfaceRef::by_name("nosuch0").unwrap()))
+        .unwrap_err();
     assert!(
         matches!(&e, Error::NoSuchInterface { iface } if iface == "nosuch0"),
         "{e:?}"
@@ -573,7 +576,7 @@ fn ack_warnings_reach_the_outcome() {
     let req = FeatureRequest::new().disable("rx-gro");
     let out = block_on(s.set_features(&eth0(), &req)).unwrap();
     assert_eq!(out.warnings, ["feature change deferred until link up"]);
-    assert_eq!(change(&out, "rx-gro").status, ChangeStatus::Applied);
+    assert_eq!(change(&out, "rx-gro").status, Status::Applied);
 }
 
 #[test]
@@ -666,7 +669,7 @@ fn tso_expands_against_the_kernel_table() {
         let c = change(&out, n);
         assert_eq!(
             (c.status, c.from, c.to),
-            (ChangeStatus::Applied, true, false),
+            (Status::Applied, true, false),
             "{n}"
         );
     }
@@ -722,7 +725,7 @@ fn requested_changes_are_in_bit_order() {
     let requested: Vec<&str> = out
         .changes
         .iter()
-        .filter(|c| c.status != ChangeStatus::SideEffect)
+        .filter(|c| c.status != Status::SideEffect)
         .map(|c| c.feature.as_str())
         .collect();
     assert_eq!(requested, ["tx-scatter-gather", "rx-gro"]);
@@ -775,7 +778,7 @@ fn apply_pipelines_feature_sets_and_rolls_back_past_a_failure() {
     let mut s = block_on(Session::connect(fake)).unwrap();
     let ifaces: Vec<IfaceRef> = ["eth0", "eth1", "eth2"]
         .iter()
-        .map(|n| IfaceRef::name(*n).unwrap())
+        .map(|n| IfaceRef::by_name(*n).unwrap())
         .collect();
     let req = FeatureRequest::new().disable("gro");
     let plan = block_on(Engine::new(&mut s).plan_change(
@@ -816,7 +819,7 @@ fn apply_pipelines_feature_sets_and_rolls_back_past_a_failure() {
         "one datagram for the three sets; a read and a set per restore"
     );
     for b in &before {
-        let now = block_on(s.features(&IfaceRef::index(b.ifindex))).unwrap();
+        let now = block_on(s.features(&IfaceRef::by_index(b.ifindex))).unwrap();
         assert_eq!(&now, b, "{} restored", b.ifname);
     }
     assert_eq!(state.load_all().unwrap().len(), 0, "records put back");
