@@ -43,6 +43,9 @@ pub(crate) enum CliError {
     Usage(String),
     /// The library failed (exit 1).
     Core(ethcfg_core::Error),
+    /// The run did not do what was asked, for a reason the CLI found or
+    /// the library reported (exit 1): the whole line after `error: `.
+    Failed(String),
     /// Writing output failed (exit 1; a closed pipe is not an error).
     Io(std::io::Error),
 }
@@ -63,7 +66,9 @@ impl CliError {
     pub(crate) fn code(&self) -> ExitCode {
         match self {
             CliError::Usage(_) => ExitCode::from(2),
-            CliError::Core(_) | CliError::Io(_) => ExitCode::from(1),
+            CliError::Core(_) | CliError::Failed(_) | CliError::Io(_) => {
+                ExitCode::from(1)
+            }
         }
     }
 }
@@ -72,7 +77,8 @@ impl std::fmt::Display for CliError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             CliError::Usage(m) => write!(f, "{m} (see `ethcfg --help`)"),
-            CliError::Core(e) => write!(f, "{e}"),
+            CliError::Core(e) => f.write_str(&crate::render::error::line(e)),
+            CliError::Failed(m) => f.write_str(m),
             CliError::Io(e) => write!(f, "{e}"),
         }
     }

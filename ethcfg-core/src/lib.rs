@@ -73,9 +73,11 @@
 //! ## Errors
 //!
 //! [`Error`] is `#[non_exhaustive]`; [`Error::kind`] classifies it,
-//! [`Error::errno`] and [`Error::extack`] carry what the kernel said. Every
-//! message names what failed and what to do (for example "needs
-//! CAP_NET_ADMIN: run ethcfg as root").
+//! [`Error::errno`] and [`Error::extack`] carry what the kernel said,
+//! [`Error::iface`] the interface. Every message says what failed and why
+//! (for example "eno1: FEATURES_SET needs CAP_NET_ADMIN (kernel said
+//! EPERM)"); what to do about it is the caller's to say. A `strict` run
+//! that a refusal undid is not an error: [`change::ApplyReport::strict`].
 //!
 //! ## Privileges
 //!
@@ -109,7 +111,7 @@ pub use ethtool::{features, names, settings};
 
 #[cfg(feature = "tokio")]
 pub use api::handle::Handle;
-pub use error::{Errno, Error, ErrorKind, Result};
+pub use error::{Errno, Error, ErrorKind, Result, RollbackFailure};
 pub use features::{
     Feature, FeatureChange, FeaturePlan, FeatureRequest, Features, FixedPolicy,
     InterfaceOutcome, Status,

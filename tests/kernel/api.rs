@@ -242,7 +242,7 @@ fn every_handle_operation_runs_inside_tokio_spawn() {
             let st = state.clone();
             let (h, applied) =
                 spawned!(h, |h| h.apply_change(&cplan, &st, false));
-            assert_eq!(applied.unwrap().len(), 1);
+            assert_eq!(applied.unwrap().outcomes.len(), 1);
             let i = iface.clone();
             let (h, after) = spawned!(h, |h| h.features(&i));
             assert!(

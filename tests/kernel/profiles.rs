@@ -350,6 +350,21 @@ fn fixed_features_are_refused_without_being_sent_and_strict_rolls_back() {
             stderr(&o)
         );
         assert_eq!(ethtool_state("sta"), before, "strict: nothing changed");
+        // nothing was sent, and the text says so: not a dry run, and
+        // nothing "rolled back"
+        let o = go(&["apply", "wants-lro", "sta", "--strict"]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let (out, err) = (String::from_utf8_lossy(&o.stdout), stderr(&o));
+        assert!(
+            !out.contains("dry run") && !err.contains("rolled back"),
+            "{out}{err}"
+        );
+        assert!(
+            err.contains("ethcfg: error: sta: the kernel or driver refused rx-lro; --strict: nothing was sent"),
+            "{err}"
+        );
+        assert!(out.contains("planned (--strict: nothing sent)"), "{out}");
+        assert_eq!(ethtool_state("sta"), before, "strict: nothing changed");
 
         let o = go(&["apply", "wants-lro", "sta", "--json"]);
         assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));

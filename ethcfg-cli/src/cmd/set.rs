@@ -213,7 +213,8 @@ pub(crate) fn run(
         FixedPolicy::Error,
         MissingGroup::Error,
     )?;
-    let outcomes = client.apply_change(&plan, &state, false)?;
+    // Not strict: the report is never a strict rollback.
+    let outcomes = client.apply_change(&plan, &state, false)?.outcomes;
     render::outcome::report(&outcomes, a.json, out, err)?;
     Ok(Exit::of_outcomes(&outcomes))
 }

@@ -4,6 +4,7 @@
 
 use std::io::{self, Write};
 
+use ethcfg_core::change::{StrictRollback, Undone};
 use ethcfg_core::host::Device;
 use ethcfg_core::settings::SettingChange;
 use ethcfg_core::{FeatureChange, InterfaceOutcome, Status};
@@ -17,6 +18,49 @@ use super::settings::ValueView;
 /// `err`: fixed features left alone, notes, the kernel's warnings.
 pub(crate) fn report(
     outcomes: &[InterfaceOutcome],
+    as_json: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<()> {
+    report_as(outcomes, DRY_RUN, as_json, out, err)
+}
+
+/// How `planned` reads in a dry run.
+const DRY_RUN: &str = "planned (dry run: nothing sent)";
+
+/// The outcomes of a `--strict` run that was undone: as [`report`], but
+/// a run refused before sending says so, not that it was a dry run.
+pub(crate) fn strict_report(
+    outcomes: &[InterfaceOutcome],
+    undone: Undone,
+    as_json: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<()> {
+    let planned = match undone {
+        Undone::NothingSent => "planned (--strict: nothing sent)",
+        _ => DRY_RUN,
+    };
+    report_as(outcomes, planned, as_json, out, err)
+}
+
+/// The error line of a `--strict` run that was undone: what was refused,
+/// and what became of the run.
+pub(crate) fn strict_line(s: &StrictRollback) -> String {
+    let undone = match s.undone {
+        Undone::NothingSent => "nothing was sent",
+        _ => "every change of this run was rolled back",
+    };
+    format!(
+        "{}: the kernel or driver refused {}; --strict: {undone}",
+        s.iface,
+        s.refused.join(", ")
+    )
+}
+
+fn report_as(
+    outcomes: &[InterfaceOutcome],
+    planned: &str,
     as_json: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -35,7 +79,7 @@ pub(crate) fn report(
     if as_json {
         json(out, outcomes)
     } else {
-        outcomes.iter().try_for_each(|o| text(out, o))
+        outcomes.iter().try_for_each(|o| text(out, o, planned))
     }
 }
 
@@ -49,7 +93,12 @@ pub(crate) fn json(
 
 /// What a change did to one interface, for people: a count per status,
 /// then one line per feature and setting, names in one column.
-pub(crate) fn text(w: &mut dyn Write, o: &InterfaceOutcome) -> io::Result<()> {
+/// `planned` is how the planned count reads.
+fn text(
+    w: &mut dyn Write,
+    o: &InterfaceOutcome,
+    planned: &str,
+) -> io::Result<()> {
     if o.changes.is_empty() && o.settings.is_empty() {
         return writeln!(
             w,
@@ -61,7 +110,7 @@ pub(crate) fn text(w: &mut dyn Write, o: &InterfaceOutcome) -> io::Result<()> {
         (Status::Applied, "applied"),
         (Status::Refused, "refused"),
         (Status::SideEffect, "side effects"),
-        (Status::Planned, "planned (dry run: nothing sent)"),
+        (Status::Planned, planned),
         (Status::Drift, "drifted"),
     ]
     .iter()

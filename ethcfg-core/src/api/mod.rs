@@ -133,13 +133,15 @@ macro_rules! operations {
                 /// [`StateDir::lock`] from planning on.
                 ///
                 /// # Errors
-                /// [`Error::ApplyFailed`] (with what was rolled back),
-                /// [`Error::StrictRefused`], [`Error::State`].
+                /// [`Error::ApplyFailed`] (with what was rolled back, and
+                /// why each interface that could not be was not),
+                /// [`Error::State`]. A `strict` refusal is not an error:
+                /// the report's [`ApplyReport::strict`] says so.
                 fn apply_change(
                     plan: &ChangePlan,
                     state: &StateDir,
                     strict: bool
-                ) -> Result<Vec<InterfaceOutcome>> =
+                ) -> Result<ApplyReport> =
                     |s| Engine::new(s).apply_change(plan, state, strict);
 
                 /// Restores each of `ifaces` to its state before ethcfg's
@@ -205,7 +207,9 @@ pub(crate) mod handle;
 /// What the operations' signatures and bodies name, for the two files
 /// that write them out.
 mod prelude {
-    pub(super) use crate::change::{ChangePlan, Engine, MissingGroup};
+    pub(super) use crate::change::{
+        ApplyReport, ChangePlan, Engine, MissingGroup,
+    };
     pub(super) use crate::error::{Error, Result};
     pub(super) use crate::ethtool::features::{
         FeaturePlan, FeatureRequest, Features, FixedPolicy, InterfaceOutcome,

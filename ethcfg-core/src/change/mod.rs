@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, RollbackFailure};
 use crate::ethtool::features::{
     plan_resolved, plan_with, resolve_request, FeatureChange, FeaturePlan,
     FeatureRequest, Features, FixedPolicy, InterfaceOutcome, Status,
@@ -107,6 +107,43 @@ pub fn settings_request<'a>(
     items
         .into_iter()
         .fold(SettingsRequest::new(), |r, (g, k, v)| r.set(g, k, v))
+}
+
+/// What [`apply_change`](crate::blocking::Client::apply_change) did: each
+/// interface's outcome, and whether `strict` undid the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApplyReport {
+    /// Per interface, in plan order: what the kernel did (with `strict`
+    /// and a refusal, what it did before the rollback; or, when the
+    /// refusal was known before sending, what was planned).
+    pub outcomes: Vec<InterfaceOutcome>,
+    /// `Some` when `strict` refused the run: nothing of it is in effect.
+    pub strict: Option<StrictRollback>,
+}
+
+/// Why a `strict` run is not in effect, and how it was undone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StrictRollback {
+    /// The first interface with a refusal.
+    pub iface: String,
+    /// What was refused there (features, and `group key` settings).
+    pub refused: Vec<String>,
+    /// What became of the run.
+    pub undone: Undone,
+}
+
+/// How a `strict` run was undone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Undone {
+    /// The refusal was known from the plan (a fixed feature): nothing was
+    /// sent.
+    NothingSent,
+    /// The refusal came from the kernel: every change of this run was
+    /// rolled back.
+    RolledBack,
 }
 
 /// What one interface's run did, for rollback: its index in the plan, the
@@ -281,20 +318,23 @@ impl<'s, T: Transport> Engine<'s, T> {
         plan: &ChangePlan,
         state: &StateDir,
         strict: bool,
-    ) -> Result<Vec<InterfaceOutcome>> {
+    ) -> Result<ApplyReport> {
         if strict {
             if let Some(t) =
                 plan.targets.iter().find(|t| !t.plan.fixed.is_empty())
             {
-                return Err(Error::StrictRefused {
-                    iface: t.plan.ifname.clone(),
-                    features: t
-                        .plan
-                        .fixed
-                        .iter()
-                        .map(|b| b.name.to_string())
-                        .collect(),
+                return Ok(ApplyReport {
                     outcomes: plan.planned(),
+                    strict: Some(StrictRollback {
+                        iface: t.plan.ifname.clone(),
+                        refused: t
+                            .plan
+                            .fixed
+                            .iter()
+                            .map(|b| b.name.to_string())
+                            .collect(),
+                        undone: Undone::NothingSent,
+                    }),
                 });
             }
         }
@@ -303,7 +343,10 @@ impl<'s, T: Transport> Engine<'s, T> {
             ..InterfaceOutcome::unchanged(&t.plan)
         };
         if !plan.targets.iter().any(InterfacePlan::has_work) {
-            return Ok(plan.targets.iter().map(unchanged).collect());
+            return Ok(ApplyReport {
+                outcomes: plan.targets.iter().map(unchanged).collect(),
+                strict: None,
+            });
         }
         let prior = state.load_all()?;
         let mut records = prior.clone();
@@ -381,7 +424,7 @@ impl<'s, T: Transport> Engine<'s, T> {
                 &prior,
                 &records,
                 plan,
-                &rollback_failed,
+                &failed_names(&rollback_failed),
             ));
             return Err(Error::ApplyFailed {
                 iface,
@@ -407,22 +450,27 @@ impl<'s, T: Transport> Engine<'s, T> {
                         .filter(|c| c.status == Status::Refused)
                         .map(|c| format!("{} {}", c.group, c.key)),
                 );
-                let (_, failed) = self.roll_back(plan, &done).await;
+                let (rolled_back, failed) = self.roll_back(plan, &done).await;
                 let _ = state.store_all(&restored_records(
-                    &prior, &records, plan, &failed,
+                    &prior,
+                    &records,
+                    plan,
+                    &failed_names(&failed),
                 ));
-                let refused = Error::StrictRefused {
-                    iface: iface.clone(),
-                    features,
-                    outcomes,
-                };
                 if failed.is_empty() {
-                    return Err(refused);
+                    return Ok(ApplyReport {
+                        outcomes,
+                        strict: Some(StrictRollback {
+                            iface,
+                            refused: features,
+                            undone: Undone::RolledBack,
+                        }),
+                    });
                 }
                 return Err(Error::ApplyFailed {
-                    iface,
-                    source: Box::new(refused),
-                    rolled_back: Vec::new(),
+                    iface: iface.clone(),
+                    source: Box::new(Error::Refused { iface, features }),
+                    rolled_back,
                     rollback_failed: failed,
                 });
             }
@@ -459,7 +507,7 @@ impl<'s, T: Transport> Engine<'s, T> {
         if grew {
             state.store_all(&records)?;
         }
-        Ok(outcomes)
+        Ok(ApplyReport { outcomes, strict: None })
     }
 
     /// Sends the features of the interfaces at `batch` (emptied) pipelined,
@@ -551,7 +599,7 @@ impl<'s, T: Transport> Engine<'s, T> {
         &mut self,
         plan: &ChangePlan,
         done: &[Done],
-    ) -> (Vec<String>, Vec<String>) {
+    ) -> (Vec<String>, Vec<RollbackFailure>) {
         let mut ok = Vec::new();
         let mut failed = Vec::new();
         for d in done.iter().rev() {
@@ -575,24 +623,28 @@ impl<'s, T: Transport> Engine<'s, T> {
                 .fold(SettingsRequest::new(), |r, c| {
                     r.set(c.group, c.key.clone(), c.from.into())
                 });
+            // Only what was changed is said to be rolled back: a feature
+            // rollback that finds the interface as it was sends nothing.
             let result = match self
                 .restore_requested(&t.before.ifname, t.before.ifindex, &req)
                 .await
             {
-                Ok(_) if settings.is_empty() => Ok(()),
-                Ok(_) => {
-                    self.restore_settings(
+                Ok(out) if settings.is_empty() => Ok(out.changed()),
+                Ok(_) => self
+                    .restore_settings(
                         &t.before.ifname,
                         t.before.ifindex,
                         &settings,
                     )
                     .await
-                }
+                    .map(|()| true),
                 Err(e) => Err(e),
             };
             match result {
-                Ok(()) => ok.push(t.before.ifname.clone()),
-                Err(_) => failed.push(t.before.ifname.clone()),
+                Ok(true) => ok.push(t.before.ifname.clone()),
+                Ok(false) => {}
+                Err(e) => failed
+                    .push(RollbackFailure::new(t.before.ifname.clone(), e)),
             }
         }
         (ok, failed)
@@ -758,6 +810,11 @@ fn touched(plan: &FeaturePlan, out: &InterfaceOutcome) -> Vec<u32> {
     bits.sort_unstable();
     bits.dedup();
     bits
+}
+
+/// The interfaces of `failed`, by name.
+fn failed_names(failed: &[RollbackFailure]) -> Vec<String> {
+    failed.iter().map(|f| f.iface.clone()).collect()
 }
 
 /// `before`'s record, made when there is none.

@@ -552,10 +552,14 @@ fn einval_keeps_the_kernels_reason() {
         "{msg}"
     );
 
-    // without a reason: point at dmesg
+    // without a reason: the message says nothing the kernel did not (the
+    // CLI points at dmesg, render/error.rs)
     let e = set_error(libc::EBUSY, None);
     assert_eq!(e.extack(), None);
-    assert!(e.to_string().contains("dmesg"), "{e}");
+    assert!(
+        e.to_string().ends_with("kernel refused FEATURES_SET: EBUSY"),
+        "{e}"
+    );
     // EOPNOTSUPP classifies as not supported
     let e = set_error(libc::EOPNOTSUPP, Some("bit name not found"));
     assert_eq!(e.kind(), ErrorKind::NotSupported);
@@ -823,5 +827,48 @@ fn apply_pipelines_feature_sets_and_rolls_back_past_a_failure() {
         assert_eq!(&now, b, "{} restored", b.ifname);
     }
     assert_eq!(state.load_all().unwrap().len(), 0, "records put back");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_rollback_names_only_the_interfaces_that_were_changed() {
+    // eth0's driver keeps gro on (a refusal: nothing changed there), eth1
+    // fails, eth2 changed: only eth2 is "rolled back".
+    let fake = Fake::new(Box::new(kernel_with(|req, k| {
+        if k.ifaces.len() == 2 {
+            if let Some(e) = k.ifaces.iter_mut().find(|i| i.name == "eth0") {
+                e.stuck = vec![bit("rx-gro")];
+            }
+            k.ifaces.push(FakeIface::named(3, "eth1"));
+            k.ifaces.push(FakeIface::named(4, "eth2"));
+        }
+        let h = req.header()?;
+        (req.is(ETHTOOL_MSG_FEATURES_SET) && h.index == Some(3))
+            .then(|| vec![error(req, libc::ENODEV, None)])
+    })) as Responder);
+    let mut s = block_on(Session::connect(fake)).unwrap();
+    let ifaces: Vec<IfaceRef> = ["eth0", "eth1", "eth2"]
+        .iter()
+        .map(|n| IfaceRef::by_name(*n).unwrap())
+        .collect();
+    let plan = block_on(Engine::new(&mut s).plan_change(
+        "set",
+        &ifaces,
+        &FeatureRequest::new().disable("gro"),
+        crate::ethtool::features::FixedPolicy::Error,
+    ))
+    .unwrap();
+    let dir = std::env::temp_dir()
+        .join(format!("ethcfg-fake-rollback-only-{}", std::process::id()));
+    let state = crate::state::StateDir::new(&dir);
+    let e = block_on(Engine::new(&mut s).apply_change(&plan, &state, false))
+        .unwrap_err();
+    let Error::ApplyFailed { rolled_back, rollback_failed, .. } = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(rolled_back, &["eth2"], "{e}");
+    assert!(rollback_failed.is_empty());
+    // one interface prefix, not two
+    assert!(e.to_string().starts_with("eth1: no such interface"), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -696,7 +696,7 @@ fn an_unknown_key_lists_the_devices_keys() {
     assert_eq!(
         e.to_string(),
         "eth0: this device has no interrupt coalescing setting \"tx-usecs\"; \
-         it has: rx-usecs (use one of those)"
+         it has: rx-usecs"
     );
     let req = SettingsRequest::new().set(
         Group::PrivateFlags,
