@@ -147,10 +147,16 @@ fn text(
         write!(w, "  {:<width$}  ", c.feature)?;
         let (from, to) = (on_off(c.from), on_off(c.to));
         match c.status {
-            Status::Refused => writeln!(
-                w,
-                "stays {from:<4} refused: requested {to}, the kernel or driver kept it {from}"
-            )?,
+            Status::Refused => match &c.reason {
+                None => writeln!(
+                    w,
+                    "stays {from:<4} refused: requested {to}, the kernel or driver kept it {from}"
+                )?,
+                Some(why) => writeln!(
+                    w,
+                    "ends {from:<4}  refused: requested {to}, {why}"
+                )?,
+            },
             Status::SideEffect => {
                 writeln!(w, "{from} -> {to:<3} side effect (not requested)")?
             }
@@ -268,6 +274,8 @@ struct Change<'a> {
     from: bool,
     to: bool,
     status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
 }
 
 impl<'a> From<&'a FeatureChange> for Change<'a> {
@@ -277,6 +285,7 @@ impl<'a> From<&'a FeatureChange> for Change<'a> {
             from: c.from,
             to: c.to,
             status: c.status.as_str(),
+            reason: c.reason.as_deref(),
         }
     }
 }

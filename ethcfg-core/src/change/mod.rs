@@ -987,6 +987,7 @@ mod tests {
                 .collect(),
             skipped_fixed: Vec::new(),
             fixed: Vec::new(),
+            kept: Vec::new(),
         };
         InterfacePlan { before, plan, settings: None, notes: Vec::new() }
     }

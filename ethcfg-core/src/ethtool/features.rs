@@ -363,6 +363,11 @@ pub struct FeaturePlan {
     /// Features fixed in the other state than asked for, planned with
     /// [`FixedPolicy::Refuse`]: never sent, reported as refused.
     pub fixed: Vec<PlannedBit>,
+    /// Features asked for that are already so: not sent, but still asked
+    /// for, so one the kernel turns the other way along with the request
+    /// (`sg off tso on` takes TSO off) is reported refused, not a side
+    /// effect.
+    pub kept: Vec<PlannedBit>,
 }
 
 /// What planning does with a feature the device has fixed in the other
@@ -397,6 +402,7 @@ impl FeaturePlan {
                 from: b.from,
                 to: b.to,
                 status: Status::Planned,
+                reason: None,
             }
         }));
         out
@@ -412,6 +418,7 @@ impl FeaturePlan {
                 from: b.from,
                 to: b.to,
                 status: Status::Refused,
+                reason: None,
             })
             .collect()
     }
@@ -429,6 +436,7 @@ impl FeaturePlan {
                 from: b.from,
                 to: b.to,
                 status: Status::Drift,
+                reason: None,
             })
             .collect()
     }
@@ -576,20 +584,20 @@ pub fn plan_resolved(
             }
         }
     }
-    let bits = wanted
-        .into_iter()
-        .filter(|&(i, on)| {
+    let planned = |(i, on): (u32, bool)| {
+        Some(PlannedBit {
+            name: current.name(i)?.clone(),
+            index: i,
+            from: current.is_active(i),
+            to: on,
+        })
+    };
+    let (bits, kept): (Vec<_>, Vec<_>) =
+        wanted.into_iter().partition(|&(i, on)| {
             current.is_active(i) != on || current.is_requested(i) != on
-        })
-        .filter_map(|(i, on)| {
-            Some(PlannedBit {
-                name: current.name(i)?.clone(),
-                index: i,
-                from: current.is_active(i),
-                to: on,
-            })
-        })
-        .collect();
+        });
+    let bits = bits.into_iter().filter_map(planned).collect();
+    let kept = kept.into_iter().filter_map(planned).collect();
     skipped_fixed.sort();
     skipped_fixed.dedup();
     // A later request for the same fixed bit wins, as for changeable bits.
@@ -613,6 +621,7 @@ pub fn plan_resolved(
         bits,
         skipped_fixed,
         fixed,
+        kept,
     })
 }
 
@@ -638,6 +647,40 @@ pub struct FeatureChange {
     pub to: bool,
     /// What happened.
     pub status: Status,
+    /// Why, when it was refused and ethcfg can tell (`depends on
+    /// tx-scatter-gather, which this request turns off`).
+    pub reason: Option<String>,
+}
+
+/// The kernel's feature dependencies (`netdev_fix_features` in
+/// net/core/dev.c) that a request can break: a feature that is kept off
+/// while one of these is off.
+const DEPENDS_ON: &[(&str, &[&str])] = &[
+    ("tx-tcp-segmentation", &["tx-scatter-gather"]),
+    ("tx-tcp6-segmentation", &["tx-scatter-gather"]),
+    ("tx-tcp-ecn-segmentation", &["tx-scatter-gather", "tx-tcp-segmentation"]),
+    (
+        "tx-tcp-mangleid-segmentation",
+        &["tx-scatter-gather", "tx-tcp-segmentation"],
+    ),
+    ("tx-tcp-accecn-segmentation", &["tx-scatter-gather"]),
+    ("rx-gro-hw", &["rx-checksum"]),
+    ("tls-hw-rx-offload", &["rx-checksum"]),
+];
+
+/// Why `feature` ended off: a dependency of it that `changes` (this
+/// request's) turned off, if there is one.
+fn broken_dependency(
+    feature: &str,
+    changes: &[FeatureChange],
+) -> Option<String> {
+    let (_, deps) = DEPENDS_ON.iter().find(|(f, _)| *f == feature)?;
+    let off = changes.iter().find(|c| {
+        deps.contains(&c.feature.as_ref())
+            && c.status == Status::Applied
+            && !c.to
+    })?;
+    Some(format!("depends on {}, which this request turns off", off.feature))
 }
 
 /// What a `FEATURES_SET` did to one interface, decoded from the kernel's
@@ -698,6 +741,7 @@ impl InterfaceOutcome {
                     from: !b.to,
                     to: b.to,
                     status: Status::Refused,
+                    reason: None,
                 });
             } else if changed(&reply.active_diff, b.index) {
                 let now = reply.active_diff.get(b.index);
@@ -707,6 +751,7 @@ impl InterfaceOutcome {
                     from: !now,
                     to: now,
                     status: Status::Applied,
+                    reason: None,
                 });
             }
         }
@@ -717,13 +762,45 @@ impl InterfaceOutcome {
                 .filter(|n| !n.is_empty())
                 .cloned()
                 .unwrap_or_else(|| FeatureName::from(format!("bit-{i}")));
-            changes.push(FeatureChange {
-                feature: name,
-                index: i,
-                from: !now,
-                to: now,
-                status: Status::SideEffect,
+            // Asked for and already so, then turned the other way along
+            // with the request: the user's request was not met.
+            let asked = plan.kept.iter().find(|b| b.index == i);
+            changes.push(match asked.filter(|b| b.to != now) {
+                Some(b) => FeatureChange {
+                    feature: name,
+                    index: i,
+                    from: now,
+                    to: b.to,
+                    status: Status::Refused,
+                    reason: Some(format!(
+                        "the kernel or driver turned it {} with this request",
+                        if now { "on" } else { "off" }
+                    )),
+                },
+                None => FeatureChange {
+                    feature: name,
+                    index: i,
+                    from: !now,
+                    to: now,
+                    status: Status::SideEffect,
+                    reason: None,
+                },
             });
+        }
+        // A refusal the kernel's dependency rules explain says so.
+        let explained: Vec<(usize, String)> = changes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.status == Status::Refused && c.to && !c.from)
+            .filter(|(_, c)| !plan.fixed.iter().any(|b| b.index == c.index))
+            .filter_map(|(n, c)| {
+                Some((n, broken_dependency(&c.feature, &changes)?))
+            })
+            .collect();
+        for (n, why) in explained {
+            if let Some(c) = changes.get_mut(n) {
+                c.reason = Some(why);
+            }
         }
         InterfaceOutcome {
             ifindex: plan.ifindex,

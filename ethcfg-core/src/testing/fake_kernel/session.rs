@@ -872,3 +872,27 @@ fn a_rollback_names_only_the_interfaces_that_were_changed() {
     assert!(e.to_string().starts_with("eth1: no such interface"), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_feature_asked_on_that_the_request_turns_off_is_refused_with_why() {
+    // issue 12: `sg off tso on` with TSO already on: the kernel drops TSO
+    // (it needs SG). TSO was asked for: refused, with the reason — not a
+    // side effect.
+    let (mut s, _) = session(Kernel::new().responder());
+    let req = FeatureRequest::new()
+        .disable("tx-scatter-gather")
+        .enable("tx-tcp-segmentation");
+    let out = block_on(s.set_features(&eth0(), &req)).unwrap();
+    let tso = change(&out, "tx-tcp-segmentation");
+    assert_eq!(tso.status, Status::Refused, "{tso:?}");
+    assert_eq!((tso.from, tso.to), (false, true));
+    assert_eq!(
+        tso.reason.as_deref(),
+        Some("depends on tx-scatter-gather, which this request turns off")
+    );
+    assert!(out.any_refused());
+    // what was not asked for stays a side effect, without a reason
+    let gso = change(&out, "tx-tcp6-segmentation");
+    assert_eq!((gso.status, gso.reason.as_deref()), (Status::SideEffect, None));
+    assert_eq!(change(&out, "tx-scatter-gather").status, Status::Applied);
+}
