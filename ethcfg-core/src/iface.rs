@@ -33,7 +33,10 @@ impl IfaceRef {
         IfaceRef { name: None, index: Some(index) }
     }
 
-    /// Both; the kernel checks that they belong to the same interface.
+    /// Both. Both are sent, and the kernel checks that they belong to the
+    /// same interface: a request for a name and an index of two different
+    /// interfaces fails with [`Error::NoSuchInterface`] (the kernel's
+    /// ENODEV), never reaching either.
     ///
     /// # Errors
     /// As [`IfaceRef::by_name`].
@@ -59,7 +62,8 @@ impl IfaceRef {
     pub(crate) fn dev(&self) -> crate::netlink::wire::header::Dev<'_> {
         use crate::netlink::wire::header::Dev;
         match (&self.index, &self.name) {
-            (Some(i), _) => Dev::Index(*i),
+            (Some(i), Some(n)) => Dev::Both(*i, n),
+            (Some(i), None) => Dev::Index(*i),
             (None, Some(n)) => Dev::Name(n),
             (None, None) => Dev::None,
         }

@@ -41,6 +41,16 @@ fn blocking_api_reads_by_name_and_index_and_dumps_all() {
         let wrong =
             IfaceRef::by_name_and_index("baa", by_name.ifindex + 1000).unwrap();
         assert_eq!(c.features(&wrong).unwrap_err().kind(), ErrorKind::NotFound);
+        // the name of one and the index of the other: the kernel refuses
+        // (both are sent; before, only the index was, and this read "bab")
+        let bab = c.features(&IfaceRef::by_name("bab").unwrap()).unwrap();
+        let mixed = IfaceRef::by_name_and_index("baa", bab.ifindex).unwrap();
+        let e = c.features(&mixed).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::NotFound, "{e:?}");
+        assert_eq!(e.errno(), Some(libc::ENODEV), "{e:?}");
+        // and the matching pair reads the interface
+        let both = IfaceRef::by_name_and_index("bab", bab.ifindex).unwrap();
+        assert_eq!(c.features(&both).unwrap(), bab);
     });
 }
 

@@ -22,6 +22,10 @@ pub(crate) enum Dev<'a> {
     None,
     Index(u32),
     Name(&'a str),
+    /// Both: the kernel (`ethnl_parse_header_dev_get`) looks the device up
+    /// by index and refuses a name that is not its name (ENODEV, with an
+    /// extended ACK).
+    Both(u32, &'a str),
 }
 
 pub(crate) fn encode(
@@ -37,6 +41,10 @@ pub(crate) fn encode(
             b.u32(ETHTOOL_A_HEADER_DEV_INDEX, i);
         }
         Dev::Name(n) => {
+            b.str(ETHTOOL_A_HEADER_DEV_NAME, n);
+        }
+        Dev::Both(i, n) => {
+            b.u32(ETHTOOL_A_HEADER_DEV_INDEX, i);
             b.str(ETHTOOL_A_HEADER_DEV_NAME, n);
         }
     }
