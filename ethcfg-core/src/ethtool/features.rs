@@ -461,7 +461,7 @@ pub fn plan(
 /// word names. It is the same for every interface, so a run over many
 /// interfaces resolves once.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResolvedRequest {
+pub(crate) struct ResolvedRequest {
     items: Vec<(String, bool, Resolved)>,
 }
 
@@ -470,7 +470,7 @@ pub struct ResolvedRequest {
 /// # Errors
 /// [`Error::UnknownFeature`] (with suggestions) and
 /// [`Error::AliasMatchesNothing`], without an interface.
-pub fn resolve_request(
+pub(crate) fn resolve_request(
     names: &[String],
     req: &FeatureRequest,
 ) -> Result<ResolvedRequest> {
@@ -516,7 +516,7 @@ pub fn plan_with(
 ///
 /// # Errors
 /// [`Error::FixedFeature`] with [`FixedPolicy::Error`].
-pub fn plan_resolved(
+pub(crate) fn plan_resolved(
     current: &Features,
     req: &ResolvedRequest,
     policy: FixedPolicy,

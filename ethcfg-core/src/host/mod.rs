@@ -255,7 +255,7 @@ pub fn drivers(root: &Path, ifaces: &[(&str, u32)]) -> Vec<Device> {
 /// device), by listing those drivers'
 /// devices in `<root>/sys/bus/*/drivers/<driver>/*/net/` instead of one
 /// lookup per interface.
-pub fn drivers_among(
+pub(crate) fn drivers_among(
     root: &Path,
     ifaces: &[(&str, u32)],
     wanted: &[&str],
@@ -303,7 +303,7 @@ pub const LINK_RESET_DRIVERS: &[&str] = &["e1000e"];
 /// rtnetlink in the calling thread's network namespace (the live system):
 /// one request each for a few, one dump for many. A failure only costs the
 /// kinds.
-pub fn fill_kinds(devices: &mut [Device]) {
+pub(crate) fn fill_kinds(devices: &mut [Device]) {
     let unknown = devices.iter().filter(|d| d.driver.is_none()).count();
     if unknown == 0 {
         return;
@@ -328,7 +328,7 @@ pub fn fill_kinds(devices: &mut [Device]) {
 
 /// Features whose change resets the link on `driver` (its `set_features`
 /// reinitialises the adapter): changing them drops traffic for seconds.
-pub fn link_reset_features(driver: &str) -> &'static [&'static str] {
+pub(crate) fn link_reset_features(driver: &str) -> &'static [&'static str] {
     match driver {
         // e1000e_set_features(): a change in RXCSUM, RXHASH, RXFCS, RXALL or
         // the VLAN bits reinitialises the adapter (netdev.c).
@@ -347,7 +347,7 @@ pub fn link_reset_features(driver: &str) -> &'static [&'static str] {
 /// Interfaces that carry a default route (IPv4 or IPv6), from
 /// `<root>/proc/net/route` and `<root>/proc/net/ipv6_route` (on the live
 /// system, the calling thread's namespace's).
-pub fn default_route_interfaces(root: &HostRoot) -> Vec<String> {
+pub(crate) fn default_route_interfaces(root: &HostRoot) -> Vec<String> {
     let mut out = Vec::new();
     if let Ok(t) = std::fs::read_to_string(root.proc_net("route")) {
         for line in t.lines().skip(1) {
@@ -426,13 +426,13 @@ pub struct LoadedModule {
 
 /// The kernel's spelling of a module name: `modprobe` accepts dashes,
 /// `/proc/modules` and `/sys/module` use underscores.
-pub fn module_name(name: &str) -> String {
+pub(crate) fn module_name(name: &str) -> String {
     name.trim().replace('-', "_")
 }
 
 /// Parses `/proc/modules` text; lines that do not have the format are
 /// skipped.
-pub fn parse_proc_modules(text: &str) -> Vec<LoadedModule> {
+pub(crate) fn parse_proc_modules(text: &str) -> Vec<LoadedModule> {
     text.lines()
         .filter_map(|line| {
             let f: Vec<&str> = line.split_whitespace().collect();
@@ -465,7 +465,7 @@ pub fn parse_proc_modules(text: &str) -> Vec<LoadedModule> {
 
 /// `<root>/proc/modules`, parsed; `None` when there is no such file (a
 /// kernel built without loadable modules).
-pub fn loaded_modules(root: &Path) -> Option<Vec<LoadedModule>> {
+pub(crate) fn loaded_modules(root: &Path) -> Option<Vec<LoadedModule>> {
     let text = std::fs::read_to_string(root.join("proc/modules")).ok()?;
     Some(parse_proc_modules(&text))
 }
@@ -488,7 +488,7 @@ fn link_name(path: &Path) -> Option<String> {
 }
 
 /// The modules holding `module`: `<root>/sys/module/<module>/holders/*`.
-pub fn module_holders(root: &Path, module: &str) -> Vec<String> {
+pub(crate) fn module_holders(root: &Path, module: &str) -> Vec<String> {
     if module.is_empty() || module.contains('/') || module.starts_with('.') {
         return Vec::new();
     }
@@ -500,7 +500,7 @@ pub fn module_holders(root: &Path, module: &str) -> Vec<String> {
 
 /// Whether `<root>/sys/module/<module>` exists: a loaded module, or a
 /// built-in one with parameters or a driver.
-pub fn module_in_sysfs(root: &Path, module: &str) -> bool {
+pub(crate) fn module_in_sysfs(root: &Path, module: &str) -> bool {
     !module.is_empty()
         && !module.contains('/')
         && !module.starts_with('.')
@@ -609,7 +609,7 @@ pub fn net_devices(root: &Path) -> Vec<NetDevice> {
 /// The interface whose device is `device` (a PCI address such as
 /// `0000:00:1f.6`), through `<root>/sys/class/net/*/device`. The first by
 /// name when a device has several (multi-port functions are rare).
-pub fn interface_of_device(root: &Path, device: &str) -> Option<String> {
+pub(crate) fn interface_of_device(root: &Path, device: &str) -> Option<String> {
     let class = root.join("sys/class/net");
     dir_names(&class).into_iter().find(|ifname| {
         std::fs::canonicalize(class.join(ifname).join("device"))
