@@ -369,7 +369,7 @@ pub enum Error {
     SettingUnsupported {
         /// The interface.
         iface: String,
-        /// The group, as [`crate::ethtool::settings::Group::as_str`] names it.
+        /// The group, as `settings::Group::as_str` names it.
         group: &'static str,
         /// What said so, e.g. `RINGS_GET: EOPNOTSUPP`.
         detail: String,
@@ -385,7 +385,7 @@ pub enum Error {
     UnknownSetting {
         /// The interface.
         iface: String,
-        /// The group, as [`crate::ethtool::settings::Group::as_str`] names it.
+        /// The group, as `settings::Group::as_str` names it.
         group: &'static str,
         /// The key as given.
         key: String,
@@ -399,7 +399,7 @@ pub enum Error {
     InvalidSetting {
         /// The interface.
         iface: String,
-        /// The group, as [`crate::ethtool::settings::Group::as_str`] names it.
+        /// The group, as `settings::Group::as_str` names it.
         group: &'static str,
         /// The key as given.
         key: String,
@@ -577,14 +577,6 @@ impl Error {
             }
             _ => Error::Kernel { iface, op, errno: Errno(errno), extack },
         }
-    }
-
-    /// A reply the wire codecs could not decode.
-    pub(crate) fn malformed(
-        op: &'static str,
-        e: crate::netlink::wire::WireError,
-    ) -> Error {
-        Error::Malformed { op, detail: e.0 }
     }
 
     /// A request that should have had a reply was only ACKed.

@@ -1,6 +1,8 @@
 //! [`IfaceRef`]: which interface a request is about — by name, by index,
 //! or both — with names validated the way the kernel validates them, so a
 //! bad name is an error here and never a silently truncated request.
+//!
+//! May use: [`crate::error`].
 
 use std::fmt;
 
@@ -57,16 +59,6 @@ impl IfaceRef {
     /// The index, if the reference has one.
     pub fn index(&self) -> Option<u32> {
         self.index
-    }
-
-    pub(crate) fn dev(&self) -> crate::netlink::wire::header::Dev<'_> {
-        use crate::netlink::wire::header::Dev;
-        match (&self.index, &self.name) {
-            (Some(i), Some(n)) => Dev::Both(*i, n),
-            (Some(i), None) => Dev::Index(*i),
-            (None, Some(n)) => Dev::Name(n),
-            (None, None) => Dev::None,
-        }
     }
 }
 

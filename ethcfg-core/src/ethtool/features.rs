@@ -825,10 +825,7 @@ impl InterfaceOutcome {
     /// Whether any requested change was refused.
     pub fn any_refused(&self) -> bool {
         self.changes.iter().any(|c| c.status == Status::Refused)
-            || self
-                .settings
-                .iter()
-                .any(|c| c.status == crate::ethtool::settings::Status::Refused)
+            || self.settings.iter().any(|c| c.status == Status::Refused)
     }
 }
 

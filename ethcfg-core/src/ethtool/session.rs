@@ -87,17 +87,17 @@ fn set_outcome(
     names: &[FeatureName],
 ) -> Result<InterfaceOutcome> {
     const OP: &str = "FEATURES_SET";
-    let reply =
-        match replies.first() {
-            Some(p) => wf::decode_set(body(OP, p)?)
-                .map_err(|e| Error::malformed(OP, e))?,
-            None => return Err(Error::Malformed {
+    let reply = match replies.first() {
+        Some(p) => wf::decode_set(body(OP, p)?).map_err(|e| e.for_op(OP))?,
+        None => {
+            return Err(Error::Malformed {
                 op: OP,
                 detail:
                     "no FEATURES_SET_REPLY before the ACK (kernel before 5.7?)"
                         .into(),
-            }),
-        };
+            })
+        }
+    };
     Ok(InterfaceOutcome::from_reply(plan, &reply, names))
 }
 
@@ -146,7 +146,7 @@ impl<T: Transport> Session<T> {
             })
             .await?;
         let names = strset::decode(body(OP, &reply)?, ETH_SS_FEATURES)
-            .map_err(|e| Error::malformed(OP, e))?;
+            .map_err(|e| e.for_op(OP))?;
         if names.iter().all(String::is_empty) {
             return Err(Error::Malformed {
                 op: OP,
@@ -187,11 +187,10 @@ impl<T: Transport> Session<T> {
         let reply = self
             .conn
             .request_one(OP, Some(&shown), |seq| {
-                wf::get_request(family, seq, iface.dev())
+                wf::get_request(family, seq, Dev::of(iface))
             })
             .await?;
-        let r = wf::decode_get(body(OP, &reply)?)
-            .map_err(|e| Error::malformed(OP, e))?;
+        let r = wf::decode_get(body(OP, &reply)?).map_err(|e| e.for_op(OP))?;
         Ok(Features::from_reply(&r, &names))
     }
 
@@ -212,7 +211,7 @@ impl<T: Transport> Session<T> {
                         return Ok(());
                     };
                     let r = wf::decode_get(body(OP, p)?)
-                        .map_err(|e| Error::malformed(OP, e))?;
+                        .map_err(|e| e.for_op(OP))?;
                     all.push(Features::from_reply(&r, &names));
                     Ok(())
                 },

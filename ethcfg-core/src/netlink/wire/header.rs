@@ -5,6 +5,7 @@ use bitflags::bitflags;
 
 use super::builder::MsgBuilder;
 use super::consts::*;
+use crate::iface::IfaceRef;
 
 bitflags! {
     /// `ETHTOOL_A_HEADER_FLAGS`.
@@ -26,6 +27,19 @@ pub(crate) enum Dev<'a> {
     /// by index and refuses a name that is not its name (ENODEV, with an
     /// extended ACK).
     Both(u32, &'a str),
+}
+
+impl<'a> Dev<'a> {
+    /// How `iface` is named in a request: everything it has, so the
+    /// kernel checks a name against an index.
+    pub(crate) fn of(iface: &'a IfaceRef) -> Self {
+        match (iface.index(), iface.name()) {
+            (Some(i), Some(n)) => Dev::Both(i, n),
+            (Some(i), None) => Dev::Index(i),
+            (None, Some(n)) => Dev::Name(n),
+            (None, None) => Dev::None,
+        }
+    }
 }
 
 pub(crate) fn encode(

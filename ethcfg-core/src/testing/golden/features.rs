@@ -85,7 +85,7 @@ fn features_get_request_by_name_and_index_bytes() {
         &[0x01, 0x00, 0x00, 0x00], // ETHTOOL_FLAG_COMPACT_BITSETS
     ]);
     let iface = crate::IfaceRef::by_name_and_index("eth0", 2).unwrap();
-    let got = features::get_request(FAMILY_ID, 4, iface.dev()).unwrap();
+    let got = features::get_request(FAMILY_ID, 4, Dev::of(&iface)).unwrap();
     assert_eq!(got, expected);
 }
 
