@@ -2,7 +2,7 @@
 //! read every interface and plan before anything is sent — features and
 //! the other ethtool settings alike; record the state about to change;
 //! send; and if anything fails part-way, put back what this run already
-//! changed. Written once, as an [`Engine`] borrowing the ethtool session
+//! changed. Written once, as an `Engine` borrowing the ethtool session
 //! (never methods of the session itself), so the async and blocking APIs
 //! share it.
 

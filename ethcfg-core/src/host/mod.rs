@@ -190,8 +190,9 @@ pub fn addresses() -> Result<Vec<(u32, IpAddr)>> {
 /// (rtnetlink), either of which may be absent.
 ///
 /// Which readers fill what: [`devices`] both (the kind on the live system,
-/// for devices without a driver); [`drivers`] the driver only;
-/// [`drivers_among`] the driver only, and only for the drivers asked about.
+/// for devices without a driver); [`drivers`] the driver only; the
+/// crate's guard reads the driver only, and only for the drivers it asks
+/// about.
 /// A field a reader does not look up is `None`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -226,7 +227,7 @@ impl Device {
 
 /// Drivers and kinds of `ifaces` ((name, index) pairs): drivers from
 /// sysfs under `root`; on the live system, the link kind of every device
-/// without a driver, from rtnetlink ([`fill_kinds`]). Under a
+/// without a driver, from rtnetlink. Under a
 /// [`HostRoot::dir`] there is no rtnetlink to ask, and kinds stay `None`.
 pub fn devices(root: &HostRoot, ifaces: &[(&str, u32)]) -> Vec<Device> {
     let mut out = drivers(root.path(), ifaces);
@@ -295,8 +296,8 @@ pub(crate) fn drivers_among(
         .collect()
 }
 
-/// Drivers with features whose change resets the link
-/// ([`link_reset_features`] is not empty for them).
+/// Drivers with features whose change resets the link (see
+/// `change::link_resetting`).
 pub const LINK_RESET_DRIVERS: &[&str] = &["e1000e"];
 
 /// Fills in the link kind of every device without a driver, over
