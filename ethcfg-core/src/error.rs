@@ -270,6 +270,20 @@ pub enum Error {
         problem: String,
     },
 
+    /// A profile entry this kernel or device cannot take (an unknown
+    /// feature or setting, a value out of range): where it is written,
+    /// and the error itself.
+    #[error("{file}{}: {source}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+    ProfileEntry {
+        /// The profile and its file (or "built-in").
+        file: String,
+        /// The line, when known.
+        line: Option<usize>,
+        /// What is wrong with it.
+        #[source]
+        source: Box<Error>,
+    },
+
     /// A profile path ethcfg will not trust, or cannot read.
     #[error("refusing profiles from {}: {reason}", path.display())]
     ProfileAccess {
@@ -479,6 +493,7 @@ impl Error {
             Error::InvalidInterfaceName { .. }
             | Error::FixedFeature { .. }
             | Error::Profile { .. }
+            | Error::ProfileEntry { .. }
             | Error::ProfileAccess { .. } => ErrorKind::InvalidInput,
             Error::UnknownProfile { .. } | Error::NoRecord { .. } => {
                 ErrorKind::NotFound
@@ -547,6 +562,7 @@ impl Error {
             | Error::AliasMatchesNothing { iface, .. }
             | Error::PermissionDenied { iface, .. }
             | Error::Kernel { iface, .. } => iface.as_deref(),
+            Error::ProfileEntry { source, .. } => source.iface(),
             _ => None,
         }
     }

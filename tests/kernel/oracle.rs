@@ -14,6 +14,7 @@ tests! {
         sg_off_reports_its_side_effects_and_tso_on_is_refused,
         setting_what_is_already_set_changes_nothing,
         tso_asked_on_with_sg_off_is_refused_with_the_reason,
+        revert_reports_what_it_takes_back_as_side_effects_not_refusals,
     ],
 }
 
@@ -302,5 +303,34 @@ fn tso_asked_on_with_sg_off_is_refused_with_the_reason() {
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         assert_eq!(ethtool_state("tra"), before);
         let _ = std::fs::remove_dir_all(&dir);
+    });
+}
+
+/// A revert asks again for what was requested before; a feature that goes
+/// back off with it (gso with sg) is the side effect it was, not a refusal
+/// of the user's (the request is the restore's means, not the user's ask).
+fn revert_reports_what_it_takes_back_as_side_effects_not_refusals() {
+    in_netns(|| {
+        veth("rva", "rvb");
+        sh(&["ethtool", "-K", "rvb", "sg", "off"]);
+        let before = ethtool_state("rvb");
+        let o = ethcfg(&["set", "rvb", "sg", "on"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let o = ethcfg(&["revert", "rvb", "--json"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let gso = v[0]["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["feature"] == "tx-generic-segmentation")
+            .cloned();
+        assert_eq!(
+            gso.as_ref().map(|c| c["status"].clone()),
+            Some(Value::from("side-effect")),
+            "{}",
+            stdout(&o)
+        );
+        assert_eq!(ethtool_state("rvb"), before);
     });
 }

@@ -78,6 +78,8 @@ pub(crate) fn advice(e: &Error) -> Option<Advice> {
             "; ",
             "pass a saved log with --kernel-log FILE (- reads stdin)",
         ),
+        // The entry's own advice, after where it is written.
+        Error::ProfileEntry { source, .. } => return advice(source),
         Error::ApplyFailed { source, rollback_failed, .. } => {
             // After what the rollback did: the cause's advice, then what
             // to do about interfaces left changed.
@@ -266,6 +268,22 @@ mod tests {
                 "changing interfaces needs CAP_NET_ADMIN, and ethcfg records \
                  what it changes in /run/ethcfg which this user cannot write: \
                  run ethcfg as root, e.g. with sudo",
+            ),
+            (
+                Error::ProfileEntry {
+                    file: "profile mine (/etc/ethcfg/profiles/mine.toml)"
+                        .into(),
+                    line: Some(9),
+                    source: Box::new(Error::UnknownSetting {
+                        iface: "va".into(),
+                        group: "channels",
+                        key: "combined".into(),
+                        known: vec!["rx".into(), "tx".into()],
+                    }),
+                },
+                "profile mine (/etc/ethcfg/profiles/mine.toml):9: va: this \
+                 device has no channel setting \"combined\"; it has: rx, tx \
+                 (use one of those)",
             ),
         ];
         for (e, want) in cases {

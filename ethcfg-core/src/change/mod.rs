@@ -660,7 +660,7 @@ impl<'s, T: Transport> Engine<'s, T> {
         let now = self.session.features(&iface).await?;
         let names = self.session.feature_names().await?;
         let plan = plan_with(&now, &names, req, FixedPolicy::Refuse)?;
-        self.session.execute(&plan).await
+        self.session.execute(&restoring(plan)).await
     }
 
     async fn restore_settings(
@@ -719,7 +719,7 @@ impl<'s, T: Transport> Engine<'s, T> {
                     .map(|s| (s.group, s.key.as_str(), s.value.into())),
             );
             let out = match plan_with(now, &names, &req, FixedPolicy::Refuse) {
-                Ok(plan) => self.session.execute(&plan).await,
+                Ok(plan) => self.session.execute(&restoring(plan)).await,
                 Err(e) => Err(e),
             };
             let mut out = match out {
@@ -810,6 +810,15 @@ fn touched(plan: &FeaturePlan, out: &InterfaceOutcome) -> Vec<u32> {
     bits.sort_unstable();
     bits.dedup();
     bits
+}
+
+/// A plan that restores recorded states: what it asks for that is
+/// already so is no request of the user's, so one that the restore turns
+/// the other way (gso going off again with sg) is the side effect it was
+/// when recorded, not a refusal.
+fn restoring(mut plan: FeaturePlan) -> FeaturePlan {
+    plan.kept.clear();
+    plan
 }
 
 /// The interfaces of `failed`, by name.
@@ -941,10 +950,10 @@ fn locate(profile: &Profile, e: Error) -> Error {
     } else {
         format!("included by {}", profile.name)
     };
-    Error::Profile {
+    Error::ProfileEntry {
         file: format!("profile {name} ({source})"),
         line,
-        problem: e.to_string(),
+        source: Box::new(e),
     }
 }
 
