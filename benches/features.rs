@@ -108,7 +108,7 @@ fn main() -> Res<()> {
     table.section(format!(
         "one interface ({first}), {iters} library calls in one process"
     ));
-    let iface = IfaceRef::name(first.clone())?;
+    let iface = IfaceRef::by_name(first.clone())?;
     let off = FeatureRequest::new().disable(FEATURE);
     let on = FeatureRequest::new().enable(FEATURE);
     let mut client = Client::new()?;
@@ -533,7 +533,7 @@ fn create_veths(n: usize) -> Res<Vec<String>> {
 fn iface_refs(names: &[String]) -> Res<Vec<IfaceRef>> {
     Ok(names
         .iter()
-        .map(|n| IfaceRef::name(n.as_str()))
+        .map(|n| IfaceRef::by_name(n.as_str()))
         .collect::<Result<Vec<_>, _>>()?)
 }
 

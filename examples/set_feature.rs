@@ -7,7 +7,7 @@ use ethcfg_core::{blocking::Client, FeatureRequest, IfaceRef};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let iface = IfaceRef::name(
+    let iface = IfaceRef::by_name(
         args.next().ok_or("usage: set_feature IFACE NAME on|off ...")?,
     )?;
     let words: Vec<String> = args.collect();

@@ -8,7 +8,7 @@ use ethcfg_core::{blocking::Client, IfaceRef};
 fn main() -> Result<(), ethcfg_core::Error> {
     let name = std::env::args().nth(1).unwrap_or_else(|| "lo".to_owned());
     let mut client = Client::new()?;
-    let features = client.features(&IfaceRef::name(name)?)?;
+    let features = client.features(&IfaceRef::by_name(name)?)?;
     println!(
         "Features for {} (ifindex {}):",
         features.ifname, features.ifindex

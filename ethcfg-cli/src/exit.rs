@@ -15,8 +15,10 @@ pub(crate) enum Exit {
 
 impl Exit {
     /// After a change: 3 if the kernel or driver refused anything asked.
-    pub(crate) fn of_outcomes(outcomes: &[ethcfg_core::SetOutcome]) -> Exit {
-        if outcomes.iter().any(ethcfg_core::SetOutcome::any_refused) {
+    pub(crate) fn of_outcomes(
+        outcomes: &[ethcfg_core::InterfaceOutcome],
+    ) -> Exit {
+        if outcomes.iter().any(ethcfg_core::InterfaceOutcome::any_refused) {
             Exit::Partial
         } else {
             Exit::Ok
@@ -41,6 +43,9 @@ pub(crate) enum CliError {
     Usage(String),
     /// The library failed (exit 1).
     Core(ethcfg_core::Error),
+    /// The run did not do what was asked, for a reason the CLI found or
+    /// the library reported (exit 1): the whole line after `error: `.
+    Failed(String),
     /// Writing output failed (exit 1; a closed pipe is not an error).
     Io(std::io::Error),
     /// Writing the report failed after the change it reports was made
@@ -80,9 +85,10 @@ impl CliError {
     pub(crate) fn code(&self) -> ExitCode {
         match self {
             CliError::Usage(_) => ExitCode::from(2),
-            CliError::Core(_) | CliError::Io(_) | CliError::Unreported(..) => {
-                ExitCode::from(1)
-            }
+            CliError::Core(_)
+            | CliError::Failed(_)
+            | CliError::Io(_)
+            | CliError::Unreported(..) => ExitCode::from(1),
         }
     }
 }
@@ -91,7 +97,8 @@ impl std::fmt::Display for CliError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             CliError::Usage(m) => write!(f, "{m} (see `ethcfg --help`)"),
-            CliError::Core(e) => write!(f, "{e}"),
+            CliError::Core(e) => f.write_str(&crate::render::error::line(e)),
+            CliError::Failed(m) => f.write_str(m),
             CliError::Io(e) => write!(f, "{e}"),
             CliError::Unreported(done, e) => {
                 write!(f, "{done}, but its report could not be written: {e}")

@@ -1,7 +1,13 @@
-//! The library's error type. Every variant says what failed and, where
-//! there is one, what to do about it; [`Error::kind`] classifies it for
-//! programs (the CLI maps kinds to exit codes), [`Error::errno`] and
-//! [`Error::extack`] carry what the kernel said.
+//! The library's error type. Every variant says what failed and why, with
+//! the facts a program needs (the interface, the operation, the errno, the
+//! kernel's extended ACK, the profile, the path) and no advice for any one
+//! front end: what to do about it is the caller's to say (the CLI adds
+//! "use --force" or "run as root" when it prints one). [`Error::kind`]
+//! classifies it for programs (the CLI maps kinds to exit codes),
+//! [`Error::errno`] and [`Error::extack`] carry what the kernel said,
+//! [`Error::iface`] the interface it is about.
+//!
+//! May use: nothing else of this crate (it is the lowest layer).
 
 use std::fmt;
 
@@ -73,26 +79,53 @@ fn kernel_says(extack: &Option<String>) -> String {
     }
 }
 
-fn rollback_text(done: &[String], failed: &[String]) -> String {
+fn rollback_text(done: &[String], failed: &[RollbackFailure]) -> String {
     let mut s = if done.is_empty() {
         "nothing had been changed".to_owned()
     } else {
         format!("rolled back {}", done.join(", "))
     };
     if !failed.is_empty() {
-        s.push_str(&format!(
-            "; COULD NOT roll back {} (run `ethcfg revert` on them)",
-            failed.join(", ")
-        ));
+        let each: Vec<String> = failed
+            .iter()
+            .map(|f| match f.cause.iface() {
+                Some(i) if i == f.iface => {
+                    format!("{} ({})", f.iface, Unnamed(&f.cause))
+                }
+                _ => format!("{} ({})", f.iface, f.cause),
+            })
+            .collect();
+        s.push_str(&format!("; COULD NOT roll back {}", each.join(", ")));
     }
     s
 }
 
+/// An error without its interface prefix, for a sentence that already
+/// names the interface (`eno1: ...` once, not twice).
+struct Unnamed<'e>(&'e Error);
+
+impl fmt::Display for Unnamed<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let whole = self.0.to_string();
+        let prefix = self.0.iface().map(|i| format!("{i}: "));
+        match prefix.as_deref().and_then(|p| whole.strip_prefix(p)) {
+            Some(rest) => f.write_str(rest),
+            None => f.write_str(&whole),
+        }
+    }
+}
+
+/// `ApplyFailed`'s cause, after the interface it names once.
+fn cause_text(iface: &str, source: &Error) -> String {
+    match source.iface() {
+        Some(i) if i == iface => format!("{iface}: {}", Unnamed(source)),
+        _ => format!("{iface}: {source}"),
+    }
+}
+
 fn suggest(s: &[String]) -> String {
     match s {
-        [] => {
-            "; `ethcfg show IFACE` lists the names this kernel knows".to_owned()
-        }
+        [] => String::new(),
         [one] => format!("; did you mean {one}?"),
         many => format!("; did you mean one of: {}?", many.join(", ")),
     }
@@ -113,19 +146,27 @@ fn group_noun(group: &str) -> &str {
 
 fn known_settings(known: &[String]) -> String {
     if known.is_empty() {
-        "it has none of this kind; leave it out".to_owned()
+        "it has none of this kind".to_owned()
     } else {
-        format!("it has: {} (use one of those)", known.join(", "))
+        format!("it has: {}", known.join(", "))
     }
 }
 
-fn log_hint(e: &std::io::Error) -> &'static str {
-    if e.kind() == std::io::ErrorKind::PermissionDenied {
-        "; run ethcfg as root (reading /dev/kmsg needs CAP_SYSLOG when \
-         kernel.dmesg_restrict=1), or save the log and pass it: \
-         journalctl -k > kern.log; ethcfg doctor --kernel-log kern.log"
-    } else {
-        "; pass a saved log with --kernel-log FILE (- reads stdin)"
+/// An interface whose rollback failed, and why: its record stays, so it
+/// can still be reverted.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct RollbackFailure {
+    /// The interface left changed.
+    pub iface: String,
+    /// What stopped its rollback.
+    pub cause: Error,
+}
+
+impl RollbackFailure {
+    /// `iface` could not be rolled back because of `cause`.
+    pub fn new(iface: impl Into<String>, cause: Error) -> Self {
+        RollbackFailure { iface: iface.into(), cause }
     }
 }
 
@@ -150,14 +191,14 @@ pub enum Error {
     },
 
     /// No interface with this name or index (in this network namespace).
-    #[error("no such interface: {iface} (see `ip link` for the interfaces in this network namespace)")]
+    #[error("no such interface: {iface}")]
     NoSuchInterface {
         /// The interface as the caller named it.
         iface: String,
     },
 
     /// An interface name the kernel could never accept.
-    #[error("invalid interface name {name:?}: {reason}; check the name with `ip link`")]
+    #[error("invalid interface name {name:?}: {reason}")]
     InvalidInterfaceName {
         /// The rejected name.
         name: String,
@@ -193,8 +234,7 @@ pub enum Error {
 
     /// A feature the device does not let anyone change.
     #[error(
-        "{iface}: feature {name} is fixed {} on this device and cannot be turned {}; \
-         leave it out of the request",
+        "{iface}: feature {name} is fixed {} on this device and cannot be turned {}",
         if *active { "on" } else { "off" },
         if *active { "off" } else { "on" }
     )]
@@ -208,7 +248,10 @@ pub enum Error {
     },
 
     /// The operation needs `CAP_NET_ADMIN`.
-    #[error("{}{op} needs CAP_NET_ADMIN (kernel said EPERM): run ethcfg as root, e.g. with sudo", iface_prefix(iface))]
+    #[error(
+        "{}{op} needs CAP_NET_ADMIN (kernel said EPERM)",
+        iface_prefix(iface)
+    )]
     PermissionDenied {
         /// The interface, when known.
         iface: Option<String>,
@@ -227,6 +270,20 @@ pub enum Error {
         problem: String,
     },
 
+    /// A profile entry this kernel or device cannot take (an unknown
+    /// feature or setting, a value out of range): where it is written,
+    /// and the error itself.
+    #[error("{file}{}: {source}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+    ProfileEntry {
+        /// The profile and its file (or "built-in").
+        file: String,
+        /// The line, when known.
+        line: Option<usize>,
+        /// What is wrong with it.
+        #[source]
+        source: Box<Error>,
+    },
+
     /// A profile path ethcfg will not trust, or cannot read.
     #[error("refusing profiles from {}: {reason}", path.display())]
     ProfileAccess {
@@ -237,7 +294,7 @@ pub enum Error {
     },
 
     /// No profile with this name.
-    #[error("unknown profile {name:?}; known profiles: {} (see `ethcfg profiles list`)", known.join(", "))]
+    #[error("unknown profile {name:?}; known profiles: {}", known.join(", "))]
     UnknownProfile {
         /// The name asked for.
         name: String,
@@ -258,7 +315,7 @@ pub enum Error {
     },
 
     /// The state directory is not writable by this user.
-    #[error("changing interfaces needs CAP_NET_ADMIN, and ethcfg records what it changes in {} which this user cannot write: run ethcfg as root, e.g. with sudo", path.display())]
+    #[error("changing interfaces needs CAP_NET_ADMIN, and ethcfg records what it changes in {} which this user cannot write", path.display())]
     StateNotWritable {
         /// The state directory.
         path: std::path::PathBuf,
@@ -274,7 +331,7 @@ pub enum Error {
     },
 
     /// A profile meant for other drivers.
-    #[error("{iface}: profile {profile} is for {} interfaces, and this is {found}; use --force to apply it anyway", wanted.join(" or "))]
+    #[error("{iface}: profile {profile} is for {} interfaces, and this is {found}", wanted.join(" or "))]
     WrongDriver {
         /// The interface.
         iface: String,
@@ -286,25 +343,10 @@ pub enum Error {
         found: String,
     },
 
-    /// A driver preset named for a bridge, bond or VLAN: its settings
-    /// belong on the ports under it (`--ports` goes down to them).
-    #[error("{iface} is a {kind}, not a NIC: profile {profile} belongs on the ports under it: {}; {advice}", ports.join(", "))]
-    StackedInterface {
-        /// The interface named.
-        iface: String,
-        /// `bridge`, `bond`, `vlan`, ...
-        kind: String,
-        /// The profile.
-        profile: String,
-        /// Its ports, described (`eno1 (e1000e, via bond0)`).
-        ports: Vec<String>,
-        /// What to run instead.
-        advice: String,
-    },
-
     /// A change failed part-way; what was already changed was rolled back.
     #[error(
-        "{iface}: {source}; {}",
+        "{}; {}",
+        cause_text(iface, source),
         rollback_text(rolled_back, rollback_failed)
     )]
     ApplyFailed {
@@ -315,28 +357,33 @@ pub enum Error {
         source: Box<Error>,
         /// Interfaces restored to their state before this run.
         rolled_back: Vec<String>,
-        /// Interfaces that could not be restored (see their records).
-        rollback_failed: Vec<String>,
+        /// Interfaces that could not be restored, each with what stopped
+        /// it (their records stay, for a later revert).
+        rollback_failed: Vec<RollbackFailure>,
     },
 
-    /// `strict`: a refusal undid the whole run.
-    #[error("{iface}: the kernel or driver refused {}; --strict: every change of this run was rolled back", features.join(", "))]
-    StrictRefused {
+    /// Requested changes the kernel or driver refused, where a refusal
+    /// is a failure (`strict`): the cause of an [`Error::ApplyFailed`]
+    /// whose rollback did not complete. A strict run that rolled back
+    /// cleanly is a report, not an error.
+    #[error("{iface}: the kernel or driver refused {}", features.join(", "))]
+    Refused {
         /// The first interface with a refusal.
         iface: String,
-        /// The refused features there.
+        /// The refused features and settings there.
         features: Vec<String>,
-        /// The outcomes before the rollback.
-        outcomes: Vec<crate::ethtool::features::SetOutcome>,
     },
 
     /// A settings group (rings, channels, ...) the driver does not
     /// implement, asked to be set.
-    #[error("{iface}: the driver does not support {} settings ({detail}); leave them out", group_noun(group))]
+    #[error(
+        "{iface}: the driver does not support {} settings ({detail})",
+        group_noun(group)
+    )]
     SettingUnsupported {
         /// The interface.
         iface: String,
-        /// The group, as [`crate::ethtool::settings::Group::as_str`] names it.
+        /// The group, as `settings::Group::as_str` names it.
         group: &'static str,
         /// What said so, e.g. `RINGS_GET: EOPNOTSUPP`.
         detail: String,
@@ -352,7 +399,7 @@ pub enum Error {
     UnknownSetting {
         /// The interface.
         iface: String,
-        /// The group, as [`crate::ethtool::settings::Group::as_str`] names it.
+        /// The group, as `settings::Group::as_str` names it.
         group: &'static str,
         /// The key as given.
         key: String,
@@ -362,11 +409,11 @@ pub enum Error {
 
     /// A value the device cannot take (above its maximum, of the wrong
     /// kind, or a read-only value).
-    #[error("{iface}: {} {problem}; `ethcfg show {iface} --all-settings` shows the values and limits", group_noun(group))]
+    #[error("{iface}: {} {problem}", group_noun(group))]
     InvalidSetting {
         /// The interface.
         iface: String,
-        /// The group, as [`crate::ethtool::settings::Group::as_str`] names it.
+        /// The group, as `settings::Group::as_str` names it.
         group: &'static str,
         /// The key as given.
         key: String,
@@ -376,10 +423,9 @@ pub enum Error {
 
     /// The kernel refused a request.
     #[error(
-        "{}kernel refused {op}: {errno}{}{}",
+        "{}kernel refused {op}: {errno}{}",
         iface_prefix(iface),
-        kernel_says(extack),
-        if extack.is_none() { " (no reason given; the driver may have logged one: check `dmesg`)" } else { "" }
+        kernel_says(extack)
     )]
     Kernel {
         /// The interface, when known.
@@ -402,7 +448,7 @@ pub enum Error {
     },
 
     /// `impact` of a module that is neither loaded nor built in.
-    #[error("unknown module {name:?}: it is not loaded (not in {}) and not built into this kernel; `lsmod` lists the loaded modules", modules.display())]
+    #[error("unknown module {name:?}: it is not loaded (not in {}) and not built into this kernel", modules.display())]
     UnknownModule {
         /// The module as asked for.
         name: String,
@@ -424,10 +470,7 @@ pub enum Error {
     },
 
     /// The kernel log could not be read.
-    #[error(
-        "cannot read the kernel log from {from}: {source}{}",
-        log_hint(source)
-    )]
+    #[error("cannot read the kernel log from {from}: {source}")]
     KernelLog {
         /// Where it was read from (`/dev/kmsg`, a file, `stdin`).
         from: String,
@@ -463,13 +506,14 @@ impl Error {
             Error::InvalidInterfaceName { .. }
             | Error::FixedFeature { .. }
             | Error::Profile { .. }
+            | Error::ProfileEntry { .. }
             | Error::ProfileAccess { .. } => ErrorKind::InvalidInput,
             Error::UnknownProfile { .. } | Error::NoRecord { .. } => {
                 ErrorKind::NotFound
             }
-            Error::WrongDriver { .. }
-            | Error::StrictRefused { .. }
-            | Error::StackedInterface { .. } => ErrorKind::InvalidInput,
+            Error::WrongDriver { .. } | Error::Refused { .. } => {
+                ErrorKind::InvalidInput
+            }
             Error::State { .. } => ErrorKind::Io,
             Error::ApplyFailed { source, .. } => source.kind(),
             Error::PermissionDenied { .. } | Error::StateNotWritable { .. } => {
@@ -522,6 +566,27 @@ impl Error {
         }
     }
 
+    /// The interface this error is about, when it names one.
+    pub fn iface(&self) -> Option<&str> {
+        match self {
+            Error::NoSuchInterface { iface }
+            | Error::FixedFeature { iface, .. }
+            | Error::NoRecord { iface, .. }
+            | Error::WrongDriver { iface, .. }
+            | Error::ApplyFailed { iface, .. }
+            | Error::Refused { iface, .. }
+            | Error::SettingUnsupported { iface, .. }
+            | Error::UnknownSetting { iface, .. }
+            | Error::InvalidSetting { iface, .. } => Some(iface),
+            Error::UnknownFeature { iface, .. }
+            | Error::AliasMatchesNothing { iface, .. }
+            | Error::PermissionDenied { iface, .. }
+            | Error::Kernel { iface, .. } => iface.as_deref(),
+            Error::ProfileEntry { source, .. } => source.iface(),
+            _ => None,
+        }
+    }
+
     /// Names `iface` in a name-resolution error that was made without one.
     pub(crate) fn for_iface(mut self, ifname: &str) -> Error {
         if let Error::UnknownFeature { iface, .. }
@@ -548,14 +613,6 @@ impl Error {
             }
             _ => Error::Kernel { iface, op, errno: Errno(errno), extack },
         }
-    }
-
-    /// A reply the wire codecs could not decode.
-    pub(crate) fn malformed(
-        op: &'static str,
-        e: crate::netlink::wire::WireError,
-    ) -> Error {
-        Error::Malformed { op, detail: e.0 }
     }
 
     /// A request that should have had a reply was only ACKed.

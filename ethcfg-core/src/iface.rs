@@ -1,6 +1,8 @@
 //! [`IfaceRef`]: which interface a request is about — by name, by index,
 //! or both — with names validated the way the kernel validates them, so a
 //! bad name is an error here and never a silently truncated request.
+//!
+//! May use: [`crate::error`].
 
 use std::fmt;
 
@@ -22,44 +24,41 @@ impl IfaceRef {
     ///
     /// # Errors
     /// [`Error::InvalidInterfaceName`] saying what is wrong with it.
-    pub fn name(name: impl Into<String>) -> Result<Self> {
+    pub fn by_name(name: impl Into<String>) -> Result<Self> {
         let name = name.into();
         validate(&name)?;
         Ok(IfaceRef { name: Some(name), index: None })
     }
 
     /// An interface by index (as `ip link` shows it; per network namespace).
-    pub fn index(index: u32) -> Self {
+    pub fn by_index(index: u32) -> Self {
         IfaceRef { name: None, index: Some(index) }
     }
 
-    /// Both; the kernel checks that they belong to the same interface.
+    /// Both. Both are sent, and the kernel checks that they belong to the
+    /// same interface: a request for a name and an index of two different
+    /// interfaces fails with [`Error::NoSuchInterface`] (the kernel's
+    /// ENODEV), never reaching either.
     ///
     /// # Errors
-    /// As [`IfaceRef::name`].
-    pub fn name_and_index(name: impl Into<String>, index: u32) -> Result<Self> {
-        let mut r = Self::name(name)?;
+    /// As [`IfaceRef::by_name`].
+    pub fn by_name_and_index(
+        name: impl Into<String>,
+        index: u32,
+    ) -> Result<Self> {
+        let mut r = Self::by_name(name)?;
         r.index = Some(index);
         Ok(r)
     }
 
     /// The name, if the reference has one.
-    pub fn get_name(&self) -> Option<&str> {
+    pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// The index, if the reference has one.
-    pub fn get_index(&self) -> Option<u32> {
+    pub fn index(&self) -> Option<u32> {
         self.index
-    }
-
-    pub(crate) fn dev(&self) -> crate::netlink::wire::header::Dev<'_> {
-        use crate::netlink::wire::header::Dev;
-        match (&self.index, &self.name) {
-            (Some(i), _) => Dev::Index(*i),
-            (None, Some(n)) => Dev::Name(n),
-            (None, None) => Dev::None,
-        }
     }
 }
 
@@ -104,7 +103,7 @@ impl fmt::Display for IfaceRef {
 impl std::str::FromStr for IfaceRef {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        IfaceRef::name(s)
+        IfaceRef::by_name(s)
     }
 }
 
@@ -116,7 +115,7 @@ mod tests {
     fn valid_names() {
         for n in ["eth0", "eno1", "a", "123456789012345", "veth-x.10", "br_lan"]
         {
-            assert!(IfaceRef::name(n).is_ok(), "{n}");
+            assert!(IfaceRef::by_name(n).is_ok(), "{n}");
         }
     }
 
@@ -133,7 +132,7 @@ mod tests {
             "a\tb",
             "a\0",
         ] {
-            let e = IfaceRef::name(n).unwrap_err();
+            let e = IfaceRef::by_name(n).unwrap_err();
             assert_eq!(e.kind(), crate::ErrorKind::InvalidInput, "{n:?}");
         }
     }

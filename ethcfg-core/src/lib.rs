@@ -14,7 +14,7 @@
 //! use ethcfg_core::{blocking::Client, IfaceRef};
 //!
 //! let mut client = Client::new()?;
-//! let lo = client.features(&IfaceRef::name("lo")?)?;
+//! let lo = client.features(&IfaceRef::by_name("lo")?)?;
 //! let sg = lo.get("tx-scatter-gather").expect("every kernel has it");
 //! println!("{}: scatter-gather is {}", lo.ifname, if sg.active { "on" } else { "off" });
 //! # Ok::<(), ethcfg_core::Error>(())
@@ -25,16 +25,16 @@
 //! by ethtool's own pattern rule against the running kernel's feature table:
 //!
 //! ```no_run
-//! use ethcfg_core::{blocking::Client, ChangeStatus, FeatureRequest, IfaceRef};
+//! use ethcfg_core::{blocking::Client, Status, FeatureRequest, IfaceRef};
 //!
 //! let mut client = Client::new()?;
 //! let req = FeatureRequest::new().disable("tso").disable("gso").disable("sg");
-//! let out = client.set_features(&IfaceRef::name("eno1")?, &req)?;
+//! let out = client.set_features(&IfaceRef::by_name("eno1")?, &req)?;
 //! for c in &out.changes {
 //!     // e.g. "tx-tcp-segmentation: on -> off (applied)"
 //!     println!("{}: {} -> {} ({})", c.feature, c.from, c.to, c.status);
 //! }
-//! if out.changes.iter().any(|c| c.status == ChangeStatus::Refused) {
+//! if out.changes.iter().any(|c| c.status == Status::Refused) {
 //!     eprintln!("the driver kept some features as they were");
 //! }
 //! # Ok::<(), ethcfg_core::Error>(())
@@ -52,7 +52,7 @@
 //! use ethcfg_core::{blocking::Client, settings::{Group, SettingsRequest, Target}, IfaceRef};
 //!
 //! let mut client = Client::new()?;
-//! let eno1 = IfaceRef::name("eno1")?;
+//! let eno1 = IfaceRef::by_name("eno1")?;
 //! let req = SettingsRequest::new().set(Group::Rings, "rx", Target::Max).set(Group::Pause, "rx", Target::Bool(false));
 //! let plan = client.plan_settings(&eno1, &req)?;
 //! for c in client.execute_settings(&plan)? {
@@ -75,9 +75,11 @@
 //! ## Errors
 //!
 //! [`Error`] is `#[non_exhaustive]`; [`Error::kind`] classifies it,
-//! [`Error::errno`] and [`Error::extack`] carry what the kernel said. Every
-//! message names what failed and what to do (for example "needs
-//! CAP_NET_ADMIN: run ethcfg as root").
+//! [`Error::errno`] and [`Error::extack`] carry what the kernel said,
+//! [`Error::iface`] the interface. Every message says what failed and why
+//! (for example "eno1: FEATURES_SET needs CAP_NET_ADMIN (kernel said
+//! EPERM)"); what to do about it is the caller's to say. A `strict` run
+//! that a refusal undid is not an error: [`change::ApplyReport::strict`].
 //!
 //! ## Privileges
 //!
@@ -115,9 +117,9 @@ pub use ethtool::{features, names, settings};
 
 #[cfg(feature = "tokio")]
 pub use api::handle::Handle;
-pub use error::{Errno, Error, ErrorKind, Result};
+pub use error::{Errno, Error, ErrorKind, Result, RollbackFailure};
 pub use features::{
-    ChangeStatus, Feature, FeatureChange, FeaturePlan, FeatureRequest,
-    Features, FixedPolicy, SetOutcome,
+    Feature, FeatureChange, FeaturePlan, FeatureRequest, Features, FixedPolicy,
+    InterfaceOutcome, Status,
 };
 pub use iface::{IfaceRef, IFNAME_MAX};

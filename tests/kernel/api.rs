@@ -2,7 +2,7 @@
 //! and by index, one dump for all.
 
 use ethcfg_core::{
-    blocking::Client, ChangeStatus, ErrorKind, FeatureRequest, Handle, IfaceRef,
+    blocking::Client, ErrorKind, FeatureRequest, Handle, IfaceRef, Status,
 };
 
 use crate::harness::{self, tests};
@@ -24,9 +24,10 @@ fn blocking_api_reads_by_name_and_index_and_dumps_all() {
     in_netns(|| {
         veth("baa", "bab");
         let mut c = Client::new().unwrap();
-        let by_name = c.features(&IfaceRef::name("baa").unwrap()).unwrap();
+        let by_name = c.features(&IfaceRef::by_name("baa").unwrap()).unwrap();
         assert_eq!(by_name.ifname, "baa");
-        let by_index = c.features(&IfaceRef::index(by_name.ifindex)).unwrap();
+        let by_index =
+            c.features(&IfaceRef::by_index(by_name.ifindex)).unwrap();
         assert_eq!(by_index, by_name);
         // bit 0 is tx-scatter-gather and is not lost
         assert_eq!(
@@ -38,8 +39,18 @@ fn blocking_api_reads_by_name_and_index_and_dumps_all() {
         assert_eq!(all.iter().find(|f| f.ifname == "baa"), Some(&by_name));
         // a mismatched name and index is the kernel's ENODEV
         let wrong =
-            IfaceRef::name_and_index("baa", by_name.ifindex + 1000).unwrap();
+            IfaceRef::by_name_and_index("baa", by_name.ifindex + 1000).unwrap();
         assert_eq!(c.features(&wrong).unwrap_err().kind(), ErrorKind::NotFound);
+        // the name of one and the index of the other: the kernel refuses
+        // (both are sent; before, only the index was, and this read "bab")
+        let bab = c.features(&IfaceRef::by_name("bab").unwrap()).unwrap();
+        let mixed = IfaceRef::by_name_and_index("baa", bab.ifindex).unwrap();
+        let e = c.features(&mixed).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::NotFound, "{e:?}");
+        assert_eq!(e.errno(), Some(libc::ENODEV), "{e:?}");
+        // and the matching pair reads the interface
+        let both = IfaceRef::by_name_and_index("bab", bab.ifindex).unwrap();
+        assert_eq!(c.features(&both).unwrap(), bab);
     });
 }
 
@@ -47,7 +58,7 @@ fn blocking_api_plan_then_execute() {
     in_netns(|| {
         veth("bpa", "bpb");
         let mut c = Client::new().unwrap();
-        let iface = IfaceRef::name("bpa").unwrap();
+        let iface = IfaceRef::by_name("bpa").unwrap();
         let plan = c
             .plan_features(&iface, &FeatureRequest::new().disable("tso"))
             .unwrap();
@@ -64,7 +75,7 @@ fn blocking_api_plan_then_execute() {
         assert!(plan
             .planned_changes()
             .iter()
-            .all(|c| c.status == ChangeStatus::Planned));
+            .all(|c| c.status == Status::Planned));
         let out = c.execute(&plan).unwrap();
         assert!(out.changed() && !out.any_refused());
         assert!(!ethtool_active("bpa")["tx-tcp-segmentation"]);
@@ -80,7 +91,7 @@ fn async_api_on_a_current_thread_runtime() {
             .unwrap();
         rt.block_on(async {
             let mut h = Handle::connect().await.unwrap();
-            let iface = IfaceRef::name("asa").unwrap();
+            let iface = IfaceRef::by_name("asa").unwrap();
             let f = h.features(&iface).await.unwrap();
             assert!(f.get("tx-generic-segmentation").unwrap().active);
             let out = h
@@ -89,7 +100,7 @@ fn async_api_on_a_current_thread_runtime() {
                 .unwrap();
             assert_eq!(out.changes.len(), 1);
             assert_eq!(out.changes[0].feature, "tx-generic-segmentation");
-            assert_eq!(out.changes[0].status, ChangeStatus::Applied);
+            assert_eq!(out.changes[0].status, Status::Applied);
             assert_eq!(h.features_all().await.unwrap().len(), 3);
         });
         assert!(!ethtool_active("asa")["tx-generic-segmentation"]);
@@ -175,7 +186,7 @@ fn every_handle_operation_runs_inside_tokio_spawn() {
             }
             let h = tokio::spawn(Handle::connect()).await.unwrap().unwrap();
             assert!(h.monitor_group().is_some());
-            let iface = IfaceRef::name("spa").unwrap();
+            let iface = IfaceRef::by_name("spa").unwrap();
             let ifaces = vec![iface.clone()];
 
             let (h, names) = spawned!(h, |h| h.feature_names());
@@ -194,11 +205,11 @@ fn every_handle_operation_runs_inside_tokio_spawn() {
                 .plan_features(&i, &FeatureRequest::new().disable("gso")));
             let plan = plan.unwrap();
             let (h, out) = spawned!(h, |h| h.execute(&plan));
-            assert_eq!(out.unwrap().changes[0].status, ChangeStatus::Applied);
+            assert_eq!(out.unwrap().changes[0].status, Status::Applied);
             let i = iface.clone();
             let (h, out) = spawned!(h, |h| h
                 .set_features(&i, &FeatureRequest::new().enable("gso")));
-            assert_eq!(out.unwrap().changes[0].status, ChangeStatus::Applied);
+            assert_eq!(out.unwrap().changes[0].status, Status::Applied);
 
             let i = iface.clone();
             let (h, s) = spawned!(h, |h| h.settings(&i));
@@ -242,7 +253,7 @@ fn every_handle_operation_runs_inside_tokio_spawn() {
             let st = state.clone();
             let (h, applied) =
                 spawned!(h, |h| h.apply_change(&cplan, &st, false));
-            assert_eq!(applied.unwrap().len(), 1);
+            assert_eq!(applied.unwrap().outcomes.len(), 1);
             let i = iface.clone();
             let (h, after) = spawned!(h, |h| h.features(&i));
             assert!(

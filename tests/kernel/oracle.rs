@@ -13,6 +13,8 @@ tests! {
         each_hang_safe_name_set_off_and_on_again_verified_by_ethtool,
         sg_off_reports_its_side_effects_and_tso_on_is_refused,
         setting_what_is_already_set_changes_nothing,
+        tso_asked_on_with_sg_off_is_refused_with_the_reason,
+        revert_reports_what_it_takes_back_as_side_effects_not_refusals,
     ],
 }
 
@@ -217,5 +219,118 @@ fn setting_what_is_already_set_changes_nothing() {
         let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
         assert_eq!(v[0]["changed"], false);
         assert_eq!(v[0]["changes"].as_array().unwrap().len(), 0);
+    });
+}
+
+/// issue 12: `set IF sg off tso on` leaves TSO off (it needs SG); TSO was
+/// asked for, so it is refused with the reason and the run exits 3 — not
+/// a side effect with exit 0. `--strict` puts everything back; `check`
+/// agrees that the request is not met.
+fn tso_asked_on_with_sg_off_is_refused_with_the_reason() {
+    in_netns(|| {
+        veth("tra", "trb");
+        let before = ethtool_state("tra");
+        assert!(ethtool_active("tra")["tx-tcp-segmentation"]);
+        let o = ethcfg(&["set", "tra", "sg", "off", "tso", "on", "--json"]);
+        assert_eq!(o.status.code(), Some(3), "{}{}", stdout(&o), stderr(&o));
+        let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let changes = v[0]["changes"].as_array().unwrap();
+        let tso = changes
+            .iter()
+            .find(|c| c["feature"] == "tx-tcp-segmentation")
+            .unwrap();
+        assert_eq!(tso["status"], "refused", "{tso}");
+        assert_eq!(tso["from"], false);
+        assert_eq!(tso["to"], true);
+        assert_eq!(
+            tso["reason"],
+            "depends on tx-scatter-gather, which this request turns off"
+        );
+        // no "reason" where there is none
+        let sg = changes
+            .iter()
+            .find(|c| c["feature"] == "tx-scatter-gather")
+            .unwrap();
+        assert_eq!(sg["status"], "applied");
+        assert!(sg.get("reason").is_none(), "{sg}");
+        // ethtool agrees: TSO is off
+        assert!(!ethtool_active("tra")["tx-tcp-segmentation"]);
+        // the text says why
+        sh(&["ethtool", "-K", "tra", "sg", "on"]);
+        let o = ethcfg(&["set", "tra", "sg", "off", "tso", "on"]);
+        assert_eq!(o.status.code(), Some(3));
+        assert!(
+            stdout(&o).contains(
+                "refused: requested on, depends on tx-scatter-gather, which this request turns off"
+            ),
+            "{}",
+            stdout(&o)
+        );
+        let o = ethcfg(&["revert", "tra"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(ethtool_state("tra"), before);
+
+        // the same request as a profile: apply exits 3, check right after
+        // says the profile is not met, --strict rolls it back
+        let dir = scratch("tso-sg-profiles");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("sg-off-tso-on.toml"),
+            "name = \"sg-off-tso-on\"\nsummary = \"test\"\n[features]\nsg = \"off\"\ntso = \"on\"\n",
+        )
+        .unwrap();
+        let go = |args: &[&str]| {
+            ethcfg_cmd()
+                .env("ETHCFG_PROFILE_DIR", &dir)
+                .args(args)
+                .output()
+                .unwrap()
+        };
+        let o = go(&["apply", "sg-off-tso-on", "tra", "--strict"]);
+        assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+        assert!(
+            stderr(&o)
+                .contains("--strict: every change of this run was rolled back"),
+            "{}",
+            stderr(&o)
+        );
+        assert_eq!(ethtool_state("tra"), before, "strict rolled back");
+        let o = go(&["apply", "sg-off-tso-on", "tra"]);
+        assert_eq!(o.status.code(), Some(3), "{}{}", stdout(&o), stderr(&o));
+        let o = go(&["check", "sg-off-tso-on", "tra"]);
+        assert_ne!(o.status.code(), Some(0), "check agrees: not met");
+        let o = go(&["revert", "tra"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(ethtool_state("tra"), before);
+        let _ = std::fs::remove_dir_all(&dir);
+    });
+}
+
+/// A revert asks again for what was requested before; a feature that goes
+/// back off with it (gso with sg) is the side effect it was, not a refusal
+/// of the user's (the request is the restore's means, not the user's ask).
+fn revert_reports_what_it_takes_back_as_side_effects_not_refusals() {
+    in_netns(|| {
+        veth("rva", "rvb");
+        sh(&["ethtool", "-K", "rvb", "sg", "off"]);
+        let before = ethtool_state("rvb");
+        let o = ethcfg(&["set", "rvb", "sg", "on"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let o = ethcfg(&["revert", "rvb", "--json"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let gso = v[0]["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["feature"] == "tx-generic-segmentation")
+            .cloned();
+        assert_eq!(
+            gso.as_ref().map(|c| c["status"].clone()),
+            Some(Value::from("side-effect")),
+            "{}",
+            stdout(&o)
+        );
+        assert_eq!(ethtool_state("rvb"), before);
     });
 }

@@ -242,8 +242,10 @@ fn failure_mid_apply_rolls_back_what_was_done() {
         let profile = profiles.get("capture").unwrap();
         let mut c = Client::new().unwrap();
         let _lock = state.lock().unwrap();
-        let ifaces =
-            [IfaceRef::name("rba").unwrap(), IfaceRef::name("rbc").unwrap()];
+        let ifaces = [
+            IfaceRef::by_name("rba").unwrap(),
+            IfaceRef::by_name("rbc").unwrap(),
+        ];
         let (plan, _) = c.plan_profile(profile, &ifaces, false).unwrap();
         // The second interface vanishes between planning and sending.
         sh(&["ip", "link", "del", "rbc"]);
@@ -283,7 +285,7 @@ fn interfaces_changed_after_a_failed_one_in_the_same_datagram_are_rolled_back()
         let mut c = Client::new().unwrap();
         let _lock = state.lock().unwrap();
         let ifaces: Vec<IfaceRef> =
-            names.iter().map(|n| IfaceRef::name(*n).unwrap()).collect();
+            names.iter().map(|n| IfaceRef::by_name(*n).unwrap()).collect();
         let (plan, _) = c.plan_profile(profile, &ifaces, true).unwrap();
         sh(&["ip", "link", "del", "rpc"]);
         match c.apply_change(&plan, &state, false) {
@@ -347,6 +349,21 @@ fn fixed_features_are_refused_without_being_sent_and_strict_rolls_back() {
             "{}",
             stderr(&o)
         );
+        assert_eq!(ethtool_state("sta"), before, "strict: nothing changed");
+        // nothing was sent, and the text says so: not a dry run, and
+        // nothing "rolled back"
+        let o = go(&["apply", "wants-lro", "sta", "--strict"]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let (out, err) = (String::from_utf8_lossy(&o.stdout), stderr(&o));
+        assert!(
+            !out.contains("dry run") && !err.contains("rolled back"),
+            "{out}{err}"
+        );
+        assert!(
+            err.contains("ethcfg: error: sta: the kernel or driver refused rx-lro; --strict: nothing was sent"),
+            "{err}"
+        );
+        assert!(out.contains("planned (--strict: nothing sent)"), "{out}");
         assert_eq!(ethtool_state("sta"), before, "strict: nothing changed");
 
         let o = go(&["apply", "wants-lro", "sta", "--json"]);

@@ -8,9 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use ethcfg_core::settings::{
-    Group, SettingStatus, SettingsRequest, Target, Value,
-};
+use ethcfg_core::settings::{Group, SettingsRequest, Status, Target, Value};
 use ethcfg_core::{blocking::Client, Error, ErrorKind, Handle, IfaceRef};
 
 use crate::harness::{self, tests};
@@ -53,7 +51,7 @@ fn ethtool_channels(iface: &str) -> BTreeMap<String, u32> {
 }
 
 fn channels_of(c: &mut Client, iface: &str) -> BTreeMap<String, u32> {
-    let s = c.settings(&IfaceRef::name(iface).unwrap()).unwrap();
+    let s = c.settings(&IfaceRef::by_name(iface).unwrap()).unwrap();
     let ch = s.channels.expect("veth implements CHANNELS_GET");
     ch.values
         .iter()
@@ -69,9 +67,9 @@ fn veth_reports_channels_and_nothing_else() {
     in_netns(|| {
         veth("sra", "srb");
         let mut c = Client::new().unwrap();
-        let s = c.settings(&IfaceRef::name("sra").unwrap()).unwrap();
+        let s = c.settings(&IfaceRef::by_name("sra").unwrap()).unwrap();
         assert_eq!(s.ifname, "sra");
-        let by_index = c.settings(&IfaceRef::index(s.ifindex)).unwrap();
+        let by_index = c.settings(&IfaceRef::by_index(s.ifindex)).unwrap();
         assert_eq!(by_index, s);
         for g in [
             Group::Rings,
@@ -88,7 +86,7 @@ fn veth_reports_channels_and_nothing_else() {
         assert!(ours.contains_key("rx") && ours.contains_key("tx-max"));
         assert!(!ours.contains_key("combined"));
         // an unknown interface is NotFound, as for features
-        let gone = c.settings(&IfaceRef::name("nosuch0").unwrap());
+        let gone = c.settings(&IfaceRef::by_name("nosuch0").unwrap());
         assert_eq!(gone.unwrap_err().kind(), ErrorKind::NotFound);
     });
 }
@@ -97,7 +95,7 @@ fn set_channels_max_and_back_matches_ethtool() {
     in_netns(|| {
         veth("sca", "scb");
         let mut c = Client::new().unwrap();
-        let iface = IfaceRef::name("sca").unwrap();
+        let iface = IfaceRef::by_name("sca").unwrap();
         let before = ethtool_channels("sca");
         let (rx_max, tx_max) = (before["rx-max"], before["tx-max"]);
 
@@ -121,7 +119,7 @@ fn set_channels_max_and_back_matches_ethtool() {
         let out = c.execute_settings(&plan).unwrap();
         assert_eq!(out.len(), expected.len());
         for ch in &out {
-            assert_eq!(ch.status, SettingStatus::Applied, "{ch:?}");
+            assert_eq!(ch.status, Status::Applied, "{ch:?}");
             assert_eq!(ch.now, ch.to);
         }
         let after = ethtool_channels("sca");
@@ -135,7 +133,7 @@ fn set_channels_max_and_back_matches_ethtool() {
             .set(Group::Channels, "tx", Target::Num(1));
         let plan = c.plan_settings(&iface, &one).unwrap();
         let out = c.execute_settings(&plan).unwrap();
-        assert!(out.iter().all(|c| c.status == SettingStatus::Applied));
+        assert!(out.iter().all(|c| c.status == Status::Applied));
         let after = ethtool_channels("sca");
         assert_eq!((after["rx"], after["tx"]), (1, 1));
         assert!(c.plan_settings(&iface, &one).unwrap().is_empty());
@@ -146,7 +144,7 @@ fn channel_errors_before_and_from_the_kernel() {
     in_netns(|| {
         veth("sea", "seb");
         let mut c = Client::new().unwrap();
-        let iface = IfaceRef::name("sea").unwrap();
+        let iface = IfaceRef::by_name("sea").unwrap();
         let before = ethtool_channels("sea");
         let rx_max = before["rx-max"];
 
@@ -200,7 +198,7 @@ fn channel_errors_before_and_from_the_kernel() {
         let out = c.execute_settings(&plan).unwrap();
         assert_eq!(out.len(), 2);
         for ch in &out {
-            assert_eq!(ch.status, SettingStatus::Refused, "{ch:?}");
+            assert_eq!(ch.status, Status::Refused, "{ch:?}");
             assert_eq!(ch.now, ch.from);
             let reason = ch.reason.as_deref().unwrap();
             assert!(reason.contains("no RX or TX channel"), "{reason}");
@@ -213,7 +211,7 @@ fn groups_veth_lacks_are_refused_before_sending() {
     in_netns(|| {
         veth("sua", "sub");
         let mut c = Client::new().unwrap();
-        let iface = IfaceRef::name("sua").unwrap();
+        let iface = IfaceRef::by_name("sua").unwrap();
         let cases = [
             (Group::Rings, "rx", Target::Num(256), "ring", "RINGS_GET"),
             (
@@ -263,7 +261,7 @@ fn async_settings_on_a_current_thread_runtime() {
         let max = ethtool_channels("saa")["tx-max"];
         rt.block_on(async {
             let mut h = Handle::connect().await.unwrap();
-            let iface = IfaceRef::name("saa").unwrap();
+            let iface = IfaceRef::by_name("saa").unwrap();
             let s = h.settings(&iface).await.unwrap();
             assert!(s.rings.is_none() && s.channels.is_some());
             let req =
@@ -272,7 +270,7 @@ fn async_settings_on_a_current_thread_runtime() {
             let out = h.execute_settings(&plan).await.unwrap();
             if max > 1 {
                 assert_eq!(out.len(), 1);
-                assert_eq!(out[0].status, SettingStatus::Applied);
+                assert_eq!(out[0].status, Status::Applied);
             } else {
                 assert!(out.is_empty());
             }

@@ -9,7 +9,6 @@ use ethcfg_core::change::link_resetting;
 use ethcfg_core::host::stack::{self, Port, Stack};
 use ethcfg_core::host::{management_reasons, HostRoot};
 use ethcfg_core::profile::{Profile, Profiles};
-use ethcfg_core::Error;
 
 use crate::env::Env;
 use crate::exit::{CliError, Exit};
@@ -61,6 +60,22 @@ fn describe_port(p: &Port, kinds: &[(String, String)]) -> String {
     } else {
         format!("{} ({})", p.ifname, attrs.join(", "))
     }
+}
+
+/// A driver preset named for a bridge, bond or VLAN: its settings belong
+/// on the ports under it, and `advice` says what to run instead.
+fn stacked(
+    iface: &str,
+    kind: &str,
+    profile: &Profile,
+    ports: &[String],
+    advice: &str,
+) -> CliError {
+    CliError::Failed(format!(
+        "{iface} is a {kind}, not a NIC: profile {} belongs on the ports under it: {}; {advice}",
+        profile.name,
+        ports.join(", ")
+    ))
 }
 
 /// Bridges, bonds and VLANs among `ifaces` resolved through sysfs: without
@@ -124,27 +139,18 @@ fn resolve_stacks(
                     s.ifname
                 )
             };
-            return Err(ethcfg_core::Error::StackedInterface {
-                iface: s.ifname,
-                kind: s.kind,
-                profile: profile.name.clone(),
-                ports: described,
-                advice,
-            }
-            .into());
+            return Err(stacked(
+                &s.ifname, &s.kind, profile, &described, &advice,
+            ));
         }
         if mine.is_empty() {
-            return Err(ethcfg_core::Error::StackedInterface {
-                iface: s.ifname.clone(),
-                kind: s.kind,
-                profile: profile.name.clone(),
-                ports: described,
-                advice: format!(
-                    "none of them is on {}; add --force to apply it to them anyway",
-                    profile.drivers.join(" or ")
-                ),
-            }
-            .into());
+            let advice = format!(
+                "none of them is on {}; add --force to apply it to them anyway",
+                profile.drivers.join(" or ")
+            );
+            return Err(stacked(
+                &s.ifname, &s.kind, profile, &described, &advice,
+            ));
         }
         let skipped: Vec<String> = s
             .ports
@@ -228,24 +234,29 @@ pub(crate) fn run(
             render::outcome::link_reset_notice(err, d, &resets, &why)?;
         }
     }
-    match client.apply_change(&plan, &state, a.strict) {
-        Ok(outcomes) => {
+    let report = client.apply_change(&plan, &state, a.strict)?;
+    match &report.strict {
+        None => {
             crate::exit::reported(
                 APPLIED,
-                render::outcome::report(&outcomes, a.json, out, err),
+                render::outcome::report(&report.outcomes, a.json, out, err),
                 out,
             )?;
-            Ok(Exit::of_outcomes(&outcomes))
+            Ok(Exit::of_outcomes(&report.outcomes))
         }
-        Err(Error::StrictRefused { iface, features, outcomes }) => {
+        Some(s) => {
             crate::exit::reported(
                 "the rollback was done",
-                render::outcome::report(&outcomes, a.json, out, err),
+                render::outcome::strict_report(
+                    &report.outcomes,
+                    s.undone,
+                    a.json,
+                    out,
+                    err,
+                ),
                 out,
             )?;
-            Err(Error::StrictRefused { iface, features, outcomes: Vec::new() }
-                .into())
+            Err(CliError::Failed(render::outcome::strict_line(s)))
         }
-        Err(e) => Err(e.into()),
     }
 }

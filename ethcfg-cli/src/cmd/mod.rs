@@ -45,5 +45,5 @@ pub(crate) fn run(
 
 /// Every name checked before the first request.
 fn iface_refs(ifaces: &[String]) -> Result<Vec<IfaceRef>, CliError> {
-    Ok(ifaces.iter().map(IfaceRef::name).collect::<Result<Vec<_>, _>>()?)
+    Ok(ifaces.iter().map(IfaceRef::by_name).collect::<Result<Vec<_>, _>>()?)
 }

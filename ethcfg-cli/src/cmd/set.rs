@@ -383,7 +383,7 @@ pub(crate) fn run(
     let settings = settings_request(
         words.settings.iter().map(|(g, k, v)| (*g, k.as_str(), *v)),
     );
-    let iface = IfaceRef::name(&a.iface)?;
+    let iface = IfaceRef::by_name(&a.iface)?;
     let state = env.state();
     let mut client = Client::new()?;
     let _lock =
@@ -428,7 +428,8 @@ pub(crate) fn run(
         render::outcome::report(&planned, a.json, out, err)?;
         return Ok(Exit::of_outcomes(&planned));
     }
-    let outcomes = client.apply_change(&plan, &state, false)?;
+    // Not strict: the report is never a strict rollback.
+    let outcomes = client.apply_change(&plan, &state, false)?.outcomes;
     crate::exit::reported(
         "the change was applied and recorded (`ethcfg revert IFACE` undoes it)",
         render::outcome::report(&outcomes, a.json, out, err),

@@ -37,7 +37,7 @@ pub(crate) fn run(a: &ShowArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
     // The other settings, one interface at a time (a GET per group).
     let settings: Vec<Option<Settings>> = if a.all_settings {
         all.iter()
-            .map(|f| client.settings(&IfaceRef::index(f.ifindex)).map(Some))
+            .map(|f| client.settings(&IfaceRef::by_index(f.ifindex)).map(Some))
             .collect::<Result<_, _>>()?
     } else {
         all.iter().map(|_| None).collect()

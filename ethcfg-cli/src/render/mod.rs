@@ -6,6 +6,7 @@
 //! "write here".
 
 pub(crate) mod doctor;
+pub(crate) mod error;
 pub(crate) mod features;
 pub(crate) mod impact;
 pub(crate) mod json;

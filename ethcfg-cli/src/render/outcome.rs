@@ -4,9 +4,10 @@
 
 use std::io::{self, Write};
 
+use ethcfg_core::change::{StrictRollback, Undone};
 use ethcfg_core::host::Device;
-use ethcfg_core::settings::{SettingChange, SettingStatus};
-use ethcfg_core::{ChangeStatus, FeatureChange, SetOutcome};
+use ethcfg_core::settings::SettingChange;
+use ethcfg_core::{FeatureChange, InterfaceOutcome, Status};
 use serde::Serialize;
 
 use super::json::{self, Each, Seq};
@@ -16,7 +17,50 @@ use super::settings::ValueView;
 /// The outcomes on `out` (JSON or text), and what to tell about them on
 /// `err`: fixed features left alone, notes, the kernel's warnings.
 pub(crate) fn report(
-    outcomes: &[SetOutcome],
+    outcomes: &[InterfaceOutcome],
+    as_json: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<()> {
+    report_as(outcomes, DRY_RUN, as_json, out, err)
+}
+
+/// How `planned` reads in a dry run.
+const DRY_RUN: &str = "planned (dry run: nothing sent)";
+
+/// The outcomes of a `--strict` run that was undone: as [`report`], but
+/// a run refused before sending says so, not that it was a dry run.
+pub(crate) fn strict_report(
+    outcomes: &[InterfaceOutcome],
+    undone: Undone,
+    as_json: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<()> {
+    let planned = match undone {
+        Undone::NothingSent => "planned (--strict: nothing sent)",
+        _ => DRY_RUN,
+    };
+    report_as(outcomes, planned, as_json, out, err)
+}
+
+/// The error line of a `--strict` run that was undone: what was refused,
+/// and what became of the run.
+pub(crate) fn strict_line(s: &StrictRollback) -> String {
+    let undone = match s.undone {
+        Undone::NothingSent => "nothing was sent",
+        _ => "every change of this run was rolled back",
+    };
+    format!(
+        "{}: the kernel or driver refused {}; --strict: {undone}",
+        s.iface,
+        s.refused.join(", ")
+    )
+}
+
+fn report_as(
+    outcomes: &[InterfaceOutcome],
+    planned: &str,
     as_json: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -35,21 +79,26 @@ pub(crate) fn report(
     if as_json {
         json(out, outcomes)
     } else {
-        outcomes.iter().try_for_each(|o| text(out, o))
+        outcomes.iter().try_for_each(|o| text(out, o, planned))
     }
 }
 
 /// The `--json` array of `set`, `apply`, `revert` and `check`.
 pub(crate) fn json(
     out: &mut dyn Write,
-    outcomes: &[SetOutcome],
+    outcomes: &[InterfaceOutcome],
 ) -> io::Result<()> {
     json::write(out, &Seq(|| outcomes.iter().map(Outcome::from)))
 }
 
 /// What a change did to one interface, for people: a count per status,
 /// then one line per feature and setting, names in one column.
-pub(crate) fn text(w: &mut dyn Write, o: &SetOutcome) -> io::Result<()> {
+/// `planned` is how the planned count reads.
+fn text(
+    w: &mut dyn Write,
+    o: &InterfaceOutcome,
+    planned: &str,
+) -> io::Result<()> {
     if o.changes.is_empty() && o.settings.is_empty() {
         return writeln!(
             w,
@@ -58,11 +107,11 @@ pub(crate) fn text(w: &mut dyn Write, o: &SetOutcome) -> io::Result<()> {
         );
     }
     let counts: Vec<String> = [
-        (ChangeStatus::Applied, "applied"),
-        (ChangeStatus::Refused, "refused"),
-        (ChangeStatus::SideEffect, "side effects"),
-        (ChangeStatus::Planned, "planned (dry run: nothing sent)"),
-        (ChangeStatus::Drift, "drifted"),
+        (Status::Applied, "applied"),
+        (Status::Refused, "refused"),
+        (Status::SideEffect, "side effects"),
+        (Status::Planned, planned),
+        (Status::Drift, "drifted"),
     ]
     .iter()
     .map(|(s, label)| {
@@ -77,11 +126,8 @@ pub(crate) fn text(w: &mut dyn Write, o: &SetOutcome) -> io::Result<()> {
     .map(|(n, label)| format!("{n} {label}"))
     .collect();
     let mut counts = counts;
-    let adjusted = o
-        .settings
-        .iter()
-        .filter(|c| c.status == SettingStatus::Adjusted)
-        .count();
+    let adjusted =
+        o.settings.iter().filter(|c| c.status == Status::Adjusted).count();
     if adjusted > 0 {
         counts.insert(1.min(counts.len()), format!("{adjusted} adjusted"));
     }
@@ -101,11 +147,17 @@ pub(crate) fn text(w: &mut dyn Write, o: &SetOutcome) -> io::Result<()> {
         write!(w, "  {:<width$}  ", c.feature)?;
         let (from, to) = (on_off(c.from), on_off(c.to));
         match c.status {
-            ChangeStatus::Refused => writeln!(
-                w,
-                "stays {from:<4} refused: requested {to}, the kernel or driver kept it {from}"
-            )?,
-            ChangeStatus::SideEffect => {
+            Status::Refused => match &c.reason {
+                None => writeln!(
+                    w,
+                    "stays {from:<4} refused: requested {to}, the kernel or driver kept it {from}"
+                )?,
+                Some(why) => writeln!(
+                    w,
+                    "ends {from:<4}  refused: requested {to}, {why}"
+                )?,
+            },
+            Status::SideEffect => {
                 writeln!(w, "{from} -> {to:<3} side effect (not requested)")?
             }
             s => writeln!(w, "{from} -> {to:<3} {s}")?,
@@ -114,7 +166,7 @@ pub(crate) fn text(w: &mut dyn Write, o: &SetOutcome) -> io::Result<()> {
     for c in &o.settings {
         let name = format!("{} {}", c.group, c.key);
         let what = match c.status {
-            SettingStatus::Refused => format!(
+            Status::Refused => format!(
                 "stays {}  refused: asked {}{}",
                 c.now,
                 c.to,
@@ -123,14 +175,14 @@ pub(crate) fn text(w: &mut dyn Write, o: &SetOutcome) -> io::Result<()> {
                     .map(|r| format!(" — {r}"))
                     .unwrap_or_default()
             ),
-            SettingStatus::Adjusted => format!(
+            Status::Adjusted => format!(
                 "{} -> {}  adjusted: asked {}, the driver took {}",
                 c.from, c.now, c.to, c.now
             ),
-            SettingStatus::SideEffect => {
+            Status::SideEffect => {
                 format!("{} -> {}  side effect (not asked)", c.from, c.now)
             }
-            SettingStatus::Planned | SettingStatus::Drift => {
+            Status::Planned | Status::Drift => {
                 format!("{} -> {}  {}", c.from, c.to, c.status)
             }
             s => format!("{} -> {}  {s}", c.from, c.now),
@@ -144,7 +196,7 @@ pub(crate) fn text(w: &mut dyn Write, o: &SetOutcome) -> io::Result<()> {
 /// the features that differ.
 pub(crate) fn drift_text(
     out: &mut dyn Write,
-    drift: &[SetOutcome],
+    drift: &[InterfaceOutcome],
     profile: &str,
 ) -> io::Result<()> {
     for o in drift {
@@ -201,8 +253,8 @@ struct Outcome<'a> {
     notes: &'a [String],
 }
 
-impl<'a> From<&'a SetOutcome> for Outcome<'a> {
-    fn from(o: &'a SetOutcome) -> Self {
+impl<'a> From<&'a InterfaceOutcome> for Outcome<'a> {
+    fn from(o: &'a InterfaceOutcome) -> Self {
         Outcome {
             ifname: &o.ifname,
             ifindex: o.ifindex,
@@ -222,6 +274,8 @@ struct Change<'a> {
     from: bool,
     to: bool,
     status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
 }
 
 impl<'a> From<&'a FeatureChange> for Change<'a> {
@@ -231,6 +285,7 @@ impl<'a> From<&'a FeatureChange> for Change<'a> {
             from: c.from,
             to: c.to,
             status: c.status.as_str(),
+            reason: c.reason.as_deref(),
         }
     }
 }

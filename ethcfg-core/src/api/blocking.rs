@@ -43,7 +43,7 @@ macro_rules! blocking_api {
 /// use ethcfg_core::{blocking::Client, FeatureRequest, IfaceRef};
 ///
 /// let mut client = Client::new()?;
-/// let eth0 = IfaceRef::name("eth0")?;
+/// let eth0 = IfaceRef::by_name("eth0")?;
 /// for f in client.features(&eth0)?.iter() {
 ///     println!("{}: {}", f.name, if f.active { "on" } else { "off" });
 /// }

@@ -66,7 +66,7 @@ macro_rules! async_api {
 /// use ethcfg_core::{FeatureRequest, Handle, IfaceRef};
 ///
 /// let mut handle = Handle::connect().await?;
-/// let eth0 = IfaceRef::name("eth0")?;
+/// let eth0 = IfaceRef::by_name("eth0")?;
 /// let out = handle.set_features(&eth0, &FeatureRequest::new().disable("gro")).await?;
 /// for c in &out.changes {
 ///     println!("{}: {} -> {} ({})", c.feature, c.from, c.to, c.status);

@@ -57,7 +57,7 @@ macro_rules! operations {
                 /// # Errors
                 /// [`Error::PermissionDenied`] without `CAP_NET_ADMIN`;
                 /// kernel errors.
-                fn execute(plan: &FeaturePlan) -> Result<SetOutcome> =
+                fn execute(plan: &FeaturePlan) -> Result<InterfaceOutcome> =
                     |s| s.execute(plan);
 
                 /// Plans and executes `req` — `ethtool -K IFACE ...`, but
@@ -69,7 +69,7 @@ macro_rules! operations {
                 fn set_features(
                     iface: &IfaceRef,
                     req: &FeatureRequest
-                ) -> Result<SetOutcome> = |s| s.set_features(iface, req);
+                ) -> Result<InterfaceOutcome> = |s| s.set_features(iface, req);
 
                 /// Reads `ifaces` and plans `req` for each; sends nothing.
                 /// Unknown interfaces and names are errors here.
@@ -133,13 +133,15 @@ macro_rules! operations {
                 /// [`StateDir::lock`] from planning on.
                 ///
                 /// # Errors
-                /// [`Error::ApplyFailed`] (with what was rolled back),
-                /// [`Error::StrictRefused`], [`Error::State`].
+                /// [`Error::ApplyFailed`] (with what was rolled back, and
+                /// why each interface that could not be was not),
+                /// [`Error::State`]. A `strict` refusal is not an error:
+                /// the report's [`ApplyReport::strict`] says so.
                 fn apply_change(
                     plan: &ChangePlan,
                     state: &StateDir,
                     strict: bool
-                ) -> Result<Vec<SetOutcome>> =
+                ) -> Result<ApplyReport> =
                     |s| Engine::new(s).apply_change(plan, state, strict);
 
                 /// Restores each of `ifaces` to its state before ethcfg's
@@ -152,7 +154,7 @@ macro_rules! operations {
                 fn revert(
                     ifaces: &[IfaceRef],
                     state: &StateDir
-                ) -> Result<Vec<SetOutcome>> =
+                ) -> Result<Vec<InterfaceOutcome>> =
                     |s| Engine::new(s).revert(ifaces, state);
 
                 /// Every settings group of one interface — `ethtool -g -l
@@ -205,10 +207,12 @@ pub(crate) mod handle;
 /// What the operations' signatures and bodies name, for the two files
 /// that write them out.
 mod prelude {
-    pub(super) use crate::change::{ChangePlan, Engine, MissingGroup};
+    pub(super) use crate::change::{
+        ApplyReport, ChangePlan, Engine, MissingGroup,
+    };
     pub(super) use crate::error::{Error, Result};
     pub(super) use crate::ethtool::features::{
-        FeaturePlan, FeatureRequest, Features, FixedPolicy, SetOutcome,
+        FeaturePlan, FeatureRequest, Features, FixedPolicy, InterfaceOutcome,
     };
     pub(super) use crate::ethtool::session::Session;
     pub(super) use crate::ethtool::settings::{

@@ -2,21 +2,20 @@
 //! read every interface and plan before anything is sent — features and
 //! the other ethtool settings alike; record the state about to change;
 //! send; and if anything fails part-way, put back what this run already
-//! changed. Written once, as an [`Engine`] borrowing the ethtool session
+//! changed. Written once, as an `Engine` borrowing the ethtool session
 //! (never methods of the session itself), so the async and blocking APIs
 //! share it.
 
 use std::collections::HashMap;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, RollbackFailure};
 use crate::ethtool::features::{
-    plan_resolved, plan_with, resolve_request, ChangeStatus, FeatureChange,
-    FeaturePlan, FeatureRequest, Features, FixedPolicy, SetOutcome,
+    plan_resolved, plan_with, resolve_request, FeatureChange, FeaturePlan,
+    FeatureRequest, Features, FixedPolicy, InterfaceOutcome, Status,
 };
 use crate::ethtool::session::Session;
 use crate::ethtool::settings::{
-    Group, SettingChange, SettingStatus, SettingsPlan, SettingsRequest,
-    Target as To,
+    Group, SettingChange, SettingsPlan, SettingsRequest, Target as To,
 };
 use crate::host::{self, Device, HostRoot};
 use crate::iface::IfaceRef;
@@ -29,7 +28,7 @@ use crate::state::{
 /// One interface of a [`ChangePlan`]: how it was when planned, and the plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct Target {
+pub struct InterfacePlan {
     /// The interface's features as read before planning.
     pub before: Features,
     /// The features to send.
@@ -40,7 +39,7 @@ pub struct Target {
     pub notes: Vec<String>,
 }
 
-impl Target {
+impl InterfacePlan {
     /// Whether anything is to be sent.
     pub fn has_work(&self) -> bool {
         !self.plan.is_empty()
@@ -55,17 +54,17 @@ pub struct ChangePlan {
     /// What makes the change (a profile name, or `set`), for the records.
     pub by: String,
     /// The interfaces, in the order given.
-    pub targets: Vec<Target>,
+    pub targets: Vec<InterfacePlan>,
 }
 
 impl ChangePlan {
     /// What a dry run reports: planned changes and fixed refusals.
-    pub fn planned(&self) -> Vec<SetOutcome> {
+    pub fn planned(&self) -> Vec<InterfaceOutcome> {
         self.outcomes(FeaturePlan::planned_changes, SettingsPlan::planned)
     }
 
     /// What `check` reports: everything whose state differs.
-    pub fn drift(&self) -> Vec<SetOutcome> {
+    pub fn drift(&self) -> Vec<InterfaceOutcome> {
         self.outcomes(FeaturePlan::drift, SettingsPlan::drift)
     }
 
@@ -74,14 +73,14 @@ impl ChangePlan {
         &self,
         f: impl Fn(&FeaturePlan) -> Vec<FeatureChange>,
         s: impl Fn(&SettingsPlan) -> Vec<SettingChange>,
-    ) -> Vec<SetOutcome> {
+    ) -> Vec<InterfaceOutcome> {
         self.targets
             .iter()
-            .map(|t| SetOutcome {
+            .map(|t| InterfaceOutcome {
                 changes: f(&t.plan),
                 settings: t.settings.as_ref().map(&s).unwrap_or_default(),
                 notes: t.notes.clone(),
-                ..SetOutcome::unchanged(&t.plan)
+                ..InterfaceOutcome::unchanged(&t.plan)
             })
             .collect()
     }
@@ -108,6 +107,43 @@ pub fn settings_request<'a>(
     items
         .into_iter()
         .fold(SettingsRequest::new(), |r, (g, k, v)| r.set(g, k, v))
+}
+
+/// What [`apply_change`](crate::blocking::Client::apply_change) did: each
+/// interface's outcome, and whether `strict` undid the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApplyReport {
+    /// Per interface, in plan order: what the kernel did (with `strict`
+    /// and a refusal, what it did before the rollback; or, when the
+    /// refusal was known before sending, what was planned).
+    pub outcomes: Vec<InterfaceOutcome>,
+    /// `Some` when `strict` refused the run: nothing of it is in effect.
+    pub strict: Option<StrictRollback>,
+}
+
+/// Why a `strict` run is not in effect, and how it was undone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StrictRollback {
+    /// The first interface with a refusal.
+    pub iface: String,
+    /// What was refused there (features, and `group key` settings).
+    pub refused: Vec<String>,
+    /// What became of the run.
+    pub undone: Undone,
+}
+
+/// How a `strict` run was undone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Undone {
+    /// The refusal was known from the plan (a fixed feature): nothing was
+    /// sent.
+    NothingSent,
+    /// The refusal came from the kernel: every change of this run was
+    /// rolled back.
+    RolledBack,
 }
 
 /// What one interface's run did, for rollback: its index in the plan, the
@@ -178,7 +214,7 @@ impl<'s, T: Transport> Engine<'s, T> {
             } else {
                 self.plan_settings_for(&before, settings, missing).await?
             };
-            targets.push(Target { before, plan, settings, notes });
+            targets.push(InterfacePlan { before, plan, settings, notes });
         }
         Ok(ChangePlan { by: by.to_owned(), targets })
     }
@@ -192,7 +228,7 @@ impl<'s, T: Transport> Engine<'s, T> {
         missing: MissingGroup,
     ) -> Result<(Option<SettingsPlan>, Vec<String>)> {
         let iface =
-            IfaceRef::name_and_index(before.ifname.clone(), before.ifindex)?;
+            IfaceRef::by_name_and_index(before.ifname.clone(), before.ifindex)?;
         let mut req = req.clone();
         let mut notes = Vec::new();
         loop {
@@ -250,7 +286,7 @@ impl<'s, T: Transport> Engine<'s, T> {
             .filter_map(|(i, f)| f.as_ref().map(|f| (f.ifindex, i)))
             .collect();
         for iface in ifaces {
-            let slot = match (iface.get_index(), iface.get_name()) {
+            let slot = match (iface.index(), iface.name()) {
                 (Some(i), _) => by_index.get(&i),
                 (None, Some(n)) => by_name.get(n),
                 (None, None) => None,
@@ -258,7 +294,7 @@ impl<'s, T: Transport> Engine<'s, T> {
             let found = slot
                 .and_then(|&i| all.get_mut(i))
                 .and_then(Option::take)
-                .filter(|f| iface.get_name().is_none_or(|n| n == f.ifname));
+                .filter(|f| iface.name().is_none_or(|n| n == f.ifname));
             match found {
                 Some(f) => out.push(f),
                 // Not in the dump under that name (an alternative name, a
@@ -282,29 +318,35 @@ impl<'s, T: Transport> Engine<'s, T> {
         plan: &ChangePlan,
         state: &StateDir,
         strict: bool,
-    ) -> Result<Vec<SetOutcome>> {
+    ) -> Result<ApplyReport> {
         if strict {
             if let Some(t) =
                 plan.targets.iter().find(|t| !t.plan.fixed.is_empty())
             {
-                return Err(Error::StrictRefused {
-                    iface: t.plan.ifname.clone(),
-                    features: t
-                        .plan
-                        .fixed
-                        .iter()
-                        .map(|b| b.name.to_string())
-                        .collect(),
+                return Ok(ApplyReport {
                     outcomes: plan.planned(),
+                    strict: Some(StrictRollback {
+                        iface: t.plan.ifname.clone(),
+                        refused: t
+                            .plan
+                            .fixed
+                            .iter()
+                            .map(|b| b.name.to_string())
+                            .collect(),
+                        undone: Undone::NothingSent,
+                    }),
                 });
             }
         }
-        let unchanged = |t: &Target| SetOutcome {
+        let unchanged = |t: &InterfacePlan| InterfaceOutcome {
             notes: t.notes.clone(),
-            ..SetOutcome::unchanged(&t.plan)
+            ..InterfaceOutcome::unchanged(&t.plan)
         };
-        if !plan.targets.iter().any(Target::has_work) {
-            return Ok(plan.targets.iter().map(unchanged).collect());
+        if !plan.targets.iter().any(InterfacePlan::has_work) {
+            return Ok(ApplyReport {
+                outcomes: plan.targets.iter().map(unchanged).collect(),
+                strict: None,
+            });
         }
         let prior = state.load_all()?;
         let mut records = prior.clone();
@@ -331,7 +373,7 @@ impl<'s, T: Transport> Engine<'s, T> {
         state.store_all(&records)?;
 
         let mut done: Vec<Done> = Vec::new();
-        let mut slots: Vec<Option<SetOutcome>> =
+        let mut slots: Vec<Option<InterfaceOutcome>> =
             plan.targets.iter().map(|_| None).collect();
         // Interfaces with only features to change go out pipelined, in
         // plan order; one with other settings too goes alone, in its turn.
@@ -382,7 +424,7 @@ impl<'s, T: Transport> Engine<'s, T> {
                 &prior,
                 &records,
                 plan,
-                &rollback_failed,
+                &failed_names(&rollback_failed),
             ));
             return Err(Error::ApplyFailed {
                 iface,
@@ -391,38 +433,44 @@ impl<'s, T: Transport> Engine<'s, T> {
                 rollback_failed,
             });
         }
-        let outcomes: Vec<SetOutcome> = slots.into_iter().flatten().collect();
+        let outcomes: Vec<InterfaceOutcome> =
+            slots.into_iter().flatten().collect();
         if strict {
             if let Some(o) = outcomes.iter().find(|o| o.any_refused()) {
                 let iface = o.ifname.clone();
                 let mut features: Vec<String> = o
                     .changes
                     .iter()
-                    .filter(|c| c.status == ChangeStatus::Refused)
+                    .filter(|c| c.status == Status::Refused)
                     .map(|c| c.feature.to_string())
                     .collect();
                 features.extend(
                     o.settings
                         .iter()
-                        .filter(|c| c.status == SettingStatus::Refused)
+                        .filter(|c| c.status == Status::Refused)
                         .map(|c| format!("{} {}", c.group, c.key)),
                 );
-                let (_, failed) = self.roll_back(plan, &done).await;
+                let (rolled_back, failed) = self.roll_back(plan, &done).await;
                 let _ = state.store_all(&restored_records(
-                    &prior, &records, plan, &failed,
+                    &prior,
+                    &records,
+                    plan,
+                    &failed_names(&failed),
                 ));
-                let refused = Error::StrictRefused {
-                    iface: iface.clone(),
-                    features,
-                    outcomes,
-                };
                 if failed.is_empty() {
-                    return Err(refused);
+                    return Ok(ApplyReport {
+                        outcomes,
+                        strict: Some(StrictRollback {
+                            iface,
+                            refused: features,
+                            undone: Undone::RolledBack,
+                        }),
+                    });
                 }
                 return Err(Error::ApplyFailed {
-                    iface,
-                    source: Box::new(refused),
-                    rolled_back: Vec::new(),
+                    iface: iface.clone(),
+                    source: Box::new(Error::Refused { iface, features }),
+                    rolled_back,
                     rollback_failed: failed,
                 });
             }
@@ -441,10 +489,8 @@ impl<'s, T: Transport> Engine<'s, T> {
                 .filter(|x| !t.plan.bits.iter().any(|b| b.index == *x));
             grew |= record(&mut records, fresh, &plan.by, &t.before, side);
             if let Some(rec) = records.get_mut(&t.before.ifname) {
-                for c in d
-                    .settings
-                    .iter()
-                    .filter(|c| c.status == SettingStatus::SideEffect)
+                for c in
+                    d.settings.iter().filter(|c| c.status == Status::SideEffect)
                 {
                     let n = rec.settings.len();
                     rec.keep_earliest_setting(RecordedSetting::new(
@@ -461,7 +507,7 @@ impl<'s, T: Transport> Engine<'s, T> {
         if grew {
             state.store_all(&records)?;
         }
-        Ok(outcomes)
+        Ok(ApplyReport { outcomes, strict: None })
     }
 
     /// Sends the features of the interfaces at `batch` (emptied) pipelined,
@@ -473,13 +519,13 @@ impl<'s, T: Transport> Engine<'s, T> {
         plan: &ChangePlan,
         batch: &mut Vec<usize>,
         done: &mut Vec<Done>,
-        slots: &mut [Option<SetOutcome>],
+        slots: &mut [Option<InterfaceOutcome>],
     ) -> std::result::Result<(), (String, Error)> {
         if batch.is_empty() {
             return Ok(());
         }
         let batch = std::mem::take(batch);
-        let targets: Vec<(usize, &Target)> = batch
+        let targets: Vec<(usize, &InterfacePlan)> = batch
             .iter()
             .filter_map(|&i| Some((i, plan.targets.get(i)?)))
             .collect();
@@ -526,11 +572,11 @@ impl<'s, T: Transport> Engine<'s, T> {
     async fn apply_target(
         &mut self,
         i: usize,
-        t: &Target,
+        t: &InterfacePlan,
         done: &mut Vec<Done>,
-    ) -> Result<SetOutcome> {
+    ) -> Result<InterfaceOutcome> {
         let mut out = if t.plan.is_empty() {
-            SetOutcome::unchanged(&t.plan)
+            InterfaceOutcome::unchanged(&t.plan)
         } else {
             self.session.execute(&t.plan).await?
         };
@@ -553,7 +599,7 @@ impl<'s, T: Transport> Engine<'s, T> {
         &mut self,
         plan: &ChangePlan,
         done: &[Done],
-    ) -> (Vec<String>, Vec<String>) {
+    ) -> (Vec<String>, Vec<RollbackFailure>) {
         let mut ok = Vec::new();
         let mut failed = Vec::new();
         for d in done.iter().rev() {
@@ -571,32 +617,34 @@ impl<'s, T: Transport> Engine<'s, T> {
                 .filter(|c| {
                     matches!(
                         c.status,
-                        SettingStatus::Applied
-                            | SettingStatus::Adjusted
-                            | SettingStatus::SideEffect
+                        Status::Applied | Status::Adjusted | Status::SideEffect
                     )
                 })
                 .fold(SettingsRequest::new(), |r, c| {
                     r.set(c.group, c.key.clone(), c.from.into())
                 });
+            // Only what was changed is said to be rolled back: a feature
+            // rollback that finds the interface as it was sends nothing.
             let result = match self
                 .restore_requested(&t.before.ifname, t.before.ifindex, &req)
                 .await
             {
-                Ok(_) if settings.is_empty() => Ok(()),
-                Ok(_) => {
-                    self.restore_settings(
+                Ok(out) if settings.is_empty() => Ok(out.changed()),
+                Ok(_) => self
+                    .restore_settings(
                         &t.before.ifname,
                         t.before.ifindex,
                         &settings,
                     )
                     .await
-                }
+                    .map(|()| true),
                 Err(e) => Err(e),
             };
             match result {
-                Ok(()) => ok.push(t.before.ifname.clone()),
-                Err(_) => failed.push(t.before.ifname.clone()),
+                Ok(true) => ok.push(t.before.ifname.clone()),
+                Ok(false) => {}
+                Err(e) => failed
+                    .push(RollbackFailure::new(t.before.ifname.clone(), e)),
             }
         }
         (ok, failed)
@@ -607,12 +655,12 @@ impl<'s, T: Transport> Engine<'s, T> {
         ifname: &str,
         ifindex: u32,
         req: &FeatureRequest,
-    ) -> Result<SetOutcome> {
-        let iface = IfaceRef::name_and_index(ifname, ifindex)?;
+    ) -> Result<InterfaceOutcome> {
+        let iface = IfaceRef::by_name_and_index(ifname, ifindex)?;
         let now = self.session.features(&iface).await?;
         let names = self.session.feature_names().await?;
         let plan = plan_with(&now, &names, req, FixedPolicy::Refuse)?;
-        self.session.execute(&plan).await
+        self.session.execute(&restoring(plan)).await
     }
 
     async fn restore_settings(
@@ -621,10 +669,10 @@ impl<'s, T: Transport> Engine<'s, T> {
         ifindex: u32,
         req: &SettingsRequest,
     ) -> Result<()> {
-        let iface = IfaceRef::name_and_index(ifname, ifindex)?;
+        let iface = IfaceRef::by_name_and_index(ifname, ifindex)?;
         let plan = self.session.plan_settings(&iface, req).await?;
         let out = self.session.execute_settings(&plan).await?;
-        if out.iter().any(|c| c.status == SettingStatus::Refused) {
+        if out.iter().any(|c| c.status == Status::Refused) {
             return Err(Error::Malformed {
                 op: "rollback",
                 detail: format!("{ifname}: a setting could not be restored"),
@@ -642,7 +690,7 @@ impl<'s, T: Transport> Engine<'s, T> {
         &mut self,
         ifaces: &[IfaceRef],
         state: &StateDir,
-    ) -> Result<Vec<SetOutcome>> {
+    ) -> Result<Vec<InterfaceOutcome>> {
         let mut records = state.load_all()?;
         let current = self.read_many(ifaces).await?;
         let mut todo = Vec::with_capacity(current.len());
@@ -671,7 +719,7 @@ impl<'s, T: Transport> Engine<'s, T> {
                     .map(|s| (s.group, s.key.as_str(), s.value.into())),
             );
             let out = match plan_with(now, &names, &req, FixedPolicy::Refuse) {
-                Ok(plan) => self.session.execute(&plan).await,
+                Ok(plan) => self.session.execute(&restoring(plan)).await,
                 Err(e) => Err(e),
             };
             let mut out = match out {
@@ -685,15 +733,17 @@ impl<'s, T: Transport> Engine<'s, T> {
             // state before; a feature that was already held off against its
             // request (gso with sg off) stays so, which is the state recorded.
             out.changes.retain(|c| {
-                c.status != ChangeStatus::Refused
+                c.status != Status::Refused
                     || !record
                         .features
                         .iter()
                         .any(|f| f.name == c.feature && f.active == c.from)
             });
             if !settings.is_empty() {
-                let iface =
-                    IfaceRef::name_and_index(now.ifname.clone(), now.ifindex)?;
+                let iface = IfaceRef::by_name_and_index(
+                    now.ifname.clone(),
+                    now.ifindex,
+                )?;
                 let sent =
                     match self.session.plan_settings(&iface, &settings).await {
                         Ok(plan) => self.session.execute_settings(&plan).await,
@@ -754,12 +804,26 @@ fn record(
 }
 
 /// The feature bits a plan's run asked for or changed.
-fn touched(plan: &FeaturePlan, out: &SetOutcome) -> Vec<u32> {
+fn touched(plan: &FeaturePlan, out: &InterfaceOutcome) -> Vec<u32> {
     let mut bits: Vec<u32> = plan.bits.iter().map(|b| b.index).collect();
     bits.extend(out.changes.iter().map(|c| c.index));
     bits.sort_unstable();
     bits.dedup();
     bits
+}
+
+/// A plan that restores recorded states: what it asks for that is
+/// already so is no request of the user's, so one that the restore turns
+/// the other way (gso going off again with sg) is the side effect it was
+/// when recorded, not a refusal.
+fn restoring(mut plan: FeaturePlan) -> FeaturePlan {
+    plan.kept.clear();
+    plan
+}
+
+/// The interfaces of `failed`, by name.
+fn failed_names(failed: &[RollbackFailure]) -> Vec<String> {
+    failed.iter().map(|f| f.iface.clone()).collect()
 }
 
 /// `before`'s record, made when there is none.
@@ -886,16 +950,16 @@ fn locate(profile: &Profile, e: Error) -> Error {
     } else {
         format!("included by {}", profile.name)
     };
-    Error::Profile {
+    Error::ProfileEntry {
         file: format!("profile {name} ({source})"),
         line,
-        problem: e.to_string(),
+        source: Box::new(e),
     }
 }
 
 /// The features in `target`'s plan whose change resets the link on
 /// `device`'s driver.
-pub fn link_resetting(target: &Target, device: &Device) -> Vec<String> {
+pub fn link_resetting(target: &InterfacePlan, device: &Device) -> Vec<String> {
     let resets = device
         .driver
         .as_deref()
@@ -915,7 +979,7 @@ mod tests {
     use super::*;
     use crate::ethtool::features::{FeaturePlan, PlannedBit};
 
-    fn target(bits: &[&str]) -> Target {
+    fn target(bits: &[&str]) -> InterfacePlan {
         let before = Features::empty(2, "eno1");
         let plan = FeaturePlan {
             ifindex: 2,
@@ -932,8 +996,9 @@ mod tests {
                 .collect(),
             skipped_fixed: Vec::new(),
             fixed: Vec::new(),
+            kept: Vec::new(),
         };
-        Target { before, plan, settings: None, notes: Vec::new() }
+        InterfacePlan { before, plan, settings: None, notes: Vec::new() }
     }
 
     fn device(driver: Option<&str>, kind: Option<&str>) -> Device {

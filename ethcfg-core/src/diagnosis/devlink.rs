@@ -7,7 +7,7 @@
 //! dump, or a machine without devlink devices simply yields nothing — the
 //! kernel log and sysfs are the primary evidence, devlink only confirms.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::netlink::conn::{genl_body, Conn};
 use crate::netlink::family;
 use crate::netlink::transport::{
@@ -106,7 +106,7 @@ pub(crate) async fn dump_info<T: Transport>(
         .map(|p| {
             wire::decode_info(genl_body(OP, p)?)
                 .map(Info::from)
-                .map_err(|e| Error::malformed(OP, e))
+                .map_err(|e| e.for_op(OP))
         })
         .collect()
 }

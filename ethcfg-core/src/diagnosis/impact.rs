@@ -376,10 +376,7 @@ pub fn impact(
         return Err(unknown());
     }
     let list = root.join("proc/modules");
-    // A regular file only, capped: a FIFO there must not block.
-    let loaded =
-        crate::fs::read_regular_string(&list, crate::fs::PROC_TABLE_CAP)
-            .map(|text| host::parse_proc_modules(&text));
+    let loaded = host::loaded_modules(root);
     let is_loaded =
         loaded.as_ref().is_ok_and(|l| l.iter().any(|m| m.name == name));
     if !is_loaded {

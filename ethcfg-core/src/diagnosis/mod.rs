@@ -6,7 +6,7 @@
 //!
 //! May use: [`crate::error`], `crate::fs`, [`crate::iface`], [`crate::netlink`],
 //! [`crate::ethtool`], [`crate::host`], [`crate::state`],
-//! [`crate::profile`].
+//! [`crate::profile`], [`crate::change`].
 
 pub mod devlink;
 pub mod doctor;

@@ -1,7 +1,7 @@
 //! Typed netdev features: the state of every kernel feature of an
 //! interface ([`Features`]), a request to change some of them
 //! ([`FeatureRequest`]), the plan made from a request before anything is
-//! sent ([`FeaturePlan`]), and what actually happened ([`SetOutcome`]).
+//! sent ([`FeaturePlan`]), and what actually happened ([`InterfaceOutcome`]).
 //!
 //! Features are named by kernel name (`tx-tcp-segmentation`). Requests also
 //! take ethtool's legacy names (`tso`, `rx-checksumming`), expanded against
@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::ethtool::names::{self, Resolved};
+pub use crate::ethtool::status::Status;
 use crate::netlink::wire::bitset::Bitset;
 use crate::netlink::wire::features::{FeaturesReply, SetReply};
 
@@ -368,6 +369,11 @@ pub struct FeaturePlan {
     /// Features fixed in the other state than asked for, planned with
     /// [`FixedPolicy::Refuse`]: never sent, reported as refused.
     pub fixed: Vec<PlannedBit>,
+    /// Features asked for that are already so: not sent, but still asked
+    /// for, so one the kernel turns the other way along with the request
+    /// (`sg off tso on` takes TSO off) is reported refused, not a side
+    /// effect.
+    pub kept: Vec<PlannedBit>,
 }
 
 /// What planning does with a feature the device has fixed in the other
@@ -390,8 +396,8 @@ impl FeaturePlan {
         self.bits.is_empty()
     }
 
-    /// The plan as changes, for dry runs: [`ChangeStatus::Planned`] for
-    /// bits whose active state would change, [`ChangeStatus::Refused`] for
+    /// The plan as changes, for dry runs: [`Status::Planned`] for
+    /// bits whose active state would change, [`Status::Refused`] for
     /// fixed ones.
     pub fn planned_changes(&self) -> Vec<FeatureChange> {
         let mut out = self.refused_fixed();
@@ -401,7 +407,8 @@ impl FeaturePlan {
                 index: b.index,
                 from: b.from,
                 to: b.to,
-                status: ChangeStatus::Planned,
+                status: Status::Planned,
+                reason: None,
             }
         }));
         out
@@ -416,13 +423,14 @@ impl FeaturePlan {
                 index: b.index,
                 from: b.from,
                 to: b.to,
-                status: ChangeStatus::Refused,
+                status: Status::Refused,
+                reason: None,
             })
             .collect()
     }
 
     /// The changes whose active state differs from what was asked —
-    /// [`ChangeStatus::Drift`] — for `check`.
+    /// [`Status::Drift`] — for `check`.
     pub fn drift(&self) -> Vec<FeatureChange> {
         self.fixed
             .iter()
@@ -433,7 +441,8 @@ impl FeaturePlan {
                 index: b.index,
                 from: b.from,
                 to: b.to,
-                status: ChangeStatus::Drift,
+                status: Status::Drift,
+                reason: None,
             })
             .collect()
     }
@@ -458,7 +467,7 @@ pub fn plan(
 /// word names. It is the same for every interface, so a run over many
 /// interfaces resolves once.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResolvedRequest {
+pub(crate) struct ResolvedRequest {
     items: Vec<(String, bool, Resolved)>,
 }
 
@@ -467,7 +476,7 @@ pub struct ResolvedRequest {
 /// # Errors
 /// [`Error::UnknownFeature`] (with suggestions) and
 /// [`Error::AliasMatchesNothing`], without an interface.
-pub fn resolve_request(
+pub(crate) fn resolve_request(
     names: &[String],
     req: &FeatureRequest,
 ) -> Result<ResolvedRequest> {
@@ -513,7 +522,7 @@ pub fn plan_with(
 ///
 /// # Errors
 /// [`Error::FixedFeature`] with [`FixedPolicy::Error`].
-pub fn plan_resolved(
+pub(crate) fn plan_resolved(
     current: &Features,
     req: &ResolvedRequest,
     policy: FixedPolicy,
@@ -595,21 +604,29 @@ pub fn plan_resolved(
             }
         }
     }
-    let differs = |&(i, on): &(u32, bool)| {
-        current.is_active(i) != on || current.is_requested(i) != on
-    };
-    // Sized first: a thousand plans stay in memory until the run ends, and
-    // growing them leaves each at twice its size on fresh pages.
-    let mut bits =
-        Vec::with_capacity(wanted.iter().filter(|w| differs(w)).count());
-    bits.extend(wanted.into_iter().filter(differs).filter_map(|(i, on)| {
+    let planned = |(i, on): (u32, bool)| {
         Some(PlannedBit {
             name: current.name(i)?.clone(),
             index: i,
             from: current.is_active(i),
             to: on,
         })
-    }));
+    };
+    let differs = |&(i, on): &(u32, bool)| {
+        current.is_active(i) != on || current.is_requested(i) != on
+    };
+    // Sized first: a thousand plans stay in memory until the run ends, and
+    // growing them leaves each at twice its size on fresh pages.
+    let mut bits: Vec<PlannedBit> =
+        Vec::with_capacity(wanted.iter().filter(|w| differs(w)).count());
+    let mut kept: Vec<PlannedBit> = Vec::new();
+    for w in wanted {
+        if differs(&w) {
+            bits.extend(planned(w));
+        } else {
+            kept.extend(planned(w));
+        }
+    }
     skipped_fixed.sort();
     skipped_fixed.dedup();
     // A later request for the same fixed bit wins, as for changeable bits.
@@ -633,6 +650,7 @@ pub fn plan_resolved(
         bits,
         skipped_fixed,
         fixed,
+        kept,
     })
 }
 
@@ -641,44 +659,6 @@ fn fixed(current: &Features, i: u32) -> Error {
         iface: current.ifname.clone(),
         name: current.name(i).map(ToString::to_string).unwrap_or_default(),
         active: current.is_active(i),
-    }
-}
-
-/// How one feature came out of a change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ChangeStatus {
-    /// Requested, and now in effect.
-    Applied,
-    /// Requested, and not in effect: the kernel or driver kept it in the
-    /// `from` state.
-    Refused,
-    /// Not requested, but changed along with the request (a dependency:
-    /// `sg off` takes TSO and GSO with it).
-    SideEffect,
-    /// Would change (dry run; nothing was sent).
-    Planned,
-    /// Differs from what a profile wants (`check`).
-    Drift,
-}
-
-impl ChangeStatus {
-    /// The name used in JSON output: `applied`, `refused`, `side-effect`,
-    /// `planned`, `drift`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChangeStatus::Applied => "applied",
-            ChangeStatus::Refused => "refused",
-            ChangeStatus::SideEffect => "side-effect",
-            ChangeStatus::Planned => "planned",
-            ChangeStatus::Drift => "drift",
-        }
-    }
-}
-
-impl fmt::Display for ChangeStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -695,7 +675,41 @@ pub struct FeatureChange {
     /// Active state after (for `Refused`/`Planned`/`Drift`: the state asked for).
     pub to: bool,
     /// What happened.
-    pub status: ChangeStatus,
+    pub status: Status,
+    /// Why, when it was refused and ethcfg can tell (`depends on
+    /// tx-scatter-gather, which this request turns off`).
+    pub reason: Option<String>,
+}
+
+/// The kernel's feature dependencies (`netdev_fix_features` in
+/// net/core/dev.c) that a request can break: a feature that is kept off
+/// while one of these is off.
+const DEPENDS_ON: &[(&str, &[&str])] = &[
+    ("tx-tcp-segmentation", &["tx-scatter-gather"]),
+    ("tx-tcp6-segmentation", &["tx-scatter-gather"]),
+    ("tx-tcp-ecn-segmentation", &["tx-scatter-gather", "tx-tcp-segmentation"]),
+    (
+        "tx-tcp-mangleid-segmentation",
+        &["tx-scatter-gather", "tx-tcp-segmentation"],
+    ),
+    ("tx-tcp-accecn-segmentation", &["tx-scatter-gather"]),
+    ("rx-gro-hw", &["rx-checksum"]),
+    ("tls-hw-rx-offload", &["rx-checksum"]),
+];
+
+/// Why `feature` ended off: a dependency of it that `changes` (this
+/// request's) turned off, if there is one.
+fn broken_dependency(
+    feature: &str,
+    changes: &[FeatureChange],
+) -> Option<String> {
+    let (_, deps) = DEPENDS_ON.iter().find(|(f, _)| *f == feature)?;
+    let off = changes.iter().find(|c| {
+        deps.contains(&c.feature.as_ref())
+            && c.status == Status::Applied
+            && !c.to
+    })?;
+    Some(format!("depends on {}, which this request turns off", off.feature))
 }
 
 /// What a `FEATURES_SET` did to one interface, decoded from the kernel's
@@ -703,7 +717,7 @@ pub struct FeatureChange {
 /// (`Refused`), and every other bit that changed (`SideEffect`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct SetOutcome {
+pub struct InterfaceOutcome {
     /// Interface index.
     pub ifindex: u32,
     /// Interface name.
@@ -722,10 +736,10 @@ pub struct SetOutcome {
     pub notes: Vec<String>,
 }
 
-impl SetOutcome {
+impl InterfaceOutcome {
     /// The outcome of a plan with nothing to send: only fixed refusals.
-    pub fn unchanged(plan: &FeaturePlan) -> SetOutcome {
-        SetOutcome {
+    pub fn unchanged(plan: &FeaturePlan) -> InterfaceOutcome {
+        InterfaceOutcome {
             ifindex: plan.ifindex,
             ifname: plan.ifname.clone(),
             changes: plan.refused_fixed(),
@@ -740,7 +754,7 @@ impl SetOutcome {
         plan: &FeaturePlan,
         reply: &SetReply,
         names: &[FeatureName],
-    ) -> SetOutcome {
+    ) -> InterfaceOutcome {
         let mut changes =
             Vec::with_capacity(plan.fixed.len() + plan.bits.len() + 2);
         changes.extend(plan.refused_fixed());
@@ -754,7 +768,8 @@ impl SetOutcome {
                     index: b.index,
                     from: !b.to,
                     to: b.to,
-                    status: ChangeStatus::Refused,
+                    status: Status::Refused,
+                    reason: None,
                 });
             } else if changed(&reply.active_diff, b.index) {
                 let now = reply.active_diff.get(b.index);
@@ -763,7 +778,8 @@ impl SetOutcome {
                     index: b.index,
                     from: !now,
                     to: now,
-                    status: ChangeStatus::Applied,
+                    status: Status::Applied,
+                    reason: None,
                 });
             }
         }
@@ -774,15 +790,47 @@ impl SetOutcome {
                 .filter(|n| !n.is_empty())
                 .cloned()
                 .unwrap_or_else(|| FeatureName::from(format!("bit-{i}")));
-            changes.push(FeatureChange {
-                feature: name,
-                index: i,
-                from: !now,
-                to: now,
-                status: ChangeStatus::SideEffect,
+            // Asked for and already so, then turned the other way along
+            // with the request: the user's request was not met.
+            let asked = plan.kept.iter().find(|b| b.index == i);
+            changes.push(match asked.filter(|b| b.to != now) {
+                Some(b) => FeatureChange {
+                    feature: name,
+                    index: i,
+                    from: now,
+                    to: b.to,
+                    status: Status::Refused,
+                    reason: Some(format!(
+                        "the kernel or driver turned it {} with this request",
+                        if now { "on" } else { "off" }
+                    )),
+                },
+                None => FeatureChange {
+                    feature: name,
+                    index: i,
+                    from: !now,
+                    to: now,
+                    status: Status::SideEffect,
+                    reason: None,
+                },
             });
         }
-        SetOutcome {
+        // A refusal the kernel's dependency rules explain says so.
+        let explained: Vec<(usize, String)> = changes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.status == Status::Refused && c.to && !c.from)
+            .filter(|(_, c)| !plan.fixed.iter().any(|b| b.index == c.index))
+            .filter_map(|(n, c)| {
+                Some((n, broken_dependency(&c.feature, &changes)?))
+            })
+            .collect();
+        for (n, why) in explained {
+            if let Some(c) = changes.get_mut(n) {
+                c.reason = Some(why);
+            }
+        }
+        InterfaceOutcome {
             ifindex: plan.ifindex,
             ifname: plan.ifname.clone(),
             changes,
@@ -795,20 +843,17 @@ impl SetOutcome {
 
     /// Whether any feature's active state changed.
     pub fn changed(&self) -> bool {
-        use crate::ethtool::settings::SettingStatus as S;
-        self.changes.iter().any(|c| {
-            matches!(c.status, ChangeStatus::Applied | ChangeStatus::SideEffect)
-        }) || self.settings.iter().any(|c| {
-            matches!(c.status, S::Applied | S::Adjusted | S::SideEffect)
-        })
+        let changed = |s: Status| {
+            matches!(s, Status::Applied | Status::Adjusted | Status::SideEffect)
+        };
+        self.changes.iter().any(|c| changed(c.status))
+            || self.settings.iter().any(|c| changed(c.status))
     }
 
     /// Whether any requested change was refused.
     pub fn any_refused(&self) -> bool {
-        self.changes.iter().any(|c| c.status == ChangeStatus::Refused)
-            || self.settings.iter().any(|c| {
-                c.status == crate::ethtool::settings::SettingStatus::Refused
-            })
+        self.changes.iter().any(|c| c.status == Status::Refused)
+            || self.settings.iter().any(|c| c.status == Status::Refused)
     }
 }
 

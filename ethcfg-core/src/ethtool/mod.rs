@@ -5,7 +5,8 @@
 //! Owns [`features`] (state, requests, plans, outcomes), [`names`]
 //! (ethtool's legacy names expanded against the live string set),
 //! [`settings`] (rings, channels, coalescing, pause, EEE, private flags)
-//! and the ethtool [`session`] (the family, the feature-name table, and
+//! one [`features::Status`] vocabulary for both, and the ethtool
+//! [`session`] (the family, the feature-name table, and
 //! each get/set operation over a connection).
 //!
 //! May use: [`crate::error`], [`crate::iface`], [`crate::netlink`].
@@ -14,3 +15,4 @@ pub mod features;
 pub mod names;
 pub(crate) mod session;
 pub mod settings;
+mod status;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::ethtool::features::{
-    self, FeatureName, FeaturePlan, FeatureRequest, Features, SetOutcome,
+    self, FeatureName, FeaturePlan, FeatureRequest, Features, InterfaceOutcome,
 };
 use crate::iface::IfaceRef;
 use crate::netlink::conn::{genl_body as body, Conn};
@@ -50,7 +50,7 @@ struct FeatureSets<'a> {
 }
 
 impl Requests for FeatureSets<'_> {
-    type Out = SetOutcome;
+    type Out = InterfaceOutcome;
 
     fn count(&self) -> usize {
         self.plans.len()
@@ -69,7 +69,7 @@ impl Requests for FeatureSets<'_> {
         p: usize,
         replies: Vec<Vec<u8>>,
         warnings: Vec<String>,
-    ) -> Result<SetOutcome> {
+    ) -> Result<InterfaceOutcome> {
         let plan = self
             .plans
             .get(p)
@@ -85,20 +85,20 @@ fn set_outcome(
     plan: &FeaturePlan,
     replies: &[Vec<u8>],
     names: &[FeatureName],
-) -> Result<SetOutcome> {
+) -> Result<InterfaceOutcome> {
     const OP: &str = "FEATURES_SET";
-    let reply =
-        match replies.first() {
-            Some(p) => wf::decode_set(body(OP, p)?)
-                .map_err(|e| Error::malformed(OP, e))?,
-            None => return Err(Error::Malformed {
+    let reply = match replies.first() {
+        Some(p) => wf::decode_set(body(OP, p)?).map_err(|e| e.for_op(OP))?,
+        None => {
+            return Err(Error::Malformed {
                 op: OP,
                 detail:
                     "no FEATURES_SET_REPLY before the ACK (kernel before 5.7?)"
                         .into(),
-            }),
-        };
-    Ok(SetOutcome::from_reply(plan, &reply, names))
+            })
+        }
+    };
+    Ok(InterfaceOutcome::from_reply(plan, &reply, names))
 }
 
 impl<T: Transport> Session<T> {
@@ -151,7 +151,7 @@ impl<T: Transport> Session<T> {
             })
             .await?;
         let names = strset::decode(body(OP, &reply)?, ETH_SS_FEATURES)
-            .map_err(|e| Error::malformed(OP, e))?;
+            .map_err(|e| e.for_op(OP))?;
         if names.iter().all(String::is_empty) {
             return Err(Error::Malformed {
                 op: OP,
@@ -192,11 +192,10 @@ impl<T: Transport> Session<T> {
         let reply = self
             .conn
             .request_one(OP, Some(&shown), |seq| {
-                wf::get_request(family, seq, iface.dev())
+                wf::get_request(family, seq, Dev::of(iface))
             })
             .await?;
-        let r = wf::decode_get(body(OP, &reply)?)
-            .map_err(|e| Error::malformed(OP, e))?;
+        let r = wf::decode_get(body(OP, &reply)?).map_err(|e| e.for_op(OP))?;
         Ok(Features::from_reply(&r, &names))
     }
 
@@ -217,7 +216,7 @@ impl<T: Transport> Session<T> {
                         return Ok(());
                     };
                     let r = wf::decode_get(body(OP, p)?)
-                        .map_err(|e| Error::malformed(OP, e))?;
+                        .map_err(|e| e.for_op(OP))?;
                     all.push(Features::from_reply(&r, &names));
                     Ok(())
                 },
@@ -242,10 +241,10 @@ impl<T: Transport> Session<T> {
     pub(crate) async fn execute(
         &mut self,
         plan: &FeaturePlan,
-    ) -> Result<SetOutcome> {
+    ) -> Result<InterfaceOutcome> {
         const OP: &str = "FEATURES_SET";
         if plan.is_empty() {
-            return Ok(SetOutcome::unchanged(plan));
+            return Ok(InterfaceOutcome::unchanged(plan));
         }
         // The same path as many interfaces: a pipeline of one.
         self.execute_many(&[plan])
@@ -261,7 +260,7 @@ impl<T: Transport> Session<T> {
     pub(crate) async fn execute_many(
         &mut self,
         plans: &[&FeaturePlan],
-    ) -> Result<Vec<Result<SetOutcome>>> {
+    ) -> Result<Vec<Result<InterfaceOutcome>>> {
         const OP: &str = "FEATURES_SET";
         self.require(ETHTOOL_MSG_FEATURES_SET, OP, false)?;
         let names = self.feature_table().await?;
@@ -274,7 +273,7 @@ impl<T: Transport> Session<T> {
         &mut self,
         iface: &IfaceRef,
         req: &FeatureRequest,
-    ) -> Result<SetOutcome> {
+    ) -> Result<InterfaceOutcome> {
         let plan = self.plan_features(iface, req).await?;
         self.execute(&plan).await
     }

@@ -109,7 +109,7 @@ impl Decoder {
         let msgs = match message::split(bytes) {
             Ok(m) => m,
             Err(e) => {
-                out.push_back(Err(Error::malformed("notification", e)));
+                out.push_back(Err(e.for_op("notification")));
                 return;
             }
         };
@@ -133,12 +133,11 @@ impl Decoder {
     /// An ethtool notification; `None` for the kinds not reported.
     fn ethtool(&mut self, payload: &[u8]) -> Result<Option<Event>> {
         let (cmd, body) = message::genl_body(payload)
-            .map_err(|e| Error::malformed("ethtool notification", e))?;
+            .map_err(|e| e.for_op("ethtool notification"))?;
         let group = match cmd {
             FEATURES_NTF => {
                 const OP: &str = "FEATURES_NTF";
-                let r = wf::decode_get(body)
-                    .map_err(|e| Error::malformed(OP, e))?;
+                let r = wf::decode_get(body).map_err(|e| e.for_op(OP))?;
                 let features = Features::from_reply(&r, &self.table);
                 return Ok(Some(Event::FeaturesChanged {
                     ifindex: features.ifindex,
@@ -159,12 +158,9 @@ impl Decoder {
         const OP: &str = "settings notification";
         let mut dev = None;
         for a in attrs(body) {
-            let a = a.map_err(|e| Error::malformed(OP, e))?;
+            let a = a.map_err(|e| e.for_op(OP))?;
             if a.kind == ETHTOOL_A_HEADER {
-                dev = Some(
-                    header::decode(a.value)
-                        .map_err(|e| Error::malformed(OP, e))?,
-                );
+                dev = Some(header::decode(a.value).map_err(|e| e.for_op(OP))?);
                 break;
             }
         }

@@ -194,8 +194,9 @@ pub fn addresses() -> Result<Vec<(u32, IpAddr)>> {
 /// (rtnetlink), either of which may be absent.
 ///
 /// Which readers fill what: [`devices`] both (the kind on the live system,
-/// for devices without a driver); [`drivers`] the driver only;
-/// [`drivers_among`] the driver only, and only for the drivers asked about.
+/// for devices without a driver); [`drivers`] the driver only; the
+/// crate's guard reads the driver only, and only for the drivers it asks
+/// about.
 /// A field a reader does not look up is `None`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -230,7 +231,7 @@ impl Device {
 
 /// Drivers and kinds of `ifaces` ((name, index) pairs): drivers from
 /// sysfs under `root`; on the live system, the link kind of every device
-/// without a driver, from rtnetlink ([`fill_kinds`]). Under a
+/// without a driver, from rtnetlink. Under a
 /// [`HostRoot::dir`] there is no rtnetlink to ask, and kinds stay `None`.
 pub fn devices(root: &HostRoot, ifaces: &[(&str, u32)]) -> Vec<Device> {
     let mut out = drivers(root.path(), ifaces);
@@ -259,7 +260,7 @@ pub fn drivers(root: &Path, ifaces: &[(&str, u32)]) -> Vec<Device> {
 /// device), by listing those drivers'
 /// devices in `<root>/sys/bus/*/drivers/<driver>/*/net/` instead of one
 /// lookup per interface.
-pub fn drivers_among(
+pub(crate) fn drivers_among(
     root: &Path,
     ifaces: &[(&str, u32)],
     wanted: &[&str],
@@ -299,15 +300,15 @@ pub fn drivers_among(
         .collect()
 }
 
-/// Drivers with features whose change resets the link
-/// ([`link_reset_features`] is not empty for them).
+/// Drivers with features whose change resets the link (see
+/// `change::link_resetting`).
 pub const LINK_RESET_DRIVERS: &[&str] = &["e1000e"];
 
 /// Fills in the link kind of every device without a driver, over
 /// rtnetlink in the calling thread's network namespace (the live system):
 /// one request each for a few, one dump for many. A failure only costs the
 /// kinds.
-pub fn fill_kinds(devices: &mut [Device]) {
+pub(crate) fn fill_kinds(devices: &mut [Device]) {
     let unknown = devices.iter().filter(|d| d.driver.is_none()).count();
     if unknown == 0 {
         return;
@@ -332,7 +333,7 @@ pub fn fill_kinds(devices: &mut [Device]) {
 
 /// Features whose change resets the link on `driver` (its `set_features`
 /// reinitialises the adapter): changing them drops traffic for seconds.
-pub fn link_reset_features(driver: &str) -> &'static [&'static str] {
+pub(crate) fn link_reset_features(driver: &str) -> &'static [&'static str] {
     match driver {
         // e1000e_set_features(): a change in RXCSUM, RXHASH, RXFCS, RXALL or
         // the VLAN bits reinitialises the adapter (netdev.c).
@@ -351,7 +352,7 @@ pub fn link_reset_features(driver: &str) -> &'static [&'static str] {
 /// Interfaces that carry a default route (IPv4 or IPv6), from
 /// `<root>/proc/net/route` and `<root>/proc/net/ipv6_route` (on the live
 /// system, the calling thread's namespace's).
-pub fn default_route_interfaces(root: &HostRoot) -> Vec<String> {
+pub(crate) fn default_route_interfaces(root: &HostRoot) -> Vec<String> {
     let mut out = Vec::new();
     if let Ok(t) = crate::fs::read_regular_string(
         &root.proc_net("route"),
@@ -436,13 +437,13 @@ pub struct LoadedModule {
 
 /// The kernel's spelling of a module name: `modprobe` accepts dashes,
 /// `/proc/modules` and `/sys/module` use underscores.
-pub fn module_name(name: &str) -> String {
+pub(crate) fn module_name(name: &str) -> String {
     name.trim().replace('-', "_")
 }
 
 /// Parses `/proc/modules` text; lines that do not have the format are
 /// skipped.
-pub fn parse_proc_modules(text: &str) -> Vec<LoadedModule> {
+pub(crate) fn parse_proc_modules(text: &str) -> Vec<LoadedModule> {
     text.lines()
         .filter_map(|line| {
             let f: Vec<&str> = line.split_whitespace().collect();
@@ -473,15 +474,17 @@ pub fn parse_proc_modules(text: &str) -> Vec<LoadedModule> {
         .collect()
 }
 
-/// `<root>/proc/modules`, parsed; `None` when there is no such file (a
-/// kernel built without loadable modules).
-pub fn loaded_modules(root: &Path) -> Option<Vec<LoadedModule>> {
-    let text = crate::fs::read_regular_string(
+/// `<root>/proc/modules`, parsed; an error when it cannot be read (a
+/// kernel built without loadable modules has none; a FIFO or an oversized
+/// file there is refused, never waited on).
+pub(crate) fn loaded_modules(
+    root: &Path,
+) -> std::io::Result<Vec<LoadedModule>> {
+    crate::fs::read_regular_string(
         &root.join("proc/modules"),
         crate::fs::PROC_TABLE_CAP,
     )
-    .ok()?;
-    Some(parse_proc_modules(&text))
+    .map(|text| parse_proc_modules(&text))
 }
 
 fn dir_names(dir: &Path) -> Vec<String> {
@@ -502,7 +505,7 @@ fn link_name(path: &Path) -> Option<String> {
 }
 
 /// The modules holding `module`: `<root>/sys/module/<module>/holders/*`.
-pub fn module_holders(root: &Path, module: &str) -> Vec<String> {
+pub(crate) fn module_holders(root: &Path, module: &str) -> Vec<String> {
     if module.is_empty() || module.contains('/') || module.starts_with('.') {
         return Vec::new();
     }
@@ -514,7 +517,7 @@ pub fn module_holders(root: &Path, module: &str) -> Vec<String> {
 
 /// Whether `<root>/sys/module/<module>` exists: a loaded module, or a
 /// built-in one with parameters or a driver.
-pub fn module_in_sysfs(root: &Path, module: &str) -> bool {
+pub(crate) fn module_in_sysfs(root: &Path, module: &str) -> bool {
     !module.is_empty()
         && !module.contains('/')
         && !module.starts_with('.')
@@ -626,7 +629,7 @@ pub fn net_devices(root: &Path) -> Vec<NetDevice> {
 /// The interface whose device is `device` (a PCI address such as
 /// `0000:00:1f.6`), through `<root>/sys/class/net/*/device`. The first by
 /// name when a device has several (multi-port functions are rare).
-pub fn interface_of_device(root: &Path, device: &str) -> Option<String> {
+pub(crate) fn interface_of_device(root: &Path, device: &str) -> Option<String> {
     let class = root.join("sys/class/net");
     dir_names(&class).into_iter().find(|ifname| {
         std::fs::canonicalize(class.join(ifname).join("device"))
@@ -799,7 +802,7 @@ mod tests {
         let r = root.clone();
         std::thread::spawn(move || {
             let routes = default_route_interfaces(&HostRoot::dir(&r));
-            let modules = loaded_modules(&r);
+            let modules = loaded_modules(&r).ok();
             let devs = net_devices(&r);
             let _ = tx.send((routes, modules, devs));
         });

@@ -29,9 +29,7 @@ pub(crate) fn genl_body<'a>(
     op: &'static str,
     payload: &'a [u8],
 ) -> Result<&'a [u8]> {
-    message::genl_body(payload)
-        .map(|(_, b)| b)
-        .map_err(|e| Error::malformed(op, e))
+    message::genl_body(payload).map(|(_, b)| b).map_err(|e| e.for_op(op))
 }
 
 /// A single do-request, as a pipeline of one: its answer is its reply

@@ -3,7 +3,7 @@
 //! multicast groups by name — for ethtool, devlink, and any family or
 //! multicast group (a watcher's `monitor`) later.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::netlink::conn::{genl_body, Conn};
 use crate::netlink::transport::Transport;
 use crate::netlink::wire::ctrl;
@@ -27,5 +27,5 @@ pub(crate) async fn resolve<T: Transport>(
     };
     ctrl::decode_family(genl_body(OP, &reply)?)
         .map(Some)
-        .map_err(|e| Error::malformed(OP, e))
+        .map_err(|e| e.for_op(OP))
 }

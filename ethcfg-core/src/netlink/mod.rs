@@ -9,7 +9,8 @@
 //! and the crate-private [`wire`] codecs (pure, no I/O, no panics,
 //! golden-byte tested).
 //!
-//! May use: [`crate::error`]. Nothing above it.
+//! May use: [`crate::error`], [`crate::iface`] (how a request names its
+//! device). Nothing above it.
 
 pub(crate) mod conn;
 pub(crate) mod family;

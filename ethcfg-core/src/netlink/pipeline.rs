@@ -110,7 +110,7 @@ impl Matcher {
         dgram: &[u8],
         mut on: impl FnMut(usize, Part<'_>) -> Result<()>,
     ) -> Result<()> {
-        for m in message::split(dgram).map_err(|e| Error::malformed(op, e))? {
+        for m in message::split(dgram).map_err(|e| e.for_op(op))? {
             let (seq, flags, part) = match m {
                 Received::Data { seq, flags, payload, .. } => {
                     (seq, flags, Part::Reply(payload))

@@ -21,4 +21,5 @@
 pub(crate) mod fake;
 mod fake_kernel;
 mod golden;
+mod layers;
 pub(crate) mod tree;

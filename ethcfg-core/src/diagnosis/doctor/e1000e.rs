@@ -183,15 +183,26 @@ fn check_profile_now(
     profile_name: &str,
     profile_dir: &Path,
 ) -> ProfileCheck {
-    use crate::api::blocking::Client;
+    use crate::change::Engine;
+    use crate::ethtool::session::Session;
+    use crate::netlink::transport::{run_sync, SyncSocket, NETLINK_GENERIC};
     use crate::profile::Profiles;
     let check = || -> crate::Result<ProfileCheck> {
         let profiles =
             Profiles::load(profile_dir).or_else(|_| Profiles::builtin())?;
         let profile = profiles.get(profile_name)?;
-        let iface = crate::IfaceRef::name(ifname)?;
-        let mut client = Client::new()?;
-        let (plan, _) = client.plan_profile(profile, &[iface], true)?;
+        let iface = crate::IfaceRef::by_name(ifname)?;
+        // The session and the change engine directly: diagnosis sits
+        // below the public APIs and does not use them.
+        let sock = SyncSocket::new(NETLINK_GENERIC).map_err(|source| {
+            crate::Error::Io { context: "open generic netlink socket", source }
+        })?;
+        let mut session = run_sync(Session::connect(sock))?;
+        let (plan, _) = run_sync(Engine::new(&mut session).plan_profile(
+            profile,
+            &[iface],
+            true,
+        ))?;
         let differ: Vec<String> = plan
             .drift()
             .iter()

@@ -201,7 +201,7 @@ pub(crate) fn is_pci_address(s: &str) -> bool {
 /// A name the kernel could give an interface, not mangled on the way
 /// (a replacement character means the log's bytes were broken).
 pub(crate) fn plausible_ifname(s: &str) -> bool {
-    IfaceRef::name(s).is_ok() && !s.contains('\u{fffd}')
+    IfaceRef::by_name(s).is_ok() && !s.contains('\u{fffd}')
 }
 
 pub(crate) fn dev_msg(text: &str) -> Option<DevMsg<'_>> {
@@ -359,7 +359,7 @@ fn state_dir(opts: &Options) -> StateDir {
 pub fn run(opts: &Options) -> Result<Report> {
     let root = opts.root.path();
     for i in &opts.ifaces {
-        IfaceRef::name(i.as_str())?;
+        IfaceRef::by_name(i.as_str())?;
         if !root.join("sys/class/net").join(i).exists() {
             return Err(Error::NoSuchInterface { iface: i.clone() });
         }

@@ -6,8 +6,8 @@ use crate::error::{Error, Result};
 use crate::ethtool::settings::keys::{self, GroupDef};
 use crate::ethtool::settings::read::{self, fields};
 use crate::ethtool::settings::{
-    plan, Group, GroupValues, SettingChange, SettingStatus, Settings,
-    SettingsPlan, SettingsRequest, Value,
+    plan, Group, GroupValues, SettingChange, Settings, SettingsPlan,
+    SettingsRequest, Status, Value,
 };
 use crate::iface::IfaceRef;
 use crate::netlink::transport::Transport;
@@ -68,13 +68,13 @@ impl<T: Transport> Session<T> {
             .await?;
         let b = body(OP, &payload)?;
         let ReplyDev { index, name } =
-            strset::decode_device(b).map_err(|e| Error::malformed(OP, e))?;
+            strset::decode_device(b).map_err(|e| e.for_op(OP))?;
         let index = index.ok_or_else(|| Error::Malformed {
             op: OP,
             detail: "reply header without the device index".into(),
         })?;
-        let names = strset::decode(b, ETH_SS_PRIV_FLAGS)
-            .map_err(|e| Error::malformed(OP, e))?;
+        let names =
+            strset::decode(b, ETH_SS_PRIV_FLAGS).map_err(|e| e.for_op(OP))?;
         Ok((index, name.unwrap_or_else(|| shown.to_string()), names))
     }
 
@@ -99,12 +99,12 @@ impl<T: Transport> Session<T> {
         };
         let b = body(def.get_op, &payload)?;
         let values = if g == Group::PrivateFlags {
-            let (_, flags) = ws::decode_privflags(b)
-                .map_err(|e| Error::malformed(def.get_op, e))?;
+            let (_, flags) =
+                ws::decode_privflags(b).map_err(|e| e.for_op(def.get_op))?;
             read::flag_values(&flags, flag_names)
         } else {
             let r = ws::decode_scalars(b, &fields(&def))
-                .map_err(|e| Error::malformed(def.get_op, e))?;
+                .map_err(|e| e.for_op(def.get_op))?;
             read::scalar_values(&def, &r)
         };
         Ok(Some(values))
@@ -126,8 +126,9 @@ impl<T: Transport> Session<T> {
         iface: &IfaceRef,
         groups: &[Group],
     ) -> Result<Settings> {
-        let (ifindex, ifname, names) =
-            self.device_and_flag_names(iface.dev(), &iface.to_string()).await?;
+        let (ifindex, ifname, names) = self
+            .device_and_flag_names(Dev::of(iface), &iface.to_string())
+            .await?;
         let mut s = Settings {
             ifname,
             ifindex,
@@ -217,7 +218,7 @@ impl<T: Transport> Session<T> {
                                 from: *was,
                                 to: now,
                                 now,
-                                status: SettingStatus::SideEffect,
+                                status: Status::SideEffect,
                                 reason: None,
                             })
                         }
@@ -338,20 +339,20 @@ fn judge(
 ) -> SettingChange {
     let (now, status, reason) = match (now, refusal) {
         (now, Some(r)) => {
-            (now.unwrap_or(from), SettingStatus::Refused, Some(r.to_owned()))
+            (now.unwrap_or(from), Status::Refused, Some(r.to_owned()))
         }
         (None, None) => (
             from,
-            SettingStatus::Refused,
+            Status::Refused,
             Some("the driver no longer reports this value".to_owned()),
         ),
-        (Some(now), None) if now == to => (now, SettingStatus::Applied, None),
+        (Some(now), None) if now == to => (now, Status::Applied, None),
         (Some(now), None) if now == from => (
             now,
-            SettingStatus::Refused,
+            Status::Refused,
             Some("the driver kept the old value".to_owned()),
         ),
-        (Some(now), None) => (now, SettingStatus::Adjusted, None),
+        (Some(now), None) => (now, Status::Adjusted, None),
     };
     SettingChange { group, key: key.to_owned(), from, to, now, status, reason }
 }

@@ -8,7 +8,7 @@
 //! keys, values above the device's maximum and groups the driver lacks are
 //! errors before anything is sent; values already as asked are dropped),
 //! then one SET per group carrying only the values asked for, then a
-//! re-read, and a [`SettingStatus`] per value saying what the driver did:
+//! re-read, and a [`Status`] per value saying what the driver did:
 //! applied, adjusted (e1000e rounds ring sizes up to a multiple of 8), or
 //! refused (an errno, or a success that kept the old value).
 //!
@@ -17,7 +17,7 @@
 //! use ethcfg_core::settings::{Group, SettingsRequest, Target};
 //!
 //! let mut client = Client::new()?;
-//! let eno1 = IfaceRef::name("eno1")?;
+//! let eno1 = IfaceRef::by_name("eno1")?;
 //! let req = SettingsRequest::new()
 //!     .set(Group::Rings, "rx", Target::Max)
 //!     .set(Group::Pause, "rx", Target::Bool(false));
@@ -33,6 +33,8 @@
 //! [`Group`]); private flags are the driver's own names.
 
 use std::fmt;
+
+pub use crate::ethtool::status::Status;
 
 pub(crate) mod keys;
 pub(crate) mod plan;
@@ -337,47 +339,6 @@ impl Settings {
     }
 }
 
-/// How one value came out of a change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SettingStatus {
-    /// Read back as asked.
-    Applied,
-    /// The driver took another value than asked (and not the old one):
-    /// e1000e rounds ring sizes up to a multiple of 8.
-    Adjusted,
-    /// The driver said no (an errno), or said yes and kept the old value.
-    Refused,
-    /// Would change (dry run; nothing was sent).
-    Planned,
-    /// Differs from what a profile wants (`check`).
-    Drift,
-    /// Not asked for, but changed with what was: e1000e turns rx and tx
-    /// pause back on with pause autoneg.
-    SideEffect,
-}
-
-impl SettingStatus {
-    /// The name used in JSON output: `applied`, `adjusted`, `refused`,
-    /// `planned`, `drift`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SettingStatus::Applied => "applied",
-            SettingStatus::Adjusted => "adjusted",
-            SettingStatus::Refused => "refused",
-            SettingStatus::Planned => "planned",
-            SettingStatus::Drift => "drift",
-            SettingStatus::SideEffect => "side-effect",
-        }
-    }
-}
-
-impl fmt::Display for SettingStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// One value's change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -393,7 +354,7 @@ pub struct SettingChange {
     /// Read back after the SET (for Planned and Drift: `from`).
     pub now: Value,
     /// What happened.
-    pub status: SettingStatus,
+    pub status: Status,
     /// Why it was refused: the kernel's extack text, `"<ERRNO> from the
     /// driver (no reason given; see dmesg)"`, or `"the driver kept the old
     /// value"`.
@@ -423,17 +384,17 @@ impl SettingsPlan {
         self.items.is_empty()
     }
 
-    /// The plan as changes, for dry runs ([`SettingStatus::Planned`]).
+    /// The plan as changes, for dry runs ([`Status::Planned`]).
     pub fn planned(&self) -> Vec<SettingChange> {
-        self.unsent(SettingStatus::Planned)
+        self.unsent(Status::Planned)
     }
 
-    /// The plan as differences, for `check` ([`SettingStatus::Drift`]).
+    /// The plan as differences, for `check` ([`Status::Drift`]).
     pub fn drift(&self) -> Vec<SettingChange> {
-        self.unsent(SettingStatus::Drift)
+        self.unsent(Status::Drift)
     }
 
-    fn unsent(&self, status: SettingStatus) -> Vec<SettingChange> {
+    fn unsent(&self, status: Status) -> Vec<SettingChange> {
         self.items
             .iter()
             .map(|(group, key, from, to)| SettingChange {

@@ -65,11 +65,11 @@ fn values_targets_and_statuses_display() {
     assert_eq!(Target::Max.to_string(), "max");
     assert_eq!(Target::Bool(false).to_string(), "off");
     let all = [
-        SettingStatus::Applied,
-        SettingStatus::Adjusted,
-        SettingStatus::Refused,
-        SettingStatus::Planned,
-        SettingStatus::Drift,
+        Status::Applied,
+        Status::Adjusted,
+        Status::Refused,
+        Status::Planned,
+        Status::Drift,
     ];
     let names: Vec<String> = all.iter().map(|s| s.to_string()).collect();
     assert_eq!(names, ["applied", "adjusted", "refused", "planned", "drift"]);
@@ -164,10 +164,10 @@ fn plan_resolves_max_and_drops_what_is_already_so() {
     assert_eq!(planned.len(), 3);
     assert!(planned
         .iter()
-        .all(|c| c.status == SettingStatus::Planned && c.now == c.from));
+        .all(|c| c.status == Status::Planned && c.now == c.from));
     let drift = p.drift();
     assert_eq!(drift[0].to, Value::Num(4096));
-    assert!(drift.iter().all(|c| c.status == SettingStatus::Drift));
+    assert!(drift.iter().all(|c| c.status == Status::Drift));
     assert!(!p.is_empty());
     let noop = SettingsRequest::new().set(Group::Rings, "rx", Target::Num(256));
     assert!(plan(e1000e(), &noop).unwrap().is_empty());
@@ -208,7 +208,7 @@ fn plan_errors_before_anything_is_sent() {
     assert_eq!(e.kind(), ErrorKind::NotSupported);
     assert_eq!(
         e.to_string(),
-        "eth0: the driver does not support EEE settings (EEE_GET: EOPNOTSUPP); leave them out"
+        "eth0: the driver does not support EEE settings (EEE_GET: EOPNOTSUPP)"
     );
     let e = plan_err(SettingsRequest::new().set(
         Group::Channels,

@@ -10,6 +10,12 @@ use super::consts::NLA_TYPE_MASK;
 pub(crate) struct WireError(pub(crate) String);
 
 impl WireError {
+    /// The library error for a reply to `op` this codec could not
+    /// decode (here, not in `error`: the error layer knows no codecs).
+    pub(crate) fn for_op(self, op: &'static str) -> crate::error::Error {
+        crate::error::Error::Malformed { op, detail: self.0 }
+    }
+
     pub(crate) fn new(msg: impl Into<String>) -> Self {
         WireError(msg.into())
     }

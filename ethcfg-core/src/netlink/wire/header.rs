@@ -5,6 +5,7 @@ use bitflags::bitflags;
 
 use super::builder::MsgBuilder;
 use super::consts::*;
+use crate::iface::IfaceRef;
 
 bitflags! {
     /// `ETHTOOL_A_HEADER_FLAGS`.
@@ -22,6 +23,23 @@ pub(crate) enum Dev<'a> {
     None,
     Index(u32),
     Name(&'a str),
+    /// Both: the kernel (`ethnl_parse_header_dev_get`) looks the device up
+    /// by index and refuses a name that is not its name (ENODEV, with an
+    /// extended ACK).
+    Both(u32, &'a str),
+}
+
+impl<'a> Dev<'a> {
+    /// How `iface` is named in a request: everything it has, so the
+    /// kernel checks a name against an index.
+    pub(crate) fn of(iface: &'a IfaceRef) -> Self {
+        match (iface.index(), iface.name()) {
+            (Some(i), Some(n)) => Dev::Both(i, n),
+            (Some(i), None) => Dev::Index(i),
+            (None, Some(n)) => Dev::Name(n),
+            (None, None) => Dev::None,
+        }
+    }
 }
 
 pub(crate) fn encode(
@@ -37,6 +55,10 @@ pub(crate) fn encode(
             b.u32(ETHTOOL_A_HEADER_DEV_INDEX, i);
         }
         Dev::Name(n) => {
+            b.str(ETHTOOL_A_HEADER_DEV_NAME, n);
+        }
+        Dev::Both(i, n) => {
+            b.u32(ETHTOOL_A_HEADER_DEV_INDEX, i);
             b.str(ETHTOOL_A_HEADER_DEV_NAME, n);
         }
     }

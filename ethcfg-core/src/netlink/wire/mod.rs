@@ -15,5 +15,3 @@ pub(crate) mod header;
 pub(crate) mod message;
 pub(crate) mod settings;
 pub(crate) mod strset;
-
-pub(crate) use attrs::WireError;

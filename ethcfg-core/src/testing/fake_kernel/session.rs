@@ -7,7 +7,7 @@ use futures::executor::block_on;
 
 use crate::change::Engine;
 use crate::error::{Error, ErrorKind};
-use crate::ethtool::features::{ChangeStatus, FeatureRequest, SetOutcome};
+use crate::ethtool::features::{FeatureRequest, InterfaceOutcome, Status};
 use crate::ethtool::session::Session;
 use crate::iface::IfaceRef;
 use crate::netlink::wire::consts::*;
@@ -51,10 +51,13 @@ fn count(log: &Log, cmd: u8) -> usize {
 }
 
 fn eth0() -> IfaceRef {
-    IfaceRef::name("eth0").unwrap()
+    IfaceRef::by_name("eth0").unwrap()
 }
 
-fn change<'a>(out: &'a SetOutcome, name: &str) -> &'a crate::FeatureChange {
+fn change<'a>(
+    out: &'a InterfaceOutcome,
+    name: &str,
+) -> &'a crate::FeatureChange {
     out.changes
         .iter()
         .find(|c| c.feature == name)
@@ -96,7 +99,7 @@ fn connect_resolves_the_family_and_reads_features() {
     );
 
     // the table is fetched once per session
-    block_on(s.features(&IfaceRef::index(1))).unwrap();
+    block_on(s.features(&IfaceRef::by_index(1))).unwrap();
     assert_eq!(count(&log, ETHTOOL_MSG_STRSET_GET), 1);
 
     let reqs = requests(&log);
@@ -414,22 +417,22 @@ fn partial_refusal_is_reported_per_feature() {
     assert_eq!((out.ifindex, out.ifname.as_str()), (2, "eth0"));
 
     let refused = change(&out, "rx-hashing");
-    assert_eq!(refused.status, ChangeStatus::Refused);
+    assert_eq!(refused.status, Status::Refused);
     assert_eq!(
         (refused.from, refused.to),
         (false, true),
         "from = the state it stayed in"
     );
     let applied = change(&out, "tx-scatter-gather");
-    assert_eq!(applied.status, ChangeStatus::Applied);
+    assert_eq!(applied.status, Status::Applied);
     assert_eq!((applied.from, applied.to), (true, false));
     let side = change(&out, "tx-generic-segmentation");
-    assert_eq!(side.status, ChangeStatus::SideEffect);
+    assert_eq!(side.status, Status::SideEffect);
     assert_eq!((side.from, side.to), (true, false));
     assert_eq!(out.changes.len(), 3, "{:?}", out.changes);
     assert_eq!(
         out.changes[2].status,
-        ChangeStatus::SideEffect,
+        Status::SideEffect,
         "requested ones first"
     );
     assert!(out.any_refused());
@@ -468,8 +471,8 @@ fn refusal_and_side_effects_from_the_kernel_model() {
     let (mut s, _) = session(k.responder());
     let req = FeatureRequest::new().disable("sg").enable("rx-hashing");
     let out = block_on(s.set_features(&eth0(), &req)).unwrap();
-    assert_eq!(change(&out, "rx-hashing").status, ChangeStatus::Refused);
-    assert_eq!(change(&out, "tx-scatter-gather").status, ChangeStatus::Applied);
+    assert_eq!(change(&out, "rx-hashing").status, Status::Refused);
+    assert_eq!(change(&out, "tx-scatter-gather").status, Status::Applied);
     for dep in [
         "tx-tcp-segmentation",
         "tx-tcp-ecn-segmentation",
@@ -480,7 +483,7 @@ fn refusal_and_side_effects_from_the_kernel_model() {
         let c = change(&out, dep);
         assert_eq!(
             (c.status, c.from, c.to),
-            (ChangeStatus::SideEffect, true, false),
+            (Status::SideEffect, true, false),
             "{dep}"
         );
     }
@@ -528,8 +531,8 @@ fn enodev_is_no_such_interface() {
 
     // and on a read, from the kernel model
     let (mut s, _) = session(Kernel::new().responder());
-    let e =
-        block_on(s.features(&IfaceRef::name("nosuch0").unwrap())).unwrap_err();
+    let e = block_on(s.features(&IfaceRef::by_name("nosuch0").unwrap()))
+        .unwrap_err();
     assert!(
         matches!(&e, Error::NoSuchInterface { iface } if iface == "nosuch0"),
         "{e:?}"
@@ -549,10 +552,14 @@ fn einval_keeps_the_kernels_reason() {
         "{msg}"
     );
 
-    // without a reason: point at dmesg
+    // without a reason: the message says nothing the kernel did not (the
+    // CLI points at dmesg, render/error.rs)
     let e = set_error(libc::EBUSY, None);
     assert_eq!(e.extack(), None);
-    assert!(e.to_string().contains("dmesg"), "{e}");
+    assert!(
+        e.to_string().ends_with("kernel refused FEATURES_SET: EBUSY"),
+        "{e}"
+    );
     // EOPNOTSUPP classifies as not supported
     let e = set_error(libc::EOPNOTSUPP, Some("bit name not found"));
     assert_eq!(e.kind(), ErrorKind::NotSupported);
@@ -573,7 +580,7 @@ fn ack_warnings_reach_the_outcome() {
     let req = FeatureRequest::new().disable("rx-gro");
     let out = block_on(s.set_features(&eth0(), &req)).unwrap();
     assert_eq!(out.warnings, ["feature change deferred until link up"]);
-    assert_eq!(change(&out, "rx-gro").status, ChangeStatus::Applied);
+    assert_eq!(change(&out, "rx-gro").status, Status::Applied);
 }
 
 #[test]
@@ -666,7 +673,7 @@ fn tso_expands_against_the_kernel_table() {
         let c = change(&out, n);
         assert_eq!(
             (c.status, c.from, c.to),
-            (ChangeStatus::Applied, true, false),
+            (Status::Applied, true, false),
             "{n}"
         );
     }
@@ -722,7 +729,7 @@ fn requested_changes_are_in_bit_order() {
     let requested: Vec<&str> = out
         .changes
         .iter()
-        .filter(|c| c.status != ChangeStatus::SideEffect)
+        .filter(|c| c.status != Status::SideEffect)
         .map(|c| c.feature.as_str())
         .collect();
     assert_eq!(requested, ["tx-scatter-gather", "rx-gro"]);
@@ -775,7 +782,7 @@ fn apply_pipelines_feature_sets_and_rolls_back_past_a_failure() {
     let mut s = block_on(Session::connect(fake)).unwrap();
     let ifaces: Vec<IfaceRef> = ["eth0", "eth1", "eth2"]
         .iter()
-        .map(|n| IfaceRef::name(*n).unwrap())
+        .map(|n| IfaceRef::by_name(*n).unwrap())
         .collect();
     let req = FeatureRequest::new().disable("gro");
     let plan = block_on(Engine::new(&mut s).plan_change(
@@ -816,9 +823,76 @@ fn apply_pipelines_feature_sets_and_rolls_back_past_a_failure() {
         "one datagram for the three sets; a read and a set per restore"
     );
     for b in &before {
-        let now = block_on(s.features(&IfaceRef::index(b.ifindex))).unwrap();
+        let now = block_on(s.features(&IfaceRef::by_index(b.ifindex))).unwrap();
         assert_eq!(&now, b, "{} restored", b.ifname);
     }
     assert_eq!(state.load_all().unwrap().len(), 0, "records put back");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_rollback_names_only_the_interfaces_that_were_changed() {
+    // eth0's driver keeps gro on (a refusal: nothing changed there), eth1
+    // fails, eth2 changed: only eth2 is "rolled back".
+    let fake = Fake::new(Box::new(kernel_with(|req, k| {
+        if k.ifaces.len() == 2 {
+            if let Some(e) = k.ifaces.iter_mut().find(|i| i.name == "eth0") {
+                e.stuck = vec![bit("rx-gro")];
+            }
+            k.ifaces.push(FakeIface::named(3, "eth1"));
+            k.ifaces.push(FakeIface::named(4, "eth2"));
+        }
+        let h = req.header()?;
+        (req.is(ETHTOOL_MSG_FEATURES_SET) && h.index == Some(3))
+            .then(|| vec![error(req, libc::ENODEV, None)])
+    })) as Responder);
+    let mut s = block_on(Session::connect(fake)).unwrap();
+    let ifaces: Vec<IfaceRef> = ["eth0", "eth1", "eth2"]
+        .iter()
+        .map(|n| IfaceRef::by_name(*n).unwrap())
+        .collect();
+    let plan = block_on(Engine::new(&mut s).plan_change(
+        "set",
+        &ifaces,
+        &FeatureRequest::new().disable("gro"),
+        crate::ethtool::features::FixedPolicy::Error,
+    ))
+    .unwrap();
+    let dir = std::env::temp_dir()
+        .join(format!("ethcfg-fake-rollback-only-{}", std::process::id()));
+    let state = crate::state::StateDir::new(&dir);
+    let e = block_on(Engine::new(&mut s).apply_change(&plan, &state, false))
+        .unwrap_err();
+    let Error::ApplyFailed { rolled_back, rollback_failed, .. } = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(rolled_back, &["eth2"], "{e}");
+    assert!(rollback_failed.is_empty());
+    // one interface prefix, not two
+    assert!(e.to_string().starts_with("eth1: no such interface"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_feature_asked_on_that_the_request_turns_off_is_refused_with_why() {
+    // issue 12: `sg off tso on` with TSO already on: the kernel drops TSO
+    // (it needs SG). TSO was asked for: refused, with the reason — not a
+    // side effect.
+    let (mut s, _) = session(Kernel::new().responder());
+    let req = FeatureRequest::new()
+        .disable("tx-scatter-gather")
+        .enable("tx-tcp-segmentation");
+    let out = block_on(s.set_features(&eth0(), &req)).unwrap();
+    let tso = change(&out, "tx-tcp-segmentation");
+    assert_eq!(tso.status, Status::Refused, "{tso:?}");
+    assert_eq!((tso.from, tso.to), (false, true));
+    assert_eq!(
+        tso.reason.as_deref(),
+        Some("depends on tx-scatter-gather, which this request turns off")
+    );
+    assert!(out.any_refused());
+    // what was not asked for stays a side effect, without a reason
+    let gso = change(&out, "tx-tcp6-segmentation");
+    assert_eq!((gso.status, gso.reason.as_deref()), (Status::SideEffect, None));
+    assert_eq!(change(&out, "tx-scatter-gather").status, Status::Applied);
 }

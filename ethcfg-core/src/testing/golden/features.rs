@@ -61,6 +61,35 @@ fn features_get_request_by_index_bytes() {
 }
 
 #[test]
+fn features_get_request_by_name_and_index_bytes() {
+    // IfaceRef::by_name_and_index sends both; the kernel checks they match
+    let expected: Vec<u8> = cat(&[
+        // nlmsghdr
+        &[0x34, 0x00, 0x00, 0x00], // length 52
+        &[0x15, 0x00],             // type 21
+        &[0x05, 0x00],             // flags NLM_F_REQUEST | NLM_F_ACK
+        &[0x04, 0x00, 0x00, 0x00], // sequence number 4
+        &[0x00, 0x00, 0x00, 0x00], // port id
+        // genlmsghdr
+        &[0x0b, 0x01, 0x00, 0x00], // cmd 11 FEATURES_GET, version 1
+        // ETHTOOL_A_FEATURES_HEADER
+        &[0x20, 0x00, 0x01, 0x80], // len 32, type 1 | NLA_F_NESTED
+        // ETHTOOL_A_HEADER_DEV_INDEX
+        &[0x08, 0x00, 0x01, 0x00], // len 8, type 1
+        &[0x02, 0x00, 0x00, 0x00], // ifindex 2
+        // ETHTOOL_A_HEADER_DEV_NAME
+        &[0x09, 0x00, 0x02, 0x00], // len 9, type 2
+        b"eth0\0\0\0\0",           // "eth0\0" + 3 bytes padding
+        // ETHTOOL_A_HEADER_FLAGS
+        &[0x08, 0x00, 0x03, 0x00], // len 8, type 3
+        &[0x01, 0x00, 0x00, 0x00], // ETHTOOL_FLAG_COMPACT_BITSETS
+    ]);
+    let iface = crate::IfaceRef::by_name_and_index("eth0", 2).unwrap();
+    let got = features::get_request(FAMILY_ID, 4, Dev::of(&iface)).unwrap();
+    assert_eq!(got, expected);
+}
+
+#[test]
 fn features_get_dump_request_bytes() {
     let expected: Vec<u8> = cat(&[
         // nlmsghdr
