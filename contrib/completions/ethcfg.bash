@@ -121,12 +121,16 @@ _ethcfg() {
             return 0
             ;;
         ethcfg__subcmd__apply)
-            opts="-h -V --dry-run --force --ports --strict --json --help --version"
+            opts="-h -V --dry-run --force --ports --strict --json --source --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -483,12 +487,16 @@ _ethcfg() {
             return 0
             ;;
         ethcfg__subcmd__revert)
-            opts="-h -V --json --help --version"
+            opts="-h -V --forget --json --source --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -497,12 +505,16 @@ _ethcfg() {
             return 0
             ;;
         ethcfg__subcmd__set)
-            opts="-h -V --json --help --version"
+            opts="-h -V --json --source --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

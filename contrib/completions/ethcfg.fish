@@ -30,7 +30,7 @@ complete -c ethcfg -n "__fish_ethcfg_needs_command" -f -a "show" -d 'Show the fe
 complete -c ethcfg -n "__fish_ethcfg_needs_command" -f -a "set" -d 'Set features and other ethtool settings, and report what actually changed'
 complete -c ethcfg -n "__fish_ethcfg_needs_command" -f -a "apply" -d 'Apply a profile to interfaces: plan, record, set, verify; roll back on failure'
 complete -c ethcfg -n "__fish_ethcfg_needs_command" -f -a "check" -d 'Check whether interfaces match a profile now (exit 4 and the drifted features if not)'
-complete -c ethcfg -n "__fish_ethcfg_needs_command" -f -a "revert" -d 'Restore what the last apply/set changed on interfaces'
+complete -c ethcfg -n "__fish_ethcfg_needs_command" -f -a "revert" -d 'Restore what apply/set changed on interfaces, as before the first recorded change'
 complete -c ethcfg -n "__fish_ethcfg_needs_command" -f -a "profiles" -d 'List the profiles, or show one'
 complete -c ethcfg -n "__fish_ethcfg_needs_command" -f -a "doctor" -d 'Diagnose NIC trouble from the kernel log: e1000e hangs, igc link drops, r8169 transmit timeouts, ice DDP packages, iSCSI heartbeats'
 complete -c ethcfg -n "__fish_ethcfg_needs_command" -f -a "impact" -d 'Show what unloading a kernel module takes with it, before anyone runs rmmod or modprobe -r'
@@ -40,9 +40,11 @@ complete -c ethcfg -n "__fish_ethcfg_using_subcommand show" -l json -d 'Print JS
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand show" -l all-settings -d 'Also show rings, channels, coalesce, pause, EEE and private flags (JSON: "rings", "channels", "coalesce", "pause", "eee", "private-flags"; null and listed in "unsupported" when the driver does not have them)'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand show" -s h -l help -d 'Print help'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand show" -s V -l version -d 'Print version'
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -l source -d 'What runs this, for the records: hook, config or watch (ifupdown hooks and the config/watch code pass it; people leave it out)' -r
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -l json -d 'Print JSON on stdout: [{"ifname", "changed", "changes": [{"feature", "from", "to", "status"}]}]'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -s h -l help -d 'Print help'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -s V -l version -d 'Print version'
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand apply" -l source -d 'What runs this, for the records: hook, config or watch (ifupdown hooks and the config/watch code pass it; people leave it out)' -r
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand apply" -l dry-run -d 'Plan and report (status "planned"), send nothing'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand apply" -l force -d 'Apply even to interfaces on drivers the profile is not for'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand apply" -l ports -d 'For a bridge, bond or VLAN: apply to the devices at the bottom of its stack (those the profile is for) instead, and say which'
@@ -53,6 +55,8 @@ complete -c ethcfg -n "__fish_ethcfg_using_subcommand apply" -s V -l version -d 
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand check" -l json -d 'Print JSON on stdout; drifted features have status "drift"'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand check" -s h -l help -d 'Print help'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand check" -s V -l version -d 'Print version'
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand revert" -l source -d 'What runs this (hook, config, watch); accepted for symmetry with apply and set' -r
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand revert" -l forget -d 'Drop the records of these names without touching any device (for a device that is gone)'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand revert" -l json -d 'Print JSON on stdout, as for `set`'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand revert" -s h -l help -d 'Print help'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand revert" -s V -l version -d 'Print version'
@@ -86,7 +90,7 @@ complete -c ethcfg -n "__fish_ethcfg_using_subcommand help; and not __fish_seen_
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand help; and not __fish_seen_subcommand_from show set apply check revert profiles doctor impact generate help" -f -a "set" -d 'Set features and other ethtool settings, and report what actually changed'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand help; and not __fish_seen_subcommand_from show set apply check revert profiles doctor impact generate help" -f -a "apply" -d 'Apply a profile to interfaces: plan, record, set, verify; roll back on failure'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand help; and not __fish_seen_subcommand_from show set apply check revert profiles doctor impact generate help" -f -a "check" -d 'Check whether interfaces match a profile now (exit 4 and the drifted features if not)'
-complete -c ethcfg -n "__fish_ethcfg_using_subcommand help; and not __fish_seen_subcommand_from show set apply check revert profiles doctor impact generate help" -f -a "revert" -d 'Restore what the last apply/set changed on interfaces'
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand help; and not __fish_seen_subcommand_from show set apply check revert profiles doctor impact generate help" -f -a "revert" -d 'Restore what apply/set changed on interfaces, as before the first recorded change'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand help; and not __fish_seen_subcommand_from show set apply check revert profiles doctor impact generate help" -f -a "profiles" -d 'List the profiles, or show one'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand help; and not __fish_seen_subcommand_from show set apply check revert profiles doctor impact generate help" -f -a "doctor" -d 'Diagnose NIC trouble from the kernel log: e1000e hangs, igc link drops, r8169 transmit timeouts, ice DDP packages, iSCSI heartbeats'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand help; and not __fish_seen_subcommand_from show set apply check revert profiles doctor impact generate help" -f -a "impact" -d 'Show what unloading a kernel module takes with it, before anyone runs rmmod or modprobe -r'

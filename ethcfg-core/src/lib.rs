@@ -102,6 +102,7 @@ pub mod profile;
 pub mod state;
 #[cfg(test)]
 mod testing;
+mod trust;
 
 pub use api::blocking;
 pub use diagnosis::{devlink, doctor, impact};

@@ -6,6 +6,7 @@ use clap::Args;
 use ethcfg_core::blocking::Client;
 use ethcfg_core::change::{settings_request, MissingGroup};
 use ethcfg_core::settings::{Group, Target};
+use ethcfg_core::state::Source;
 use ethcfg_core::{FeatureRequest, FixedPolicy, IfaceRef};
 
 use crate::env::Env;
@@ -35,6 +36,10 @@ pub(crate) struct SetArgs {
     /// Print JSON on stdout: [{"ifname", "changed", "changes": [{"feature", "from", "to", "status"}]}]
     #[arg(long)]
     pub(crate) json: bool,
+    /// What runs this, for the records: hook, config or watch (ifupdown
+    /// hooks and the config/watch code pass it; people leave it out)
+    #[arg(long, hide = true, default_value = "cli", value_parser = super::source)]
+    pub(crate) source: Source,
 }
 
 /// What `set` was asked: features by name, and settings as (group, key,
@@ -205,7 +210,7 @@ pub(crate) fn run(
     let _lock = state.lock()?;
     // Features and settings are planned together before anything is sent,
     // and recorded like a profile, so `ethcfg revert IFACE` undoes them.
-    let plan = client.plan_change_with(
+    let mut plan = client.plan_change_with(
         "set",
         &[iface],
         &words.features,
@@ -213,6 +218,7 @@ pub(crate) fn run(
         FixedPolicy::Error,
         MissingGroup::Error,
     )?;
+    plan.source = a.source;
     let outcomes = client.apply_change(&plan, &state, false)?;
     render::outcome::report(&outcomes, a.json, out, err)?;
     Ok(Exit::of_outcomes(&outcomes))

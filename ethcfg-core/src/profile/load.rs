@@ -1,12 +1,10 @@
 //! The profile registry: built-ins plus the user's profile directory.
 
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-
-use nix::unistd::geteuid;
 
 use super::{Profile, ProfileFeature, ProfileSetting, Source};
 use crate::error::{Error, Result};
+use crate::trust::Untrusted;
 
 const BUILTIN: &[&str] = &[
     include_str!("../../profiles/e1000e-hang-safe.toml"),
@@ -39,21 +37,22 @@ fn check_trust(path: &Path, what: &str) -> Result<()> {
         path: path.to_path_buf(),
         reason: format!("cannot read the {what}: {e}"),
     })?;
-    let uid = m.uid();
-    if uid != 0 && uid != geteuid().as_raw() {
-        return Err(Error::ProfileAccess {
-            path: path.to_path_buf(),
-            reason: format!(
-                "the {what} is owned by uid {uid}, not by root or you; only trusted users may define profiles (chown root)"
-            ),
-        });
-    }
-    if m.mode() & 0o022 != 0 {
-        let who = if m.mode() & 0o002 != 0 { "world" } else { "group" };
-        return Err(Error::ProfileAccess {
-            path: path.to_path_buf(),
-            reason: format!("the {what} is {who}-writable, so anyone could change what ethcfg applies (chmod go-w)"),
-        });
+    match crate::trust::check(&m) {
+        Ok(()) => {}
+        Err(Untrusted::Owner(uid)) => {
+            return Err(Error::ProfileAccess {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "the {what} is owned by uid {uid}, not by root or you; only trusted users may define profiles (chown root)"
+                ),
+            })
+        }
+        Err(Untrusted::Writable(who)) => {
+            return Err(Error::ProfileAccess {
+                path: path.to_path_buf(),
+                reason: format!("the {what} is {who}-writable, so anyone could change what ethcfg applies (chmod go-w)"),
+            })
+        }
     }
     Ok(())
 }
