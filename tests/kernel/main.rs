@@ -14,6 +14,7 @@ mod harness;
 mod host;
 mod oracle;
 mod profiles;
+mod records;
 mod settings;
 // The one sysfs/procfs fixture builder, shared with ethcfg-core's own tests
 // (it lives in that crate so that its package builds its tests alone).
@@ -32,6 +33,7 @@ fn main() -> std::process::ExitCode {
             host::tests(),
             oracle::tests(),
             profiles::tests(),
+            records::tests(),
             settings::tests(),
             stack::tests(),
         ]

@@ -5,6 +5,21 @@
 //! changed. Written once, as an [`Engine`] borrowing the ethtool session
 //! (never methods of the session itself), so the async and blocking APIs
 //! share it.
+//!
+//! **What a run records, and revert restores.** Before the first change a
+//! run records, for each interface it will change, the state of *every*
+//! changeable feature (already read for planning, so free) and every value
+//! of the settings groups it asks for — so no side effect can change before
+//! its prior state is on disk. It marks as *managed* what it asked for
+//! (whether that changes or is already so); after sending, it marks the
+//! side effects it observed. `revert` restores the managed set — asked for
+//! ∪ observed side effects ∪ already-so asked for, over every recorded run —
+//! to the state before ethcfg's first change, and leaves every other
+//! feature as it is now (an admin's unrelated `ethtool -K` stays). A run
+//! that cannot write the records after sending rolls back (exit 1): a side
+//! effect revert would not know of is never left behind. Records are
+//! matched to devices by ifindex in the namespace's file (see
+//! [`crate::state`]): a name now held by another device is never reverted.
 
 use std::collections::HashMap;
 
@@ -342,9 +357,11 @@ impl<'s, T: Transport> Engine<'s, T> {
         let mut done: Vec<Done> = Vec::new();
         let mut slots: Vec<Option<SetOutcome>> = Vec::new();
         let mut batch: Vec<usize> = Vec::new();
+        let mut outcomes: Vec<SetOutcome> = Vec::new();
         done.try_reserve_exact(n)
             .and_then(|()| slots.try_reserve_exact(n))
             .and_then(|()| batch.try_reserve_exact(n))
+            .and_then(|()| outcomes.try_reserve_exact(n))
             .map_err(|e| Error::State {
                 path: state.path().to_path_buf(),
                 what: "reserve memory for the records of",
@@ -410,7 +427,7 @@ impl<'s, T: Transport> Engine<'s, T> {
                 rollback_failed,
             });
         }
-        let outcomes: Vec<SetOutcome> = slots.into_iter().flatten().collect();
+        outcomes.extend(slots.into_iter().flatten());
         if strict {
             if let Some(o) = outcomes.iter().find(|o| o.any_refused()) {
                 let iface = o.ifname.clone();
