@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use ethcfg_core::change::MissingGroup;
 use ethcfg_core::settings::SettingsRequest;
-use ethcfg_core::state::StateDir;
+use ethcfg_core::state::{Source, StateDir};
 use ethcfg_core::{blocking::Client, FeatureRequest, FixedPolicy, IfaceRef};
 
 use crate::harness::{self, tests};
@@ -70,9 +70,14 @@ fn a_renamed_device_s_record_follows_it() {
         let state = own_state("renamed");
         veth("rna", "rnb");
         let before = ethtool_state("rna");
-        let o = run(&state, &["set", "rna", "tso", "off"]);
+        let o = run(&state, &["set", "--source", "hook", "rna", "tso", "off"]);
         assert_eq!(code(&o), Some(0), "{}", stderr(&o));
         assert_ne!(ethtool_state("rna"), before);
+        let o = run(&state, &["apply", "capture", "rna"]);
+        assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+        let r = StateDir::new(&state).load("rna").unwrap().unwrap();
+        assert_eq!(r.source, Source::Hook, "the first run's source");
+        assert_eq!((r.by.as_str(), r.last_by.as_str()), ("set", "capture"));
         sh(&["ip", "link", "set", "rna", "name", "rnz"]);
         let o = run(&state, &["revert", "rnz"]);
         assert_eq!(code(&o), Some(0), "{}", stderr(&o));
