@@ -32,10 +32,17 @@
 //! is never changed before its prior state is on disk.
 //!
 //! ```text
-//! {"format":"ethcfg-records","version":2,"netns":{"cookie":4097},"records":[
-//! {"ifname":"eno1","ifindex":2,"source":"cli","by":"e1000e-hang-safe","created":1795323749,"last_by":"e1000e-hang-safe","last_at":1795323749,"features":[{"name":"rx-gro","active":false,"requested":false,"managed":true}],"settings":[{"group":"rings","key":"rx","value":256,"managed":true}]}
+//! {"format":"ethcfg-records","version":2,"netns":{"cookie":4097},
+//! "features":["tx-scatter-gather","rx-gro"],
+//! "records":[
+//! {"ifname":"eno1","ifindex":2,"source":"cli","by":"e1000e-hang-safe","created":1795323749,"last_by":"e1000e-hang-safe","last_at":1795323749,"features":"f9","settings":[{"group":"rings","key":"rx","value":256,"managed":true}]}
 //! ]}
 //! ```
+//!
+//! A record's `features` is one hex digit per name of the file's
+//! `features` table: 1 recorded, 2 active, 4 requested, 8 managed (`f`:
+//! on, asked for; `9`: off and not requested, changed as a side effect; `0`:
+//! not recorded).
 //!
 //! The v1 line format (`<ifname> <ifindex> <by> <created> <feature>=<A><R>...
 //! <group>/<key>=<value>...`, in `records@netns<ino>`) is still read, for
@@ -48,7 +55,8 @@
 //! to [`MAX_RECORDS_BYTES`]. Temp files are removed on every failure path,
 //! and those of killed runs at the next lock.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::os::unix::fs::{DirBuilderExt, FileTypeExt, OpenOptionsExt};
@@ -304,36 +312,35 @@ pub fn by_name<'a>(records: &'a Records, ifname: &str) -> Option<&'a Record> {
 #[serde(deny_unknown_fields)]
 struct RecordV2<'a> {
     #[serde(borrow)]
-    ifname: std::borrow::Cow<'a, str>,
+    ifname: Cow<'a, str>,
     ifindex: u32,
     source: Source,
     #[serde(borrow)]
-    by: std::borrow::Cow<'a, str>,
+    by: Cow<'a, str>,
     created: u64,
     #[serde(borrow)]
-    last_by: std::borrow::Cow<'a, str>,
+    last_by: Cow<'a, str>,
     last_at: u64,
-    features: Vec<FeatureV2<'a>>,
+    /// One hex digit per name of the file's feature table (see
+    /// [`FileV2::features`]).
+    #[serde(borrow)]
+    features: Cow<'a, str>,
     settings: Vec<SettingV2<'a>>,
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FeatureV2<'a> {
-    #[serde(borrow)]
-    name: std::borrow::Cow<'a, str>,
-    active: bool,
-    requested: bool,
-    managed: bool,
-}
+/// Bits of a feature's hex digit in [`RecordV2::features`].
+const RECORDED: u32 = 1;
+const ACTIVE: u32 = 2;
+const REQUESTED: u32 = 4;
+const MANAGED: u32 = 8;
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SettingV2<'a> {
     #[serde(borrow)]
-    group: std::borrow::Cow<'a, str>,
+    group: Cow<'a, str>,
     #[serde(borrow)]
-    key: std::borrow::Cow<'a, str>,
+    key: Cow<'a, str>,
     value: ValueV2,
     managed: bool,
 }
@@ -355,21 +362,56 @@ pub enum NetnsId {
     Inode(u64),
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileV2<'a> {
     #[serde(borrow)]
-    format: std::borrow::Cow<'a, str>,
+    format: Cow<'a, str>,
     version: u32,
+    /// For people and other tools reading the file: ethcfg finds a
+    /// namespace's file by its name, which carries the same identity.
     #[serde(default)]
+    #[allow(dead_code)]
     netns: Option<NetnsId>,
+    /// The feature names the records use, once for the file: a record's
+    /// state of every changeable feature is then one hex digit each, not
+    /// sixty JSON objects (a thousand interfaces' records stay ~150 KiB).
+    #[serde(borrow, default)]
+    features: Vec<Cow<'a, str>>,
     #[serde(borrow)]
     records: Vec<RecordV2<'a>>,
 }
 
-impl<'a> From<&'a Record> for RecordV2<'a> {
-    fn from(r: &'a Record) -> Self {
+/// The file's feature table: every name the records use, in first-use
+/// order, and each name's position.
+fn feature_table(records: &Records) -> (Vec<&str>, HashMap<&str, usize>) {
+    let mut table = Vec::new();
+    let mut index = HashMap::new();
+    for f in records.values().flat_map(|r| &r.features) {
+        index.entry(f.name.as_str()).or_insert_with(|| {
+            table.push(f.name.as_str());
+            table.len() - 1
+        });
+    }
+    (table, index)
+}
+
+impl<'a> RecordV2<'a> {
+    fn new(r: &'a Record, index: &HashMap<&str, usize>, width: usize) -> Self {
         use std::borrow::Cow::Borrowed;
+        let mut digits = vec![b'0'; width];
+        for f in &r.features {
+            let Some(slot) =
+                index.get(f.name.as_str()).and_then(|&i| digits.get_mut(i))
+            else {
+                continue;
+            };
+            let d = RECORDED
+                | if f.active { ACTIVE } else { 0 }
+                | if f.requested { REQUESTED } else { 0 }
+                | if f.managed { MANAGED } else { 0 };
+            *slot = char::from_digit(d, 16).map_or(b'0', |c| c as u8);
+        }
         RecordV2 {
             ifname: Borrowed(&r.ifname),
             ifindex: r.ifindex,
@@ -378,16 +420,7 @@ impl<'a> From<&'a Record> for RecordV2<'a> {
             created: r.created,
             last_by: Borrowed(&r.last_by),
             last_at: r.last_at,
-            features: r
-                .features
-                .iter()
-                .map(|f| FeatureV2 {
-                    name: Borrowed(f.name.as_str()),
-                    active: f.active,
-                    requested: f.requested,
-                    managed: f.managed,
-                })
-                .collect(),
+            features: Cow::Owned(String::from_utf8_lossy(&digits).into_owned()),
             settings: r
                 .settings
                 .iter()
@@ -403,10 +436,43 @@ impl<'a> From<&'a Record> for RecordV2<'a> {
                 .collect(),
         }
     }
-}
 
-impl RecordV2<'_> {
-    fn into_record(self) -> std::result::Result<Record, String> {
+    fn into_record(
+        self,
+        table: &[FeatureName],
+    ) -> std::result::Result<Record, String> {
+        if self.features.len() != table.len() {
+            return Err(format!(
+                "{}: {} feature states for {} feature names",
+                self.ifname,
+                self.features.len(),
+                table.len()
+            ));
+        }
+        let mut features = Vec::new();
+        for (c, name) in self.features.chars().zip(table) {
+            let d = c.to_digit(16).ok_or_else(|| {
+                format!(
+                    "{}: feature state {c:?} is not a hex digit",
+                    self.ifname
+                )
+            })?;
+            if d & RECORDED == 0 {
+                if d != 0 {
+                    return Err(format!(
+                        "{}: feature state {c:?} of {name} is not recorded",
+                        self.ifname
+                    ));
+                }
+                continue;
+            }
+            features.push(RecordedFeature {
+                name: name.clone(),
+                active: d & ACTIVE != 0,
+                requested: d & REQUESTED != 0,
+                managed: d & MANAGED != 0,
+            });
+        }
         let mut settings = Vec::with_capacity(self.settings.len());
         for s in self.settings {
             let group = Group::from_name(&s.group).ok_or_else(|| {
@@ -430,16 +496,7 @@ impl RecordV2<'_> {
             created: self.created,
             last_by: self.last_by.into_owned(),
             last_at: self.last_at,
-            features: self
-                .features
-                .into_iter()
-                .map(|f| RecordedFeature {
-                    name: FeatureName::from(f.name.as_ref()),
-                    active: f.active,
-                    requested: f.requested,
-                    managed: f.managed,
-                })
-                .collect(),
+            features,
             settings,
         })
     }
@@ -462,9 +519,14 @@ pub fn parse_records(bytes: &[u8]) -> std::result::Result<Records, String> {
                 file.format, file.version
             ));
         }
+        let table: Vec<FeatureName> = file
+            .features
+            .iter()
+            .map(|n| FeatureName::from(n.as_ref()))
+            .collect();
         let mut out = Records::new();
         for r in file.records {
-            let r = r.into_record()?;
+            let r = r.into_record(&table)?;
             out.insert(r.ifindex, r);
         }
         return Ok(out);
@@ -489,12 +551,15 @@ fn write_records(
     netns: Option<NetnsId>,
     records: &Records,
 ) -> std::io::Result<()> {
+    let (table, index) = feature_table(records);
     w.write_all(b"{\"format\":\"ethcfg-records\",\"version\":2,\"netns\":")?;
     serde_json::to_writer(&mut *w, &netns)?;
-    w.write_all(b",\"records\":[")?;
+    w.write_all(b",\n\"features\":")?;
+    serde_json::to_writer(&mut *w, &table)?;
+    w.write_all(b",\n\"records\":[")?;
     for (i, r) in records.values().enumerate() {
         w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-        serde_json::to_writer(&mut *w, &RecordV2::from(r))?;
+        serde_json::to_writer(&mut *w, &RecordV2::new(r, &index, table.len()))?;
     }
     w.write_all(b"\n]}\n")
 }
@@ -1193,5 +1258,32 @@ mod tests {
         let e = s.load_all().unwrap_err();
         assert!(e.to_string().contains("larger than"), "{e}");
         std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_damaged_v2_file_is_an_error_not_a_panic() {
+        let rec = |features: &str| {
+            format!(
+                r#"{{"format":"ethcfg-records","version":2,"netns":null,"features":["rx-gro","tx-scatter-gather"],"records":[{{"ifname":"e","ifindex":2,"source":"cli","by":"set","created":1,"last_by":"set","last_at":1,"features":"{features}","settings":[]}}]}}"#
+            )
+        };
+        let ok = parse_records(rec("f0").as_bytes()).unwrap();
+        assert_eq!(
+            ok.get(&2).unwrap().features,
+            [RecordedFeature::new("rx-gro", true, true)]
+        );
+        for bad in [
+            rec("f"),
+            rec("fz"),
+            rec("f2"),
+            rec("f00"),
+            rec("f0").replace("\"version\":2", "\"version\":3"),
+            rec("f0").replace("\"source\":\"cli\"", "\"source\":\"x\""),
+            rec("f0").replace("\"settings\":[]", "\"settings\":[],\"x\":1"),
+            rec("f0").replace("\"settings\":[]", "\"settings\":[{\"group\":\"nope\",\"key\":\"rx\",\"value\":1,\"managed\":true}]"),
+            "{".to_owned(),
+        ] {
+            assert!(parse_records(bad.as_bytes()).is_err(), "{bad}");
+        }
     }
 }
