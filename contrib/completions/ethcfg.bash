@@ -127,12 +127,16 @@ _ethcfg() {
             return 0
             ;;
         ethcfg__subcmd__apply)
-            opts="-h -V --dry-run --force --ports --strict --json --help --version"
+            opts="-h -V --dry-run --force --ports --strict --json --source --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -517,12 +521,16 @@ _ethcfg() {
             return 0
             ;;
         ethcfg__subcmd__revert)
-            opts="-h -V --json --help --version"
+            opts="-h -V --forget --json --source --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -531,12 +539,16 @@ _ethcfg() {
             return 0
             ;;
         ethcfg__subcmd__set)
-            opts="-h -V --dry-run --json --help --version"
+            opts="-h -V --dry-run --json --source --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -44,7 +44,7 @@ pub(crate) enum Command {
     Apply(ApplyArgs),
     /// Check whether interfaces match a profile now (exit 4 and the drifted features if not)
     Check(CheckArgs),
-    /// Restore what the last apply/set changed on interfaces
+    /// Restore what apply/set changed on interfaces, as before the first recorded change
     Revert(RevertArgs),
     /// List the profiles, or show one
     Profiles(ProfilesArgs),

@@ -12,7 +12,9 @@ use ethcfg_core::state::StateDir;
 /// What the environment says.
 #[derive(Debug, Clone)]
 pub(crate) struct Env {
-    /// `ETHCFG_STATE_DIR` when set (even empty).
+    /// `ETHCFG_STATE_DIR` when set and not empty (empty would mean the
+    /// current directory, where `revert` from elsewhere could not find
+    /// the records).
     state_dir: Option<PathBuf>,
     /// `ETHCFG_PROFILE_DIR`, or [`Profiles::DEFAULT_DIR`].
     profile_dir: PathBuf,
@@ -22,13 +24,21 @@ pub(crate) struct Env {
 
 impl Env {
     pub(crate) fn read() -> Env {
+        Env::from_vars(|k| std::env::var_os(k))
+    }
+
+    /// The environment as `var` gives it (a seam for tests).
+    fn from_vars(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> Env {
         Env {
-            state_dir: std::env::var_os("ETHCFG_STATE_DIR").map(PathBuf::from),
-            profile_dir: std::env::var_os("ETHCFG_PROFILE_DIR").map_or_else(
+            state_dir: var("ETHCFG_STATE_DIR")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
+            profile_dir: var("ETHCFG_PROFILE_DIR").map_or_else(
                 || PathBuf::from(Profiles::DEFAULT_DIR),
                 PathBuf::from,
             ),
-            hints: std::env::var("SSH_CONNECTION")
+            hints: var("SSH_CONNECTION")
+                .and_then(|v| v.into_string().ok())
                 .map(|v| ManagementHints::from_ssh_connection(&v))
                 .unwrap_or_default(),
         }
@@ -52,5 +62,24 @@ impl Env {
     /// The user profile directory.
     pub(crate) fn profile_dir(&self) -> &Path {
         &self.profile_dir
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_state_dir_is_unset() {
+        let env = |v: &'static str| {
+            Env::from_vars(move |k| {
+                (k == "ETHCFG_STATE_DIR").then(|| std::ffi::OsString::from(v))
+            })
+        };
+        assert_eq!(env("").state().path(), Path::new(StateDir::DEFAULT));
+        assert_eq!(env("").state_dir_set(), None);
+        assert_eq!(env("/tmp/s").state().path(), Path::new("/tmp/s"));
+        let unset = Env::from_vars(|_| None);
+        assert_eq!(unset.state().path(), Path::new(StateDir::DEFAULT));
     }
 }

@@ -321,6 +321,29 @@ pub enum Error {
         path: std::path::PathBuf,
     },
 
+    /// The state directory or one of its files is not safe to use: a
+    /// symlink, not a regular file, or writable by someone less trusted
+    /// than the caller.
+    #[error("refusing the state directory: {}: {reason}", path.display())]
+    StateUnsafe {
+        /// The directory or file.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// `revert NAME` where the device ethcfg recorded under NAME is gone and
+    /// NAME is now another device: nothing was touched.
+    #[error("{iface}: the device ethcfg recorded as {iface} (ifindex {recorded}) is gone; {iface} is now another device (ifindex {now}) and was not touched; drop the stale record with `ethcfg revert --forget {iface}`")]
+    RecordedDeviceGone {
+        /// The name asked for.
+        iface: String,
+        /// The ifindex in the record.
+        recorded: u32,
+        /// The ifindex of the device that has the name now.
+        now: u32,
+    },
+
     /// `revert` of an interface ethcfg has no record for.
     #[error("{iface}: nothing to revert: ethcfg has no record of changing it in {} (records last until reboot)", dir.display())]
     NoRecord {
@@ -508,13 +531,14 @@ impl Error {
             | Error::Profile { .. }
             | Error::ProfileEntry { .. }
             | Error::ProfileAccess { .. } => ErrorKind::InvalidInput,
-            Error::UnknownProfile { .. } | Error::NoRecord { .. } => {
-                ErrorKind::NotFound
-            }
+            Error::UnknownProfile { .. }
+            | Error::NoRecord { .. }
+            | Error::RecordedDeviceGone { .. } => ErrorKind::NotFound,
             Error::WrongDriver { .. } | Error::Refused { .. } => {
                 ErrorKind::InvalidInput
             }
             Error::State { .. } => ErrorKind::Io,
+            Error::StateUnsafe { .. } => ErrorKind::PermissionDenied,
             Error::ApplyFailed { source, .. } => source.kind(),
             Error::PermissionDenied { .. } | Error::StateNotWritable { .. } => {
                 ErrorKind::PermissionDenied

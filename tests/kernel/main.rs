@@ -17,6 +17,7 @@ mod host;
 mod monitor;
 mod oracle;
 mod profiles;
+mod records;
 mod settings;
 // The one sysfs/procfs fixture builder, shared with ethcfg-core's own tests
 // (it lives in that crate so that its package builds its tests alone).
@@ -38,6 +39,7 @@ fn main() -> std::process::ExitCode {
             monitor::tests(),
             oracle::tests(),
             profiles::tests(),
+            records::tests(),
             settings::tests(),
             stack::tests(),
         ]

@@ -583,7 +583,8 @@ fn debian_ethtool_hook_options_work_through_the_ethcfg_hook() {
 }
 
 fn the_hook_turns_debian_options_into_ethcfg_words() {
-    // ETHCFG=echo: the words the hook would give ethcfg, one run per family.
+    // ETHCFG=echo: the words the hook would give ethcfg, one run per family
+    // (as a hook: `--source hook` goes into the records).
     let hook = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("contrib/ifupdown/if-up.d/ethcfg");
     let o = std::process::Command::new("sh")
@@ -607,11 +608,11 @@ fn the_hook_turns_debian_options_into_ethcfg_words() {
     assert_eq!(
         lines,
         [
-            "set eno1 tso off tx-udp-tnl-segmentation off",
-            "set eno1 ring rx 1024",
-            "set eno1 coalesce adaptive-rx off coalesce rx-usecs 50",
-            "set eno1 pause autoneg off pause rx off",
-            "set eno1 gro off; rm -rf /",
+            "set --source hook eno1 tso off tx-udp-tnl-segmentation off",
+            "set --source hook eno1 ring rx 1024",
+            "set --source hook eno1 coalesce adaptive-rx off coalesce rx-usecs 50",
+            "set --source hook eno1 pause autoneg off pause rx off",
+            "set --source hook eno1 gro off; rm -rf /",
         ]
     );
 }

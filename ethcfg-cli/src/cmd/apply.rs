@@ -9,6 +9,7 @@ use ethcfg_core::change::link_resetting;
 use ethcfg_core::host::stack::{self, Port, Stack};
 use ethcfg_core::host::{management_reasons, HostRoot};
 use ethcfg_core::profile::{Profile, Profiles};
+use ethcfg_core::state::Source;
 
 use crate::env::Env;
 use crate::exit::{CliError, Exit};
@@ -44,6 +45,10 @@ pub(crate) struct ApplyArgs {
     /// Print JSON on stdout, as for `set`
     #[arg(long)]
     pub(crate) json: bool,
+    /// What runs this, for the records: hook, config or watch (ifupdown
+    /// hooks and the config/watch code pass it; people leave it out)
+    #[arg(long, hide = true, default_value = "cli", value_parser = super::source)]
+    pub(crate) source: Source,
 }
 
 /// `eno1 (e1000e, via bond0)`; virtual ports by their link kind.
@@ -213,7 +218,8 @@ pub(crate) fn run(
     // Serialise with other runs from before the read until the records are written.
     let _lock =
         if a.dry_run { None } else { Some(crate::lock::wait(&state, err)?) };
-    let (plan, devices) = client.plan_profile(profile, &refs, a.force)?;
+    let (mut plan, devices) = client.plan_profile(profile, &refs, a.force)?;
+    plan.source = a.source;
     if a.dry_run {
         let planned = plan.planned();
         render::outcome::report(&planned, a.json, out, err)?;

@@ -5,6 +5,7 @@
 
 use std::io::Write;
 
+use ethcfg_core::state::Source;
 use ethcfg_core::IfaceRef;
 
 use crate::cli::Command;
@@ -44,6 +45,14 @@ pub(crate) fn run(
 }
 
 /// Every name checked before the first request.
+/// `--source`: one of [`Source::ALL`] by name.
+pub(crate) fn source(s: &str) -> Result<Source, String> {
+    Source::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = Source::ALL.iter().map(|s| s.as_str()).collect();
+        format!("one of {}", names.join(", "))
+    })
+}
+
 fn iface_refs(ifaces: &[String]) -> Result<Vec<IfaceRef>, CliError> {
     Ok(ifaces.iter().map(IfaceRef::by_name).collect::<Result<Vec<_>, _>>()?)
 }

@@ -7,6 +7,7 @@ use clap::Args;
 use ethcfg_core::blocking::Client;
 use ethcfg_core::change::{settings_request, MissingGroup};
 use ethcfg_core::settings::{Group, Target, ValueKind};
+use ethcfg_core::state::Source;
 use ethcfg_core::{FeatureRequest, FixedPolicy, IfaceRef};
 
 use crate::env::Env;
@@ -55,6 +56,10 @@ pub(crate) struct SetArgs {
     /// Print JSON on stdout: [{"ifname", "changed", "changes": [{"feature", "from", "to", "status"}]}]
     #[arg(long)]
     pub(crate) json: bool,
+    /// What runs this, for the records: hook, config or watch (ifupdown
+    /// hooks and the config/watch code pass it; people leave it out)
+    #[arg(long, hide = true, default_value = "cli", value_parser = super::source)]
+    pub(crate) source: Source,
 }
 
 /// What `set` was asked: features by name, and settings as (group, key,
@@ -400,7 +405,10 @@ pub(crate) fn run(
             FixedPolicy::Error,
             MissingGroup::Error,
         ) {
-            Ok(plan) => break plan,
+            Ok(mut plan) => {
+                plan.source = a.source;
+                break plan;
+            }
             // A legacy name this kernel has no feature for (`ufo` since
             // 4.16): ethtool goes on without it, and so do old scripts.
             // Each round drops one word, so this ends.

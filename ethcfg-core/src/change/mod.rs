@@ -5,13 +5,29 @@
 //! changed. Written once, as an `Engine` borrowing the ethtool session
 //! (never methods of the session itself), so the async and blocking APIs
 //! share it.
+//!
+//! **What a run records, and revert restores.** Before the first change a
+//! run records, for each interface it will change, the state of *every*
+//! changeable feature (already read for planning, so free) and every value
+//! of the settings groups it asks for — so no side effect can change before
+//! its prior state is on disk. It marks as *managed* what it asked for
+//! (whether that changes or is already so); after sending, it marks the
+//! side effects it observed. `revert` restores the managed set — asked for
+//! ∪ observed side effects ∪ already-so asked for, over every recorded run —
+//! to the state before ethcfg's first change, and leaves every other
+//! feature as it is now (an admin's unrelated `ethtool -K` stays). A run
+//! that cannot write the records after sending rolls back (exit 1): a side
+//! effect revert would not know of is never left behind. Records are
+//! matched to devices by ifindex in the namespace's file (see
+//! [`crate::state`]): a name now held by another device is never reverted.
 
 use std::collections::HashMap;
 
 use crate::error::{Error, Result, RollbackFailure};
 use crate::ethtool::features::{
     plan_resolved, plan_with, resolve_request, FeatureChange, FeaturePlan,
-    FeatureRequest, Features, FixedPolicy, InterfaceOutcome, Status,
+    FeatureRequest, Features, FixedPolicy, InterfaceOutcome, ResolvedRequest,
+    Status,
 };
 use crate::ethtool::session::Session;
 use crate::ethtool::settings::{
@@ -22,7 +38,8 @@ use crate::iface::IfaceRef;
 use crate::netlink::transport::Transport;
 use crate::profile::Profile;
 use crate::state::{
-    Record, RecordedFeature, RecordedSetting, Records, StateDir,
+    by_name, Record, RecordedFeature, RecordedSetting, Records, Source,
+    StateDir,
 };
 
 /// One interface of a [`ChangePlan`]: how it was when planned, and the plan.
@@ -53,8 +70,16 @@ impl InterfacePlan {
 pub struct ChangePlan {
     /// What makes the change (a profile name, or `set`), for the records.
     pub by: String,
+    /// What started the run, for the records ([`Source::Cli`] unless the
+    /// caller says otherwise).
+    pub source: Source,
     /// The interfaces, in the order given.
     pub targets: Vec<InterfacePlan>,
+    /// The features asked for, resolved: what the run manages on each
+    /// interface, changed or already so.
+    asked: ResolvedRequest,
+    /// The settings asked for.
+    asked_settings: SettingsRequest,
 }
 
 impl ChangePlan {
@@ -216,7 +241,13 @@ impl<'s, T: Transport> Engine<'s, T> {
             };
             targets.push(InterfacePlan { before, plan, settings, notes });
         }
-        Ok(ChangePlan { by: by.to_owned(), targets })
+        Ok(ChangePlan {
+            by: by.to_owned(),
+            source: Source::default(),
+            targets,
+            asked: resolved,
+            asked_settings: settings.clone(),
+        })
     }
 
     /// Plans `req` for one interface; with [`MissingGroup::Skip`], a group
@@ -348,36 +379,41 @@ impl<'s, T: Transport> Engine<'s, T> {
                 strict: None,
             });
         }
+        // Everything the run manages or may change is recorded before the
+        // first change: every changeable feature (read for planning anyway)
+        // and every value of the settings groups asked for, marked managed
+        // when asked for; side effects are marked after the run.
         let prior = state.load_all()?;
         let mut records = prior.clone();
         for t in plan.targets.iter().filter(|t| t.has_work()) {
-            let fresh = !prior.contains_key(&t.before.ifname);
-            record(
-                &mut records,
-                fresh,
-                &plan.by,
-                &t.before,
-                t.plan.bits.iter().map(|b| b.index),
-            );
+            let asked = plan.asked.named_bits(&t.before);
+            let rec = entry(&mut records, &t.before, plan);
+            record_before(rec, &t.before, &asked);
             if let Some(sp) = &t.settings {
-                let rec = entry(&mut records, &t.before, &plan.by);
-                for (g, key, from, _) in &sp.items {
-                    rec.keep_earliest_setting(RecordedSetting::new(
-                        *g,
-                        key.clone(),
-                        *from,
-                    ));
-                }
+                record_settings_before(rec, sp, &plan.asked_settings);
             }
         }
+        // What the run needs is reserved before anything is sent: an
+        // allocation failure (ulimit -v) ends the run here, not half-way.
+        let n = plan.targets.len();
+        let mut done: Vec<Done> = Vec::new();
+        let mut slots: Vec<Option<InterfaceOutcome>> = Vec::new();
+        let mut batch: Vec<usize> = Vec::new();
+        let mut outcomes: Vec<InterfaceOutcome> = Vec::new();
+        done.try_reserve_exact(n)
+            .and_then(|()| slots.try_reserve_exact(n))
+            .and_then(|()| batch.try_reserve_exact(n))
+            .and_then(|()| outcomes.try_reserve_exact(n))
+            .map_err(|e| Error::State {
+                path: state.path().to_path_buf(),
+                what: "reserve memory for the records of",
+                source: std::io::Error::new(std::io::ErrorKind::OutOfMemory, e),
+            })?;
+        slots.extend(plan.targets.iter().map(|_| None));
         state.store_all(&records)?;
 
-        let mut done: Vec<Done> = Vec::new();
-        let mut slots: Vec<Option<InterfaceOutcome>> =
-            plan.targets.iter().map(|_| None).collect();
         // Interfaces with only features to change go out pipelined, in
         // plan order; one with other settings too goes alone, in its turn.
-        let mut batch: Vec<usize> = Vec::new();
         let mut failure = None;
         for (i, t) in plan.targets.iter().enumerate() {
             if !t.has_work() {
@@ -433,8 +469,7 @@ impl<'s, T: Transport> Engine<'s, T> {
                 rollback_failed,
             });
         }
-        let outcomes: Vec<InterfaceOutcome> =
-            slots.into_iter().flatten().collect();
+        outcomes.extend(slots.into_iter().flatten());
         if strict {
             if let Some(o) = outcomes.iter().find(|o| o.any_refused()) {
                 let iface = o.ifname.clone();
@@ -481,31 +516,53 @@ impl<'s, T: Transport> Engine<'s, T> {
         let mut grew = false;
         for d in &done {
             let Some(t) = plan.targets.get(d.index) else { continue };
-            let fresh = !prior.contains_key(&t.before.ifname);
-            let side = d
-                .bits
-                .iter()
-                .copied()
-                .filter(|x| !t.plan.bits.iter().any(|b| b.index == *x));
-            grew |= record(&mut records, fresh, &plan.by, &t.before, side);
-            if let Some(rec) = records.get_mut(&t.before.ifname) {
-                for c in
-                    d.settings.iter().filter(|c| c.status == Status::SideEffect)
-                {
-                    let n = rec.settings.len();
-                    rec.keep_earliest_setting(RecordedSetting::new(
-                        c.group,
-                        c.key.clone(),
-                        c.from,
-                    ));
-                    grew |= rec.settings.len() != n;
-                }
+            let Some(rec) = records.get_mut(&t.before.ifindex) else {
+                continue;
+            };
+            for &b in &d.bits {
+                grew |= mark_managed(rec, &t.before, b);
+            }
+            for c in
+                d.settings.iter().filter(|c| c.status == Status::SideEffect)
+            {
+                let was = rec
+                    .settings
+                    .iter()
+                    .find(|s| s.group == c.group && s.key == c.key)
+                    .map(|s| s.managed);
+                rec.keep_earliest_setting(RecordedSetting::new(
+                    c.group,
+                    c.key.clone(),
+                    c.from,
+                ));
+                grew |= was != Some(true);
             }
         }
         // Written again only when side effects added to what the first
-        // write holds.
+        // write holds. If that fails, revert could not restore the side
+        // effects: the run is undone.
         if grew {
-            state.store_all(&records)?;
+            if let Err(e) = state.store_all(&records) {
+                let (rolled_back, rollback_failed) =
+                    self.roll_back(plan, &done).await;
+                let _ = state.store_all(&restored_records(
+                    &prior,
+                    &records,
+                    plan,
+                    &failed_names(&rollback_failed),
+                ));
+                let iface = done
+                    .first()
+                    .and_then(|d| plan.targets.get(d.index))
+                    .map(|t| t.before.ifname.clone())
+                    .unwrap_or_default();
+                return Err(Error::ApplyFailed {
+                    iface,
+                    source: Box::new(e),
+                    rolled_back,
+                    rollback_failed,
+                });
+            }
         }
         Ok(ApplyReport { outcomes, strict: None })
     }
@@ -695,27 +752,45 @@ impl<'s, T: Transport> Engine<'s, T> {
         let current = self.read_many(ifaces).await?;
         let mut todo = Vec::with_capacity(current.len());
         for now in current {
-            let record =
-                records.get(&now.ifname).cloned().ok_or_else(|| {
-                    Error::NoRecord {
-                        iface: now.ifname.clone(),
-                        dir: state.path().to_path_buf(),
-                    }
-                })?;
+            // By ifindex, never reused in the namespace: a renamed
+            // device's record follows it, and a name now held by another
+            // device is not that device's.
+            let record = match records.get(&now.ifindex) {
+                Some(r) => r.clone(),
+                None => {
+                    return Err(match by_name(&records, &now.ifname) {
+                        Some(stale) => Error::RecordedDeviceGone {
+                            iface: now.ifname.clone(),
+                            recorded: stale.ifindex,
+                            now: now.ifindex,
+                        },
+                        None => Error::NoRecord {
+                            iface: now.ifname.clone(),
+                            dir: state.path().to_path_buf(),
+                        },
+                    })
+                }
+            };
             todo.push((now, record));
         }
         let names = self.session.feature_names().await?;
         let mut outcomes = Vec::with_capacity(todo.len());
         let mut result = Ok(());
         for (now, record) in &todo {
-            let req =
-                record.features.iter().fold(FeatureRequest::new(), |r, f| {
+            // What the runs managed, and nothing else: a feature they
+            // never asked for and never saw change stays as it is now.
+            let req = record
+                .features
+                .iter()
+                .filter(|f| f.managed)
+                .fold(FeatureRequest::new(), |r, f| {
                     r.set(f.name.to_string(), f.requested)
                 });
             let settings = settings_request(
                 record
                     .settings
                     .iter()
+                    .filter(|s| s.managed)
                     .map(|s| (s.group, s.key.as_str(), s.value.into())),
             );
             let out = match plan_with(now, &names, &req, FixedPolicy::Refuse) {
@@ -734,10 +809,9 @@ impl<'s, T: Transport> Engine<'s, T> {
             // request (gso with sg off) stays so, which is the state recorded.
             out.changes.retain(|c| {
                 c.status != Status::Refused
-                    || !record
-                        .features
-                        .iter()
-                        .any(|f| f.name == c.feature && f.active == c.from)
+                    || !record.features.iter().any(|f| {
+                        f.managed && f.name == c.feature && f.active == c.from
+                    })
             });
             if !settings.is_empty() {
                 let iface = IfaceRef::by_name_and_index(
@@ -758,7 +832,7 @@ impl<'s, T: Transport> Engine<'s, T> {
                 }
             }
             if !out.any_refused() {
-                records.remove(&now.ifname);
+                records.remove(&now.ifindex);
             }
             outcomes.push(out);
         }
@@ -768,39 +842,56 @@ impl<'s, T: Transport> Engine<'s, T> {
     }
 }
 
-/// Adds to `before`'s record the state before of the features at `bits`,
-/// keeping any state recorded earlier — which `fresh` (no record before
-/// this run, and `bits` not recorded yet in it) says there is none of.
-/// Returns whether the records changed.
-fn record(
-    records: &mut Records,
-    fresh: bool,
-    by: &str,
-    before: &Features,
-    bits: impl Iterator<Item = u32>,
-) -> bool {
-    let mut bits = bits.filter_map(|b| Some((before.name(b)?, b))).peekable();
-    if bits.peek().is_none() {
-        return false;
+/// Records the state before of every changeable feature of `before` not
+/// recorded yet (the first state ethcfg saw is the one revert restores),
+/// marking those at `asked` managed.
+fn record_before(rec: &mut Record, before: &Features, asked: &[u32]) {
+    rec.features.reserve(before.len());
+    for f in before.iter().filter(|f| !f.fixed) {
+        let mut rf = RecordedFeature::new(f.name, f.active, f.requested);
+        rf.managed = asked.contains(&f.index);
+        rec.keep_earliest(rf);
     }
-    let rec = entry(records, before, by);
-    let mut grew = false;
-    for (name, b) in bits {
-        let rf = RecordedFeature::new(
-            name.clone(),
-            before.is_active(b),
-            before.is_requested(b),
-        );
-        if fresh {
-            rec.features.push(rf);
-            grew = true;
-        } else {
-            let n = rec.features.len();
-            rec.keep_earliest(rf);
-            grew |= rec.features.len() != n;
+}
+
+/// Records every value of the settings groups read for `sp` (the groups
+/// asked for), marking the keys asked for managed.
+fn record_settings_before(
+    rec: &mut Record,
+    sp: &SettingsPlan,
+    asked: &SettingsRequest,
+) {
+    for g in Group::ALL {
+        let Some(values) = sp.before.group(g) else { continue };
+        for (key, value) in &values.values {
+            let mut rs = RecordedSetting::new(g, key.clone(), *value);
+            rs.managed =
+                asked.items().iter().any(|s| s.group == g && s.key == *key);
+            rec.keep_earliest_setting(rs);
         }
     }
-    grew
+}
+
+/// Marks feature bit `b` of `before` managed in `rec` (a side effect);
+/// recorded from `before` if it was not (it always is: every changeable
+/// feature is recorded before the run). Returns whether `rec` changed.
+fn mark_managed(rec: &mut Record, before: &Features, b: u32) -> bool {
+    let Some(name) = before.name(b) else { return false };
+    match rec.features.iter_mut().find(|f| f.name == *name) {
+        Some(f) if f.managed => false,
+        Some(f) => {
+            f.managed = true;
+            true
+        }
+        None => {
+            rec.features.push(RecordedFeature::new(
+                name.clone(),
+                before.is_active(b),
+                before.is_requested(b),
+            ));
+            true
+        }
+    }
 }
 
 /// The feature bits a plan's run asked for or changed.
@@ -826,15 +917,24 @@ fn failed_names(failed: &[RollbackFailure]) -> Vec<String> {
     failed.iter().map(|f| f.iface.clone()).collect()
 }
 
-/// `before`'s record, made when there is none.
+/// `before`'s record — by ifindex, so a renamed device's record follows
+/// it under its new name — made when there is none, and noted as changed
+/// by this run.
 fn entry<'a>(
     records: &'a mut Records,
     before: &Features,
-    by: &str,
+    plan: &ChangePlan,
 ) -> &'a mut Record {
-    records
-        .entry(before.ifname.clone())
-        .or_insert_with(|| Record::new(&before.ifname, before.ifindex, by))
+    let rec = records.entry(before.ifindex).or_insert_with(|| {
+        let mut r = Record::new(&before.ifname, before.ifindex, &plan.by);
+        r.source = plan.source;
+        r
+    });
+    if rec.ifname != before.ifname {
+        before.ifname.clone_into(&mut rec.ifname);
+    }
+    rec.touched_by(&plan.by);
+    rec
 }
 
 /// The records to keep after a rollback: as before the run, except for
@@ -849,8 +949,8 @@ fn restored_records(
     let mut out = prior.clone();
     for t in &plan.targets {
         if failed.contains(&t.before.ifname) {
-            if let Some(r) = records.get(&t.before.ifname) {
-                out.insert(t.before.ifname.clone(), r.clone());
+            if let Some(r) = records.get(&t.before.ifindex) {
+                out.insert(t.before.ifindex, r.clone());
             }
         }
     }

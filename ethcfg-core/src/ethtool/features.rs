@@ -471,6 +471,25 @@ pub(crate) struct ResolvedRequest {
     items: Vec<(String, bool, Resolved)>,
 }
 
+impl ResolvedRequest {
+    /// The changeable bits of `current` this request names, whether or not
+    /// they would change: what a run manages on the interface, for the
+    /// records.
+    pub(crate) fn named_bits(&self, current: &Features) -> Vec<u32> {
+        let mut bits: Vec<u32> = Vec::new();
+        for (_, _, r) in &self.items {
+            match r {
+                Resolved::Kernel(i) => bits.push(*i),
+                Resolved::Legacy(_, b) => bits.extend(b),
+            }
+        }
+        bits.retain(|&i| current.name(i).is_some() && !current.is_fixed(i));
+        bits.sort_unstable();
+        bits.dedup();
+        bits
+    }
+}
+
 /// Resolves every word of `req` against `names` (the live table).
 ///
 /// # Errors

@@ -8,20 +8,23 @@ use std::io::{Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 
-use super::{io, StateDir, StateLock};
+use super::{io, not_regular, unsafe_path, StateDir, StateLock};
 use crate::error::{Error, Result};
 
 impl StateDir {
-    /// Takes the lock, waiting for any other ethcfg run that holds it.
+    /// Takes the lock, waiting for any other ethcfg run that holds it, and
+    /// removes the temp files of runs killed mid-write.
     ///
     /// # Errors
     /// [`Error::StateNotWritable`] when this user cannot write the
-    /// directory; [`Error::State`] otherwise.
+    /// directory; [`Error::StateUnsafe`] for an untrusted directory or a
+    /// lock that is not a regular file; [`Error::State`] otherwise.
     pub fn lock(&self) -> Result<StateLock> {
         let (path, file) = self.open_lock().map_err(|e| self.denied(e))?;
         file.lock()
             .map_err(io(&path, "lock the state directory"))
             .map_err(|e| self.denied(e))?;
+        self.remove_stale_temps();
         Ok(held(file))
     }
 
@@ -33,7 +36,10 @@ impl StateDir {
     pub fn try_lock(&self) -> Result<Option<StateLock>> {
         let (path, file) = self.open_lock().map_err(|e| self.denied(e))?;
         match file.try_lock() {
-            Ok(()) => Ok(Some(held(file))),
+            Ok(()) => {
+                self.remove_stale_temps();
+                Ok(Some(held(file)))
+            }
             Err(TryLockError::WouldBlock) => Ok(None),
             Err(TryLockError::Error(e)) => {
                 Err(self.denied(io(&path, "lock the state directory")(e)))
@@ -46,7 +52,10 @@ impl StateDir {
     pub fn lock_holder(&self) -> Option<u32> {
         let mut text = String::new();
         // A pid and a newline; more is not a pid.
-        File::open(self.lock_path())
+        OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+            .open(self.lock_path())
             .ok()?
             .take(32)
             .read_to_string(&mut text)
@@ -66,8 +75,20 @@ impl StateDir {
             .truncate(false)
             .write(true)
             .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
             .open(&path)
-            .map_err(io(&path, "open the lock file"))?;
+            .map_err(|e| match e.raw_os_error() {
+                Some(libc::ELOOP) => unsafe_path(&path, "it is a symlink"),
+                // O_NONBLOCK on a FIFO with no reader.
+                Some(libc::ENXIO) => {
+                    unsafe_path(&path, "it is a FIFO, not a regular file")
+                }
+                _ => io(&path, "open the lock file")(e),
+            })?;
+        let m = file.metadata().map_err(io(&path, "open the lock file"))?;
+        if !m.file_type().is_file() {
+            return Err(unsafe_path(&path, not_regular(&m)));
+        }
         Ok((path, file))
     }
 

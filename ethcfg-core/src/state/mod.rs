@@ -1,60 +1,153 @@
 //! Nothing lost: before ethcfg changes interfaces it records the state it
 //! is about to change, in a state directory ([`StateDir::DEFAULT`] unless
-//! the caller says otherwise; the CLI honours `ETHCFG_STATE_DIR`), so `revert` can restore it and a
-//! failed run can roll back. One file per network namespace holds the
-//! records of all its interfaces, so a run over a thousand interfaces
-//! writes one file before it sends anything and one after, not two per
-//! interface. Writes are atomic (write, rename); one lock file serialises
-//! concurrent runs.
+//! the caller says otherwise; the CLI honours `ETHCFG_STATE_DIR`), so
+//! `revert` can restore it and a failed run can roll back. One file per
+//! network namespace holds the records of all its interfaces, so a run over
+//! a thousand interfaces writes one file before it sends anything and at
+//! most one after. Writes are atomic (an `O_EXCL|O_NOFOLLOW` temp file with
+//! an unpredictable name, then rename); one lock file serialises runs.
 //!
-//! The file is one line per interface, made to be read by ethcfg and by
-//! people (`A` = active, `R` = requested, before ethcfg's first change):
+//! **Bound to the device.** A records file belongs to one network
+//! namespace, named by its cookie (`SO_NETNS_COOKIE`, Linux ≥ 5.14: a
+//! 64-bit counter the kernel never reuses) — `records@cookie<N>`. On older
+//! kernels the namespace's nsfs inode names it (`records@netns<ino>`); the
+//! kernel can reuse an inode once a namespace is freed, so there the
+//! ifindex-and-name check below is the only guard against a new namespace
+//! meeting an old one's records. Records are keyed by ifindex, never reused
+//! within a namespace while it lives: a record whose ifindex now has another
+//! name follows the renamed device, and a name now held by a device of
+//! another ifindex is a stale record ([`crate::Error::RecordedDeviceGone`]),
+//! never applied to the newcomer.
+//!
+//! **What a record holds** (v2, JSON — a format with escaping for any
+//! string, so no name or `by` can corrupt the file): the device (name,
+//! ifindex), the run's [`Source`], the profile or `set` and time of the
+//! first and of the last apply, the state before ethcfg's first change of
+//! *every changeable feature* of the interface, and of every value of the
+//! settings groups it changed. Each is marked `managed` when a run asked
+//! for it (whether it changed or was already so) or it changed as a side
+//! effect; `revert` restores the managed ones, and nothing else: a feature
+//! ethcfg never asked for and never saw change is left as the admin set
+//! it. Recording all of them before the first change means a side effect
+//! is never changed before its prior state is on disk.
 //!
 //! ```text
-//! # ethcfg state records v1: <ifname> <ifindex> <by> <created> <feature>=<A><R>... <group>/<key>=<value>...
-//! eno1 2 e1000e-hang-safe 1795323749 tx-scatter-gather=11 rx-checksum=11 rings/rx=256 pause/rx=on
+//! {"format":"ethcfg-records","version":2,"netns":{"cookie":4097},
+//! "features":["tx-scatter-gather","rx-gro"],
+//! "records":[
+//! {"ifname":"eno1","ifindex":2,"source":"cli","by":"e1000e-hang-safe","created":1795323749,"last_by":"e1000e-hang-safe","last_at":1795323749,"features":"f9","settings":[{"group":"rings","key":"rx","value":256,"managed":true}]}
+//! ]}
 //! ```
 //!
-//! Settings other than features (rings, channels, coalesce, pause, eee,
-//! private flags) are recorded as `<group>/<key>=<value>`, the value a
-//! number or on/off: feature names never hold a `/`.
+//! A record's `features` is one hex digit per name of the file's
+//! `features` table: 1 recorded, 2 active, 4 requested, 8 managed (`f`:
+//! on, asked for; `9`: off and not requested, changed as a side effect; `0`:
+//! not recorded).
+//!
+//! The v1 line format (`<ifname> <ifindex> <by> <created> <feature>=<A><R>...
+//! <group>/<key>=<value>...`, in `records@netns<ino>`) is still read, for
+//! one release, and rewritten as v2 by the next write.
+//!
+//! **A safe directory.** The directory must be a real directory (not a
+//! symlink) owned by root or the caller and not group- or world-writable —
+//! the check profiles pass ([`crate::trust`]); the lock and records must be
+//! regular files (a FIFO is an error, never a hang) and records are read up
+//! to [`MAX_RECORDS_BYTES`]. Temp files are removed on every failure path,
+//! and those of killed runs at the next lock.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::{File, OpenOptions};
-use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::io::{Read, Write};
+use std::os::unix::fs::{DirBuilderExt, FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::ethtool::features::FeatureName;
 use crate::ethtool::settings::{Group, Value};
 use crate::host::HostRoot;
 
+/// The largest records file read: a thousand interfaces' records are
+/// ~4 MiB; anything far larger is not ethcfg's.
+pub const MAX_RECORDS_BYTES: u64 = 64 * 1024 * 1024;
+
 mod lock;
 
-const HEADER: &str = "# ethcfg state records v1: <ifname> <ifindex> <by> <created> <feature>=<A><R>... <group>/<key>=<value>... (A: active, R: requested; as before ethcfg changed them)";
+const FORMAT: &str = "ethcfg-records";
+const VERSION: u32 = 2;
+
+/// What started a run: recorded, so `doctor` and a later run can tell an
+/// admin's change from a boot hook's.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Source {
+    /// A person at the command line.
+    #[default]
+    Cli,
+    /// An ifupdown / networkd hook.
+    Hook,
+    /// The configuration file.
+    Config,
+    /// The long-running watcher.
+    Watch,
+}
+
+impl Source {
+    /// Every source.
+    pub const ALL: [Source; 4] =
+        [Source::Cli, Source::Hook, Source::Config, Source::Watch];
+
+    /// The name written in records and taken by `--source`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Cli => "cli",
+            Source::Hook => "hook",
+            Source::Config => "config",
+            Source::Watch => "watch",
+        }
+    }
+
+    /// The source named `name`.
+    pub fn from_name(name: &str) -> Option<Source> {
+        Source::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// The state of one feature before ethcfg changed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RecordedFeature {
     /// Kernel name (shared with the run's feature table: a thousand
-    /// interfaces' records are thirteen thousand of these).
+    /// interfaces' records are sixty thousand of these).
     pub name: FeatureName,
     /// Active before.
     pub active: bool,
     /// Requested before — what revert asks for again.
     pub requested: bool,
+    /// Whether revert restores it: a run asked for it, or it changed as a
+    /// side effect of one.
+    pub managed: bool,
 }
 
 impl RecordedFeature {
-    /// A recorded feature state.
+    /// A recorded feature state, managed.
     pub fn new(
         name: impl Into<FeatureName>,
         active: bool,
         requested: bool,
     ) -> Self {
-        RecordedFeature { name: name.into(), active, requested }
+        RecordedFeature { name: name.into(), active, requested, managed: true }
     }
 }
 
@@ -68,12 +161,14 @@ pub struct RecordedSetting {
     pub key: String,
     /// The value before.
     pub value: Value,
+    /// Whether revert restores it (asked for, or a side effect).
+    pub managed: bool,
 }
 
 impl RecordedSetting {
-    /// A recorded setting.
+    /// A recorded setting, managed.
     pub fn new(group: Group, key: impl Into<String>, value: Value) -> Self {
-        RecordedSetting { group, key: key.into(), value }
+        RecordedSetting { group, key: key.into(), value, managed: true }
     }
 }
 
@@ -81,79 +176,79 @@ impl RecordedSetting {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Record {
-    /// Interface name.
+    /// Interface name (the latest ethcfg saw).
     pub ifname: String,
-    /// Interface index when recorded.
+    /// Interface index: the device, within the records file's namespace.
     pub ifindex: u32,
+    /// What started the first recorded run.
+    pub source: Source,
     /// What made the first change: a profile name, or `set`.
     pub by: String,
-    /// Seconds since the epoch.
+    /// Seconds since the epoch, of the first change.
     pub created: u64,
-    /// The features changed — requested ones and side effects — as they
-    /// were before ethcfg's first recorded change.
+    /// What made the last change.
+    pub last_by: String,
+    /// Seconds since the epoch, of the last change.
+    pub last_at: u64,
+    /// Features as they were before ethcfg's first change.
     pub features: Vec<RecordedFeature>,
-    /// The other settings changed, as they were before ethcfg's first
-    /// recorded change.
+    /// Other settings as they were before ethcfg's first change.
     pub settings: Vec<RecordedSetting>,
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 impl Record {
     /// A new, empty record.
     pub fn new(ifname: &str, ifindex: u32, by: &str) -> Record {
-        let created = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
+        let created = now();
         Record {
             ifname: ifname.to_owned(),
             ifindex,
+            source: Source::Cli,
             by: by.to_owned(),
             created,
+            last_by: by.to_owned(),
+            last_at: created,
             features: Vec::new(),
             settings: Vec::new(),
         }
     }
 
+    /// Notes a later run's change: `by` and now become the last apply.
+    pub fn touched_by(&mut self, by: &str) {
+        by.clone_into(&mut self.last_by);
+        self.last_at = now();
+    }
+
     /// Adds a feature's earlier state, unless an earlier one is recorded:
-    /// the first state ethcfg saw is the one revert restores.
+    /// the first state ethcfg saw is the one revert restores. A managed
+    /// one makes the recorded one managed.
     pub fn keep_earliest(&mut self, f: RecordedFeature) {
-        if !self.features.iter().any(|g| g.name == f.name) {
-            self.features.push(f);
+        match self.features.iter_mut().find(|g| g.name == f.name) {
+            Some(g) => g.managed |= f.managed,
+            None => self.features.push(f),
         }
     }
 
     /// Adds a setting's earlier value, unless an earlier one is recorded.
     pub fn keep_earliest_setting(&mut self, s: RecordedSetting) {
-        if !self.settings.iter().any(|t| t.group == s.group && t.key == s.key) {
-            self.settings.push(s);
+        match self
+            .settings
+            .iter_mut()
+            .find(|t| t.group == s.group && t.key == s.key)
+        {
+            Some(t) => t.managed |= s.managed,
+            None => self.settings.push(s),
         }
     }
 
-    fn to_line(&self, out: &mut String) {
-        use std::fmt::Write as _;
-        // Pushed, not formatted: a run over a thousand interfaces writes
-        // thirteen thousand of these words, twice.
-        out.push_str(&self.ifname);
-        out.push(' ');
-        push_number(out, u64::from(self.ifindex));
-        out.push(' ');
-        out.push_str(&self.by);
-        out.push(' ');
-        push_number(out, self.created);
-        for f in &self.features {
-            out.push(' ');
-            out.push_str(&f.name);
-            out.push('=');
-            out.push(if f.active { '1' } else { '0' });
-            out.push(if f.requested { '1' } else { '0' });
-        }
-        for t in &self.settings {
-            // Value prints a number or on/off.
-            let _ = write!(out, " {}/{}={}", t.group, t.key, t.value);
-        }
-        out.push('\n');
-    }
-
-    fn from_line(line: &str) -> Option<Record> {
+    /// Parses one v1 line (`<ifname> <ifindex> <by> <created> ...`).
+    fn from_v1_line(line: &str) -> Option<Record> {
         let mut w = line.split_ascii_whitespace();
         let ifname = w.next()?.to_owned();
         let ifindex = w.next()?.parse().ok()?;
@@ -189,33 +284,286 @@ impl Record {
             }
             features.push(RecordedFeature::new(name, active, requested));
         }
-        Some(Record { ifname, ifindex, by, created, features, settings })
+        Some(Record {
+            ifname,
+            ifindex,
+            source: Source::Cli,
+            last_by: by.clone(),
+            by,
+            created,
+            last_at: created,
+            features,
+            settings,
+        })
     }
 }
 
-/// Appends `n` in decimal, without the formatting machinery (two numbers
-/// per record line).
-fn push_number(out: &mut String, n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut n = n;
-    loop {
-        at -= 1;
-        if let Some(d) = digits.get_mut(at) {
-            *d = b'0' + (n % 10) as u8;
+/// Every record of one network namespace, by ifindex.
+pub type Records = BTreeMap<u32, Record>;
+
+/// The record named `ifname` in `records`, if any (the lowest ifindex when
+/// stale ones share it).
+pub fn by_name<'a>(records: &'a Records, ifname: &str) -> Option<&'a Record> {
+    records.values().find(|r| r.ifname == ifname)
+}
+
+/// The on-disk form of a record (v2): the library's types stay free of
+/// serde, and the file's field names are fixed here.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecordV2<'a> {
+    #[serde(borrow)]
+    ifname: Cow<'a, str>,
+    ifindex: u32,
+    source: Source,
+    #[serde(borrow)]
+    by: Cow<'a, str>,
+    created: u64,
+    #[serde(borrow)]
+    last_by: Cow<'a, str>,
+    last_at: u64,
+    /// One hex digit per name of the file's feature table (see
+    /// [`FileV2::features`]).
+    #[serde(borrow)]
+    features: Cow<'a, str>,
+    settings: Vec<SettingV2<'a>>,
+}
+
+/// Bits of a feature's hex digit in [`RecordV2::features`].
+const RECORDED: u32 = 1;
+const ACTIVE: u32 = 2;
+const REQUESTED: u32 = 4;
+const MANAGED: u32 = 8;
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettingV2<'a> {
+    #[serde(borrow)]
+    group: Cow<'a, str>,
+    #[serde(borrow)]
+    key: Cow<'a, str>,
+    value: ValueV2,
+    managed: bool,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy)]
+#[serde(untagged)]
+enum ValueV2 {
+    Num(u32),
+    Bool(bool),
+}
+
+/// A namespace's identity as written in a records file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NetnsId {
+    /// `SO_NETNS_COOKIE`: never reused while the system runs.
+    Cookie(u64),
+    /// The nsfs inode (kernels before 5.14): reusable once freed.
+    Inode(u64),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileV2<'a> {
+    #[serde(borrow)]
+    format: Cow<'a, str>,
+    version: u32,
+    /// For people and other tools reading the file: ethcfg finds a
+    /// namespace's file by its name, which carries the same identity.
+    #[serde(default)]
+    #[allow(dead_code)]
+    netns: Option<NetnsId>,
+    /// The feature names the records use, once for the file: a record's
+    /// state of every changeable feature is then one hex digit each, not
+    /// sixty JSON objects (a thousand interfaces' records stay ~150 KiB).
+    #[serde(borrow, default)]
+    features: Vec<Cow<'a, str>>,
+    #[serde(borrow)]
+    records: Vec<RecordV2<'a>>,
+}
+
+/// The file's feature table: every name the records use, in first-use
+/// order, and each name's position.
+fn feature_table(records: &Records) -> (Vec<&str>, HashMap<&str, usize>) {
+    let mut table = Vec::new();
+    let mut index = HashMap::new();
+    for f in records.values().flat_map(|r| &r.features) {
+        index.entry(f.name.as_str()).or_insert_with(|| {
+            table.push(f.name.as_str());
+            table.len() - 1
+        });
+    }
+    (table, index)
+}
+
+impl<'a> RecordV2<'a> {
+    fn new(r: &'a Record, index: &HashMap<&str, usize>, width: usize) -> Self {
+        use std::borrow::Cow::Borrowed;
+        let mut digits = vec![b'0'; width];
+        for f in &r.features {
+            let Some(slot) =
+                index.get(f.name.as_str()).and_then(|&i| digits.get_mut(i))
+            else {
+                continue;
+            };
+            let d = RECORDED
+                | if f.active { ACTIVE } else { 0 }
+                | if f.requested { REQUESTED } else { 0 }
+                | if f.managed { MANAGED } else { 0 };
+            *slot = char::from_digit(d, 16).map_or(b'0', |c| c as u8);
         }
-        n /= 10;
-        if n == 0 || at == 0 {
-            break;
+        RecordV2 {
+            ifname: Borrowed(&r.ifname),
+            ifindex: r.ifindex,
+            source: r.source,
+            by: Borrowed(&r.by),
+            created: r.created,
+            last_by: Borrowed(&r.last_by),
+            last_at: r.last_at,
+            features: Cow::Owned(String::from_utf8_lossy(&digits).into_owned()),
+            settings: r
+                .settings
+                .iter()
+                .map(|s| SettingV2 {
+                    group: Borrowed(s.group.as_str()),
+                    key: Borrowed(&s.key),
+                    value: match s.value {
+                        Value::Num(n) => ValueV2::Num(n),
+                        Value::Bool(b) => ValueV2::Bool(b),
+                    },
+                    managed: s.managed,
+                })
+                .collect(),
         }
     }
-    for &d in digits.get(at..).unwrap_or_default() {
-        out.push(char::from(d));
+
+    fn into_record(
+        self,
+        table: &[FeatureName],
+    ) -> std::result::Result<Record, String> {
+        if self.features.len() != table.len() {
+            return Err(format!(
+                "{}: {} feature states for {} feature names",
+                self.ifname,
+                self.features.len(),
+                table.len()
+            ));
+        }
+        let mut features = Vec::new();
+        for (c, name) in self.features.chars().zip(table) {
+            let d = c.to_digit(16).ok_or_else(|| {
+                format!(
+                    "{}: feature state {c:?} is not a hex digit",
+                    self.ifname
+                )
+            })?;
+            if d & RECORDED == 0 {
+                if d != 0 {
+                    return Err(format!(
+                        "{}: feature state {c:?} of {name} is not recorded",
+                        self.ifname
+                    ));
+                }
+                continue;
+            }
+            features.push(RecordedFeature {
+                name: name.clone(),
+                active: d & ACTIVE != 0,
+                requested: d & REQUESTED != 0,
+                managed: d & MANAGED != 0,
+            });
+        }
+        let mut settings = Vec::with_capacity(self.settings.len());
+        for s in self.settings {
+            let group = Group::from_name(&s.group).ok_or_else(|| {
+                format!("unknown settings group {:?}", s.group)
+            })?;
+            settings.push(RecordedSetting {
+                group,
+                key: s.key.into_owned(),
+                value: match s.value {
+                    ValueV2::Num(n) => Value::Num(n),
+                    ValueV2::Bool(b) => Value::Bool(b),
+                },
+                managed: s.managed,
+            });
+        }
+        Ok(Record {
+            ifname: self.ifname.into_owned(),
+            ifindex: self.ifindex,
+            source: self.source,
+            by: self.by.into_owned(),
+            created: self.created,
+            last_by: self.last_by.into_owned(),
+            last_at: self.last_at,
+            features,
+            settings,
+        })
     }
 }
 
-/// Every record of one network namespace, by interface name.
-pub type Records = BTreeMap<String, Record>;
+/// Parses a records file's bytes, v2 (JSON) or v1 (lines): the one entry
+/// point for every reader, and for fuzzing. The error says what is wrong
+/// (for v1, which line).
+///
+/// # Errors
+/// A message when the bytes are not a records file of a known version.
+pub fn parse_records(bytes: &[u8]) -> std::result::Result<Records, String> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first == Some(&b'{') {
+        let file: FileV2<'_> =
+            serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+        if file.format != FORMAT || file.version != VERSION {
+            return Err(format!(
+                "not an ethcfg records file of version {VERSION} ({:?} version {})",
+                file.format, file.version
+            ));
+        }
+        let table: Vec<FeatureName> = file
+            .features
+            .iter()
+            .map(|n| FeatureName::from(n.as_ref()))
+            .collect();
+        let mut out = Records::new();
+        for r in file.records {
+            let r = r.into_record(&table)?;
+            out.insert(r.ifindex, r);
+        }
+        return Ok(out);
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| e.to_string())?;
+    let mut out = Records::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let rec = Record::from_v1_line(line)
+            .ok_or_else(|| format!("line {} is damaged", n + 1))?;
+        out.insert(rec.ifindex, rec);
+    }
+    Ok(out)
+}
+
+/// Writes `records` as a v2 file: one record a line, so a person can
+/// still read it.
+fn write_records(
+    w: &mut impl Write,
+    netns: Option<NetnsId>,
+    records: &Records,
+) -> std::io::Result<()> {
+    let (table, index) = feature_table(records);
+    w.write_all(b"{\"format\":\"ethcfg-records\",\"version\":2,\"netns\":")?;
+    serde_json::to_writer(&mut *w, &netns)?;
+    w.write_all(b",\n\"features\":")?;
+    serde_json::to_writer(&mut *w, &table)?;
+    w.write_all(b",\n\"records\":[")?;
+    for (i, r) in records.values().enumerate() {
+        w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        serde_json::to_writer(&mut *w, &RecordV2::new(r, &index, table.len()))?;
+    }
+    w.write_all(b"\n]}\n")
+}
 
 /// The state directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -234,16 +582,106 @@ fn io(path: &Path, what: &'static str) -> impl FnOnce(std::io::Error) -> Error {
     move |source| Error::State { path, what, source }
 }
 
+fn unsafe_path(path: &Path, reason: impl Into<String>) -> Error {
+    Error::StateUnsafe { path: path.to_path_buf(), reason: reason.into() }
+}
+
+/// The cookie of the calling thread's network namespace, from a socket
+/// made in it; `None` before Linux 5.14 (ENOPROTOOPT).
+fn netns_cookie() -> Option<u64> {
+    use nix::sys::socket::{
+        getsockopt, socket, AddressFamily, SockFlag, SockType,
+    };
+    // asm-generic's value; the architectures with their own numbering
+    // fall back to the inode.
+    #[cfg(not(any(target_arch = "sparc64", target_arch = "sparc")))]
+    const SO_NETNS_COOKIE: libc::c_int = 71;
+    #[derive(Debug, Clone, Copy)]
+    struct NetnsCookie;
+    #[cfg(not(any(target_arch = "sparc64", target_arch = "sparc")))]
+    nix::getsockopt_impl!(
+        NetnsCookie,
+        libc::SOL_SOCKET,
+        SO_NETNS_COOKIE,
+        u64,
+        nix::sys::socket::sockopt::GetStruct<u64>
+    );
+    #[cfg(any(target_arch = "sparc64", target_arch = "sparc"))]
+    return None;
+    #[cfg(not(any(target_arch = "sparc64", target_arch = "sparc")))]
+    {
+        let fd = socket(
+            AddressFamily::Unix,
+            SockType::Datagram,
+            SockFlag::SOCK_CLOEXEC,
+            None,
+        )
+        .ok()?;
+        getsockopt(&fd, NetnsCookie).ok()
+    }
+}
+
 /// The inode of the calling thread's network namespace
-/// (`/proc/thread-self/ns/net` of the live system is `net:[4026531840]`):
-/// the namespace whose interfaces this thread's netlink sockets change.
-fn netns_id() -> Option<u64> {
+/// (`/proc/thread-self/ns/net` of the live system is `net:[4026531840]`).
+fn netns_inode() -> Option<u64> {
     let link = std::fs::read_link(
         Path::new(HostRoot::LIVE_DIR).join("proc/thread-self/ns/net"),
     )
     .ok()?;
     let s = link.to_str()?;
     s.strip_prefix("net:[")?.strip_suffix(']')?.parse().ok()
+}
+
+/// The calling thread's namespace: the one whose interfaces this thread's
+/// netlink sockets change.
+fn netns_id() -> Option<NetnsId> {
+    netns_cookie()
+        .map(NetnsId::Cookie)
+        .or_else(|| netns_inode().map(NetnsId::Inode))
+}
+
+/// A fresh, unpredictable suffix for a temp file: std's per-process
+/// random hash keys over the pid and the time.
+fn random_suffix() -> u64 {
+    use std::hash::BuildHasher;
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    std::collections::hash_map::RandomState::new()
+        .hash_one((std::process::id(), t))
+}
+
+/// Opens `path` for reading without following a symlink or blocking on a
+/// FIFO, and checks it is a regular file. `None`: there is none.
+fn open_regular(path: &Path) -> Result<Option<File>> {
+    let f = match OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            return Err(unsafe_path(path, "it is a symlink"))
+        }
+        Err(e) => return Err(io(path, "read the state records")(e)),
+    };
+    let m = f.metadata().map_err(io(path, "read the state records"))?;
+    if !m.file_type().is_file() {
+        return Err(unsafe_path(path, not_regular(&m)));
+    }
+    Ok(Some(f))
+}
+
+fn not_regular(m: &std::fs::Metadata) -> &'static str {
+    let t = m.file_type();
+    if t.is_fifo() {
+        "it is a FIFO, not a regular file"
+    } else if t.is_dir() {
+        "it is a directory, not a regular file"
+    } else {
+        "it is not a regular file"
+    }
 }
 
 impl StateDir {
@@ -262,30 +700,93 @@ impl StateDir {
         &self.dir
     }
 
+    /// Creates the directory if needed and refuses one that is a symlink,
+    /// not a directory, or writable by someone less trusted than us.
     fn ensure(&self) -> Result<()> {
         std::fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
             .create(&self.dir)
-            .map_err(io(&self.dir, "create the state directory"))
+            .map_err(io(&self.dir, "create the state directory"))?;
+        self.check_dir()
     }
 
-    /// The records file of the calling thread's network namespace:
-    /// interface names are per namespace, so containers sharing /run each
-    /// have their own eth0.
-    fn file(&self) -> PathBuf {
-        match netns_id() {
-            Some(ns) => self.dir.join(format!("records@netns{ns}")),
-            None => self.dir.join("records"),
+    fn check_dir(&self) -> Result<()> {
+        let m = std::fs::symlink_metadata(&self.dir)
+            .map_err(io(&self.dir, "read the state directory"))?;
+        if m.file_type().is_symlink() {
+            return Err(unsafe_path(
+                &self.dir,
+                "it is a symlink; give the real directory",
+            ));
+        }
+        if !m.is_dir() {
+            return Err(unsafe_path(&self.dir, "it is not a directory"));
+        }
+        match crate::fs::untrusted(&m, "state directory") {
+            None => Ok(()),
+            Some(why) => Err(unsafe_path(&self.dir, why)),
         }
     }
 
-    /// Every record of this network namespace.
+    /// Temp files are only written under the lock: any there while we
+    /// hold it is a killed run's. Best effort: a leftover is harmless.
+    fn remove_stale_temps(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else { return };
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if name.starts_with("records") && name.contains(".tmp") {
+                // unlink never follows a symlink.
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+
+    /// The records file of the calling thread's network namespace —
+    /// interface names and indexes are per namespace — and the v1 file
+    /// it replaces, if it has another name.
+    fn files(&self) -> (PathBuf, Option<NetnsId>, Option<PathBuf>) {
+        let id = netns_id();
+        let legacy = netns_inode()
+            .map(|ino| self.dir.join(format!("records@netns{ino}")));
+        match id {
+            Some(NetnsId::Cookie(c)) => {
+                (self.dir.join(format!("records@cookie{c}")), id, legacy)
+            }
+            Some(NetnsId::Inode(_)) => (
+                legacy.clone().unwrap_or_else(|| self.dir.join("records")),
+                id,
+                None,
+            ),
+            None => (self.dir.join("records"), None, None),
+        }
+    }
+
+    #[cfg(test)]
+    fn file(&self) -> PathBuf {
+        self.files().0
+    }
+
+    /// Every record of this network namespace. A v1 file of the
+    /// namespace's inode is read when there is no v2 file yet.
     ///
     /// # Errors
-    /// [`Error::State`] when the file cannot be read or a line is damaged.
+    /// [`Error::State`] when the file cannot be read or is damaged;
+    /// [`Error::StateUnsafe`] when it or the directory is not safe.
     pub fn load_all(&self) -> Result<Records> {
-        Self::load_file(&self.file())
+        if !self.dir.exists() {
+            return Ok(Records::new());
+        }
+        self.check_dir()?;
+        let (file, _, legacy) = self.files();
+        match Self::load_file(&file)? {
+            Some(r) => Ok(r),
+            None => match legacy {
+                Some(l) => Ok(Self::load_file(&l)?.unwrap_or_default()),
+                None => Ok(Records::new()),
+            },
+        }
     }
 
     /// The record of `ifname` in the records file of any namespace (the
@@ -306,99 +807,121 @@ impl StateDir {
             .filter(|p| {
                 p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
                     n == "records"
-                        || (n.starts_with("records@netns") && !n.contains('.'))
+                        || ((n.starts_with("records@netns")
+                            || n.starts_with("records@cookie"))
+                            && !n.contains('.'))
                 })
             })
             .collect();
         files.sort();
         for f in files {
-            if let Some(r) = Self::load_file(&f)?.remove(ifname) {
-                return Ok(Some(r));
+            let all = Self::load_file(&f)?.unwrap_or_default();
+            if let Some(r) = by_name(&all, ifname) {
+                return Ok(Some(r.clone()));
             }
         }
         Ok(None)
     }
 
-    fn load_file(path: &Path) -> Result<Records> {
-        let path = path.to_path_buf();
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Records::new())
-            }
-            Err(e) => return Err(io(&path, "read the state records")(e)),
-        };
-        let mut out = Records::new();
-        for (n, line) in text.lines().enumerate() {
-            if line.starts_with('#') || line.trim().is_empty() {
-                continue;
-            }
-            let rec = Record::from_line(line).ok_or_else(|| Error::State {
-                path: path.clone(),
-                what: "parse the state records",
-                source: std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!("line {} is damaged", n + 1),
-                ),
-            })?;
-            out.insert(rec.ifname.clone(), rec);
+    fn load_file(path: &Path) -> Result<Option<Records>> {
+        let Some(f) = open_regular(path)? else { return Ok(None) };
+        let mut bytes = Vec::new();
+        f.take(MAX_RECORDS_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io(path, "read the state records"))?;
+        if bytes.len() as u64 > MAX_RECORDS_BYTES {
+            return Err(unsafe_path(
+                path,
+                format!("it is larger than {MAX_RECORDS_BYTES} bytes, so not ethcfg's records"),
+            ));
         }
-        Ok(out)
+        parse_records(&bytes).map(Some).map_err(|m| Error::State {
+            path: path.to_path_buf(),
+            what: "parse the state records",
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, m),
+        })
     }
 
-    /// The record of `ifname`, if there is one.
+    /// The record of device `ifname`, if there is one (by name: the
+    /// caller checks the ifindex).
     ///
     /// # Errors
     /// As [`StateDir::load_all`].
     pub fn load(&self, ifname: &str) -> Result<Option<Record>> {
-        Ok(self.load_all()?.remove(ifname))
+        Ok(by_name(&self.load_all()?, ifname).cloned())
     }
 
     /// Replaces every record of this namespace, atomically; no records
-    /// removes the file.
+    /// removes the file. A v1 file it replaces goes.
     ///
     /// # Errors
-    /// [`Error::State`].
+    /// [`Error::State`]; [`Error::StateUnsafe`].
     pub fn store_all(&self, records: &Records) -> Result<()> {
-        let path = self.file();
+        let (path, id, legacy) = self.files();
         if records.is_empty() {
-            return match std::fs::remove_file(&path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    Err(io(&path, "remove the state records")(e))
+            for p in std::iter::once(&path).chain(legacy.as_ref()) {
+                match std::fs::remove_file(p) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(io(p, "remove the state records")(e))
+                    }
+                    _ => {}
                 }
-                _ => Ok(()),
-            };
+            }
+            return Ok(());
         }
         self.ensure()?;
-        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        let mut name = path.file_name().unwrap_or_default().to_owned();
+        name.push(format!(".tmp{:016x}", random_suffix()));
+        let tmp = path.with_file_name(name);
+        // O_EXCL|O_NOFOLLOW: never through a planted symlink, never into
+        // someone else's file.
         let f = OpenOptions::new()
-            .create(true)
-            .truncate(true)
+            .create_new(true)
             .write(true)
             .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
             .open(&tmp)
             .map_err(io(&tmp, "write the state records"))?;
-        // Written in 64 KiB pieces rather than built whole: a thousand
-        // interfaces' records are ~400 KiB.
+        // Written in 64 KiB pieces rather than built whole.
         let written = (|| -> std::io::Result<()> {
             let mut w = std::io::BufWriter::with_capacity(64 * 1024, f);
-            let mut line = String::with_capacity(1024);
-            w.write_all(HEADER.as_bytes())?;
-            w.write_all(b"\n")?;
-            for r in records.values() {
-                line.clear();
-                r.to_line(&mut line);
-                w.write_all(line.as_bytes())?;
-            }
+            write_records(&mut w, id, records)?;
             // No fsync: the rename makes the replacement atomic, and records
             // live in /run (tmpfs), which a reboot empties anyway — as it
             // should: the interfaces come back in their default state.
             w.into_inner().map_err(std::io::IntoInnerError::into_error)?;
             Ok(())
-        })();
-        written.map_err(io(&tmp, "write the state records"))?;
-        std::fs::rename(&tmp, &path)
-            .map_err(io(&path, "write the state records"))
+        })()
+        .map_err(io(&tmp, "write the state records"))
+        .and_then(|()| {
+            std::fs::rename(&tmp, &path)
+                .map_err(io(&path, "write the state records"))
+        });
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+        if let Some(l) = legacy.filter(|l| *l != path) {
+            let _ = std::fs::remove_file(l);
+        }
+        Ok(())
+    }
+
+    /// Removes every record named `ifname` — stale ones of devices gone,
+    /// and the current device's — without touching any device. Returns
+    /// how many went.
+    ///
+    /// # Errors
+    /// [`Error::State`]; [`Error::StateUnsafe`].
+    pub fn forget(&self, ifname: &str) -> Result<usize> {
+        let mut all = self.load_all()?;
+        let n = all.len();
+        all.retain(|_, r| r.ifname != ifname);
+        let gone = n - all.len();
+        if gone > 0 {
+            self.store_all(&all)?;
+        }
+        Ok(gone)
     }
 
     /// Removes the record of `ifname` (no record is fine).
@@ -406,11 +929,7 @@ impl StateDir {
     /// # Errors
     /// [`Error::State`].
     pub fn remove(&self, ifname: &str) -> Result<()> {
-        let mut all = self.load_all()?;
-        if all.remove(ifname).is_some() {
-            self.store_all(&all)?;
-        }
-        Ok(())
+        self.forget(ifname).map(|_| ())
     }
 }
 
@@ -445,14 +964,14 @@ mod tests {
             Value::Bool(true),
         ));
         let mut all = Records::new();
-        all.insert("eth0".into(), r.clone());
+        all.insert(2, r.clone());
         let mut other = Record::new("br_lan.10", 9, "capture");
         other.keep_earliest(RecordedFeature::new(
             "rx-vlan-hw-parse",
             true,
             true,
         ));
-        all.insert("br_lan.10".into(), other);
+        all.insert(9, other);
         s.store_all(&all).unwrap();
         assert_eq!(s.load_all().unwrap(), all);
         assert_eq!(s.load("eth0").unwrap().unwrap().features, r.features);
@@ -470,9 +989,7 @@ mod tests {
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).unwrap();
         let line = |ifname: &str, by: &str| {
-            let mut s = format!("{HEADER}\n");
-            Record::new(ifname, 2, by).to_line(&mut s);
-            s
+            format!("# ethcfg state records v1\n{ifname} 2 {by} 1795323749\n")
         };
         std::fs::write(d.join("records@netns4026531840"), line("eno1", "a"))
             .unwrap();
@@ -498,15 +1015,6 @@ mod tests {
     }
 
     #[test]
-    fn numbers_are_written_in_decimal() {
-        for n in [0, 7, 10, 4_294_967_295, 1_795_323_749, u64::MAX] {
-            let mut s = String::from("x");
-            push_number(&mut s, n);
-            assert_eq!(s, format!("x{n}"));
-        }
-    }
-
-    #[test]
     fn a_damaged_file_is_an_error_naming_the_line() {
         let d = std::env::temp_dir()
             .join(format!("ethcfg-state-bad-{}", std::process::id()));
@@ -520,7 +1028,7 @@ mod tests {
             "eth0 2 set 1 =11",
             "\u{0}",
         ] {
-            std::fs::write(s.file(), format!("{HEADER}\n{bad}\n")).unwrap();
+            std::fs::write(s.file(), format!("# v1\n{bad}\n")).unwrap();
             let e = s.load_all().unwrap_err();
             assert!(
                 e.to_string().contains("line 2 is damaged"),
@@ -528,5 +1036,197 @@ mod tests {
             );
         }
         std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    fn fresh(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir()
+            .join(format!("ethcfg-state-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+
+    #[test]
+    fn any_name_and_any_by_round_trip_without_corrupting_the_file() {
+        let d = fresh("names");
+        let s = StateDir::new(&d);
+        let _l = s.lock().unwrap();
+        let mut all = Records::new();
+        let mut r = Record::new("#hash", 7, "my tool v2\nrun 3 #x\t\"q\"");
+        r.source = Source::Hook;
+        r.keep_earliest(RecordedFeature::new("rx-gro", false, false));
+        all.insert(7, r);
+        all.insert(8, Record::new("x y", 8, " "));
+        all.insert(9, Record::new("ok", 9, "set"));
+        s.store_all(&all).unwrap();
+        assert_eq!(s.load_all().unwrap(), all);
+        assert_eq!(s.load("#hash").unwrap().unwrap().ifindex, 7);
+        assert_eq!(s.load("ok").unwrap().unwrap().by, "set");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_v1_file_is_read_and_rewritten_as_v2() {
+        let Some(ino) = netns_inode() else { return };
+        let d = fresh("v1");
+        let s = StateDir::new(&d);
+        let _l = s.lock().unwrap();
+        let v1 = d.join(format!("records@netns{ino}"));
+        std::fs::write(
+            &v1,
+            "# ethcfg state records v1: ...\neno1 2 e1000e-hang-safe 1795323749 rx-gro=11 rings/rx=256\n",
+        )
+        .unwrap();
+        let all = s.load_all().unwrap();
+        let r = all.get(&2).unwrap();
+        assert_eq!(
+            (r.ifname.as_str(), r.by.as_str()),
+            ("eno1", "e1000e-hang-safe")
+        );
+        assert_eq!(r.features, [RecordedFeature::new("rx-gro", true, true)]);
+        s.store_all(&all).unwrap();
+        assert_eq!(s.load_all().unwrap(), all);
+        if netns_cookie().is_some() {
+            assert!(!v1.exists(), "the v1 file is replaced");
+            let text = std::fs::read_to_string(s.file()).unwrap();
+            assert!(
+                text.starts_with(
+                    "{\"format\":\"ethcfg-records\",\"version\":2"
+                ),
+                "{text}"
+            );
+        }
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn an_untrusted_directory_and_planted_files_are_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        // a 0777 directory: anyone could plant the lock or the temp file
+        let d = fresh("0777");
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o777))
+            .unwrap();
+        let e = StateDir::new(&d).lock().unwrap_err();
+        assert!(matches!(e, Error::StateUnsafe { .. }), "{e}");
+        assert!(e.to_string().contains("world-writable"), "{e}");
+        let mut one = Records::new();
+        one.insert(2, Record::new("eth0", 2, "set"));
+        assert!(StateDir::new(&d).store_all(&one).is_err());
+        assert_eq!(
+            std::fs::read_dir(&d).unwrap().count(),
+            0,
+            "nothing created"
+        );
+        std::fs::remove_dir_all(&d).unwrap();
+
+        // a symlink as the lock or the records: refused, the target untouched
+        let d = fresh("planted");
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700))
+            .unwrap();
+        let target = d.with_extension("target");
+        std::fs::write(&target, "precious").unwrap();
+        std::os::unix::fs::symlink(&target, d.join("lock")).unwrap();
+        let e = StateDir::new(&d).lock().unwrap_err();
+        assert!(e.to_string().contains("symlink"), "{e}");
+        std::fs::remove_file(d.join("lock")).unwrap();
+        let s = StateDir::new(&d);
+        std::os::unix::fs::symlink(&target, s.file()).unwrap();
+        let e = s.load_all().unwrap_err();
+        assert!(e.to_string().contains("symlink"), "{e}");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "precious");
+        std::fs::remove_file(s.file()).unwrap();
+
+        // the directory itself a symlink
+        let link = d.with_extension("link");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&d, &link).unwrap();
+        let e = StateDir::new(&link).lock().unwrap_err();
+        assert!(e.to_string().contains("symlink"), "{e}");
+        std::fs::remove_file(&link).unwrap();
+        std::fs::remove_file(&target).unwrap();
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_fifo_as_lock_or_records_is_an_error_not_a_hang() {
+        let d = fresh("fifo");
+        std::fs::create_dir_all(&d).unwrap();
+        let s = StateDir::new(&d);
+        let mkfifo = |p: &Path| {
+            let ok = std::process::Command::new("mkfifo")
+                .arg(p)
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(ok, "mkfifo {}", p.display());
+        };
+        mkfifo(&s.file());
+        let e = s.load_all().unwrap_err();
+        assert!(e.to_string().contains("FIFO"), "{e}");
+        mkfifo(&d.join("lock"));
+        let e = s.lock().unwrap_err();
+        assert!(e.to_string().contains("FIFO"), "{e}");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn temp_files_have_unpredictable_names_and_stale_ones_go_at_the_next_lock()
+    {
+        let d = fresh("temps");
+        let s = StateDir::new(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        let stale = d.join("records@cookie1.tmp1234");
+        std::fs::write(&stale, "half").unwrap();
+        let _l = s.lock().unwrap();
+        assert!(!stale.exists(), "a killed run's temp file is removed");
+        assert_ne!(random_suffix(), random_suffix());
+        let mut one = Records::new();
+        one.insert(2, Record::new("eth0", 2, "set"));
+        s.store_all(&one).unwrap();
+        let names: Vec<String> = std::fs::read_dir(&d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert!(names.iter().all(|n| !n.contains(".tmp")), "{names:?}");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_records_file_over_the_cap_is_refused() {
+        let d = fresh("cap");
+        std::fs::create_dir_all(&d).unwrap();
+        let s = StateDir::new(&d);
+        let f = std::fs::File::create(s.file()).unwrap();
+        f.set_len(MAX_RECORDS_BYTES + 1).unwrap();
+        let e = s.load_all().unwrap_err();
+        assert!(e.to_string().contains("larger than"), "{e}");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_damaged_v2_file_is_an_error_not_a_panic() {
+        let rec = |features: &str| {
+            format!(
+                r#"{{"format":"ethcfg-records","version":2,"netns":null,"features":["rx-gro","tx-scatter-gather"],"records":[{{"ifname":"e","ifindex":2,"source":"cli","by":"set","created":1,"last_by":"set","last_at":1,"features":"{features}","settings":[]}}]}}"#
+            )
+        };
+        let ok = parse_records(rec("f0").as_bytes()).unwrap();
+        assert_eq!(
+            ok.get(&2).unwrap().features,
+            [RecordedFeature::new("rx-gro", true, true)]
+        );
+        for bad in [
+            rec("f"),
+            rec("fz"),
+            rec("f2"),
+            rec("f00"),
+            rec("f0").replace("\"version\":2", "\"version\":3"),
+            rec("f0").replace("\"source\":\"cli\"", "\"source\":\"x\""),
+            rec("f0").replace("\"settings\":[]", "\"settings\":[],\"x\":1"),
+            rec("f0").replace("\"settings\":[]", "\"settings\":[{\"group\":\"nope\",\"key\":\"rx\",\"value\":1,\"managed\":true}]"),
+            "{".to_owned(),
+        ] {
+            assert!(parse_records(bad.as_bytes()).is_err(), "{bad}");
+        }
     }
 }

@@ -166,8 +166,9 @@ fn the_state_record_names_the_step_and_dates_the_apply() {
     let states = state_dir(&Options::rooted(t.root()));
     let mut r = Record::new("eno1", 2, "e1000e-tso-off");
     r.created = BTIME + 300;
+    r.last_at = BTIME + 300;
     let mut all = Records::new();
-    all.insert("eno1".into(), r);
+    all.insert(2, r);
     states.store_all(&all).unwrap();
     let rep = run(&Options {
         log: None,
@@ -188,7 +189,8 @@ fn the_state_record_names_the_step_and_dates_the_apply() {
     // a record of something else (set, capture) is not a ladder step
     let mut r = Record::new("eno1", 2, "capture");
     r.created = BTIME + 300;
-    all.insert("eno1".into(), r);
+    r.last_at = BTIME + 300;
+    all.insert(2, r);
     states.store_all(&all).unwrap();
     let rep = run(&Options {
         log: None,

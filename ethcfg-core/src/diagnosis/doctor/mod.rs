@@ -387,15 +387,14 @@ pub fn run(opts: &Options) -> Result<Report> {
     let states = state_dir(opts);
     for i in &hung {
         // Another system's records: its namespaces are not the caller's,
-        // and the caller's is not to be read. A record names the profile
-        // of ethcfg's first change to the interface and when it was made;
-        // later applies keep both.
+        // and the caller's is not to be read. The ladder step in effect is
+        // the profile of ethcfg's last apply to the interface, since then.
         let record =
             if live { states.load(i) } else { states.load_any_namespace(i) };
         if let Ok(Some(r)) = record {
-            if E1000E_HANG.step_of(&r.by).is_some() {
-                facts.applied.insert(i.clone(), r.created);
-                facts.applied_by.insert(i.clone(), r.by.clone());
+            if E1000E_HANG.step_of(&r.last_by).is_some() {
+                facts.applied.insert(i.clone(), r.last_at);
+                facts.applied_by.insert(i.clone(), r.last_by.clone());
             }
         }
         if live {
