@@ -20,6 +20,10 @@
 //! effect revert would not know of is never left behind. Records are
 //! matched to devices by ifindex in the namespace's file (see
 //! [`crate::state`]): a name now held by another device is never reverted.
+//!
+//! Layer: the change engine. May use: `crate::fs`, `crate::error`,
+//! `crate::iface`, `crate::netlink`, `crate::ethtool`, `crate::host`,
+//! `crate::events`, `crate::state`, `crate::profile`.
 
 use std::collections::HashMap;
 
