@@ -182,6 +182,21 @@ fn examples(command: &str) -> &'static [Example] {
                 "ethcfg check e1000e-hang-safe eno1\nethcfg revert eno1",
             ),
         ],
+        "apply" => &[
+            (
+                "The e1000e preset on the port that logs \"Detected Hardware Unit Hang\", \
+                 after looking at what it would change:",
+                "ethcfg apply --dry-run e1000e-hang-safe eno1\nethcfg apply e1000e-hang-safe eno1",
+            ),
+            (
+                "On Proxmox VE, name the bridge and apply it to the e1000e ports under it:",
+                "ethcfg apply --ports e1000e-hang-safe vmbr0",
+            ),
+        ],
+        "doctor" => &[(
+            "What is wrong with eno1, from what the kernel logged since boot:",
+            "ethcfg doctor eno1",
+        )],
         "show" => &[
             ("Every interface, as ethtool -k prints one:", "ethcfg show"),
             (
@@ -244,7 +259,16 @@ fn section(roff: &mut Roff, name: &str) {
 fn tagged(roff: &mut Roff, term: Vec<Inline>, text: &str) {
     roff.control("TP", []);
     roff.text(term);
-    roff.text([roman(text)]);
+    roff.text(prose(text));
+}
+
+/// Help text as roff: `quoted` commands bold, the rest roman.
+fn prose(text: &str) -> Vec<Inline> {
+    text.split('`')
+        .enumerate()
+        .filter(|(_, part)| !part.is_empty())
+        .map(|(i, part)| if i % 2 == 1 { bold(part) } else { roman(part) })
+        .collect()
 }
 
 /// Lines set as written, indented: commands and file excerpts.
@@ -384,7 +408,7 @@ fn help_paragraph(roff: &mut Roff, paragraph: &str) {
     let flush = |roff: &mut Roff, prose: &mut String| {
         if !prose.is_empty() {
             roff.control("PP", []);
-            roff.text([roman(prose.trim())]);
+            roff.text(self::prose(prose.trim()));
             prose.clear();
         }
     };
@@ -573,16 +597,18 @@ fn command_page(cmd: &Command) -> Roff {
     let mut roff = Roff::new();
     title(&mut roff, &format!("ethcfg-{name}"), "8");
     section(&mut roff, "NAME");
-    roff.text([roman(format!("ethcfg-{name} - {}", about(cmd)))]);
+    let mut line = vec![roman(format!("ethcfg-{name} - "))];
+    line.extend(prose(&about(cmd)));
+    roff.text(line);
     section(&mut roff, "SYNOPSIS");
     synopsis(&mut roff, &format!("ethcfg {name}"), cmd);
     section(&mut roff, "DESCRIPTION");
     let long =
         cmd.get_long_about().or_else(|| cmd.get_about()).map(|s| s.to_string());
-    roff.text([roman(format!(
+    roff.text(prose(&format!(
         "{}.",
         long.unwrap_or_default().trim_end_matches('.')
-    ))]);
+    )));
     let after = cmd
         .get_after_long_help()
         .or_else(|| cmd.get_after_help())
