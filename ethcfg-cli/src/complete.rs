@@ -30,7 +30,7 @@ pub(crate) fn answer_if_asked() {
     // The engine reads the working directory before it looks at the
     // variable; a normal run must not pay for that (nor show it to a test
     // that traces what `doctor --root` touches).
-    if std::env::var_os(VAR).is_none() {
+    if !crate::env::completion_requested(VAR) {
         return;
     }
     CompleteEnv::with_factory(completion_command)
@@ -165,9 +165,7 @@ fn settings(current: &OsStr) -> Vec<CompletionCandidate> {
     // word is being completed (they pass the words after it too), fish
     // cuts the line at the cursor.
     let args: Vec<OsString> = std::env::args_os().skip(2).collect();
-    let current_index = std::env::var("_CLAP_COMPLETE_INDEX")
-        .ok()
-        .and_then(|i| i.parse::<usize>().ok())
+    let current_index = crate::env::completion_word()
         .unwrap_or_else(|| args.len().saturating_sub(1));
     let previous = current_index
         .checked_sub(1)
