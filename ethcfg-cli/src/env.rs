@@ -1,7 +1,10 @@
 //! The process environment, read in one place and nowhere else (the
 //! library reads none): the state and profile directories
 //! (`ETHCFG_STATE_DIR`, `ETHCFG_PROFILE_DIR`) and the SSH session ethcfg
-//! runs in (`SSH_CONNECTION`), handed to the commands that need them.
+//! runs in (`SSH_CONNECTION`), handed to the commands that need them; and
+//! the variables of a shell's completion request ([`completion_requested`],
+//! [`completion_word`]). clap_complete's engine reads its own again once a
+//! request is made.
 
 use std::path::{Path, PathBuf};
 
@@ -63,6 +66,19 @@ impl Env {
     pub(crate) fn profile_dir(&self) -> &Path {
         &self.profile_dir
     }
+}
+
+/// Whether a shell asked for completions: the registered scripts set
+/// `var` (`_ETHCFG_COMPLETE=bash`) when they call ethcfg.
+pub(crate) fn completion_requested(var: &str) -> bool {
+    std::env::var_os(var).is_some()
+}
+
+/// The index of the word being completed among the words after `--`, as
+/// bash and zsh pass it (`_CLAP_COMPLETE_INDEX`; fish cuts the line at the
+/// cursor and passes none).
+pub(crate) fn completion_word() -> Option<usize> {
+    std::env::var("_CLAP_COMPLETE_INDEX").ok()?.parse().ok()
 }
 
 #[cfg(test)]

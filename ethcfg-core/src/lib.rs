@@ -87,6 +87,9 @@
 //! that owns the interface's network namespace.
 
 #![deny(missing_docs)]
+// docs.rs builds on nightly with `--cfg docsrs` and marks `Handle` as
+// needing the `tokio` feature; stable builds never see the unstable flag.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
@@ -116,6 +119,7 @@ pub use diagnosis::{devlink, doctor, impact};
 pub use ethtool::{features, names, settings};
 
 #[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use api::handle::Handle;
 pub use error::{Errno, Error, ErrorKind, Result, RollbackFailure};
 pub use features::{
