@@ -34,8 +34,9 @@ pub struct Target {
     pub before: Features,
     /// The features to send.
     pub plan: FeaturePlan,
-    /// The other settings to send, if any were asked for.
-    pub settings: Option<SettingsPlan>,
+    /// The other settings to send, if any were asked for (boxed: most
+    /// runs ask for none, and a plan inline made every target ~650 bytes).
+    pub settings: Option<Box<SettingsPlan>>,
     /// Things to tell (settings the driver does not have, skipped).
     pub notes: Vec<String>,
 }
@@ -79,7 +80,7 @@ impl ChangePlan {
             .iter()
             .map(|t| SetOutcome {
                 changes: f(&t.plan),
-                settings: t.settings.as_ref().map(&s).unwrap_or_default(),
+                settings: t.settings.as_deref().map(&s).unwrap_or_default(),
                 notes: t.notes.clone(),
                 ..SetOutcome::unchanged(&t.plan)
             })
@@ -178,6 +179,7 @@ impl<'s, T: Transport> Engine<'s, T> {
             } else {
                 self.plan_settings_for(&before, settings, missing).await?
             };
+            let settings = settings.map(Box::new);
             targets.push(Target { before, plan, settings, notes });
         }
         Ok(ChangePlan { by: by.to_owned(), targets })
@@ -345,7 +347,7 @@ impl<'s, T: Transport> Engine<'s, T> {
                 continue;
             }
             let features_only =
-                t.settings.as_ref().is_none_or(SettingsPlan::is_empty);
+                t.settings.as_deref().is_none_or(SettingsPlan::is_empty);
             if features_only {
                 batch.push(i);
                 continue;
