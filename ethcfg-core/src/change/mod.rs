@@ -6,8 +6,6 @@
 //! (never methods of the session itself), so the async and blocking APIs
 //! share it.
 
-use std::collections::HashMap;
-
 use crate::error::{Error, Result};
 use crate::ethtool::features::{
     plan_resolved, plan_with, resolve_request, ChangeStatus, FeatureChange,
@@ -237,28 +235,42 @@ impl<'s, T: Transport> Engine<'s, T> {
             }
             return Ok(out);
         }
+        let all = self.session.features_all().await?;
+        // Each interface's place in the dump, found through sorted lists
+        // borrowing the dump's names (no hashing, no name copied).
+        let mut by_name: Vec<(&str, usize)> = all
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.ifname.as_str(), i))
+            .collect();
+        by_name.sort_unstable();
+        let mut by_index: Vec<(u32, usize)> =
+            all.iter().enumerate().map(|(i, f)| (f.ifindex, i)).collect();
+        by_index.sort_unstable();
+        let slots: Vec<Option<usize>> = ifaces
+            .iter()
+            .map(|iface| match (iface.get_index(), iface.get_name()) {
+                (Some(i), _) => by_index
+                    .binary_search_by_key(&i, |e| e.0)
+                    .ok()
+                    .and_then(|k| by_index.get(k))
+                    .map(|e| e.1),
+                (None, Some(n)) => by_name
+                    .binary_search_by_key(&n, |e| e.0)
+                    .ok()
+                    .and_then(|k| by_name.get(k))
+                    .map(|e| e.1),
+                (None, None) => None,
+            })
+            .collect();
+        drop((by_name, by_index));
         // Taken out of the dump, not copied: a thousand interfaces are
         // sixty thousand features.
         let mut all: Vec<Option<Features>> =
-            self.session.features_all().await?.into_iter().map(Some).collect();
-        let by_name: HashMap<String, usize> = all
-            .iter()
-            .enumerate()
-            .filter_map(|(i, f)| f.as_ref().map(|f| (f.ifname.clone(), i)))
-            .collect();
-        let by_index: HashMap<u32, usize> = all
-            .iter()
-            .enumerate()
-            .filter_map(|(i, f)| f.as_ref().map(|f| (f.ifindex, i)))
-            .collect();
-        for iface in ifaces {
-            let slot = match (iface.get_index(), iface.get_name()) {
-                (Some(i), _) => by_index.get(&i),
-                (None, Some(n)) => by_name.get(n),
-                (None, None) => None,
-            };
+            all.into_iter().map(Some).collect();
+        for (iface, slot) in ifaces.iter().zip(slots) {
             let found = slot
-                .and_then(|&i| all.get_mut(i))
+                .and_then(|i| all.get_mut(i))
                 .and_then(Option::take)
                 .filter(|f| iface.get_name().is_none_or(|n| n == f.ifname));
             match found {
