@@ -96,7 +96,7 @@ fn resolve_stacks(
     let live = HostRoot::live();
     let root = live.path();
     let stacks: Vec<(&String, Option<Stack>)> =
-        a.ifaces.iter().map(|i| (i, stack::stack(root, i))).collect();
+        a.ifaces.iter().zip(stack::stacks(root, &a.ifaces)).collect();
     if stacks.iter().all(|(_, s)| s.is_none()) {
         return Ok(a.ifaces.to_vec());
     }
