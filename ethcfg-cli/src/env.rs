@@ -1,6 +1,7 @@
 //! The process environment, read in one place and nowhere else (the
 //! library reads none): the state and profile directories
-//! (`ETHCFG_STATE_DIR`, `ETHCFG_PROFILE_DIR`) and the SSH session ethcfg
+//! (`ETHCFG_STATE_DIR`, `ETHCFG_PROFILE_DIR`), the config file
+//! (`ETHCFG_CONFIG`) and the SSH session ethcfg
 //! runs in (`SSH_CONNECTION`), handed to the commands that need them.
 
 use std::path::{Path, PathBuf};
@@ -16,6 +17,8 @@ pub(crate) struct Env {
     state_dir: Option<PathBuf>,
     /// `ETHCFG_PROFILE_DIR`, or [`Profiles::DEFAULT_DIR`].
     profile_dir: PathBuf,
+    /// `ETHCFG_CONFIG` when set.
+    config: Option<PathBuf>,
     /// From `SSH_CONNECTION`: which interface carries this session.
     pub(crate) hints: ManagementHints,
 }
@@ -28,6 +31,7 @@ impl Env {
                 || PathBuf::from(Profiles::DEFAULT_DIR),
                 PathBuf::from,
             ),
+            config: std::env::var_os("ETHCFG_CONFIG").map(PathBuf::from),
             hints: std::env::var("SSH_CONNECTION")
                 .map(|v| ManagementHints::from_ssh_connection(&v))
                 .unwrap_or_default(),
@@ -52,5 +56,12 @@ impl Env {
     /// The user profile directory.
     pub(crate) fn profile_dir(&self) -> &Path {
         &self.profile_dir
+    }
+
+    /// The config file: `ETHCFG_CONFIG`, or the library's default.
+    pub(crate) fn config_path(&self) -> PathBuf {
+        self.config
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(ethcfg_core::config::DEFAULT_PATH))
     }
 }

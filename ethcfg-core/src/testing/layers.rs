@@ -14,6 +14,8 @@ const ORDER: &[&str] = &[
     "host",
     "state",
     "profile",
+    "config",
+    "import",
     "change",
     "diagnosis",
     "api",
