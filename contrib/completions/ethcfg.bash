@@ -34,6 +34,9 @@ _ethcfg() {
             ethcfg,impact)
                 cmd="ethcfg__subcmd__impact"
                 ;;
+            ethcfg,import)
+                cmd="ethcfg__subcmd__import"
+                ;;
             ethcfg,monitor)
                 cmd="ethcfg__subcmd__monitor"
                 ;;
@@ -66,6 +69,9 @@ _ethcfg() {
                 ;;
             ethcfg__subcmd__help,impact)
                 cmd="ethcfg__subcmd__help__subcmd__impact"
+                ;;
+            ethcfg__subcmd__help,import)
+                cmd="ethcfg__subcmd__help__subcmd__import"
                 ;;
             ethcfg__subcmd__help,monitor)
                 cmd="ethcfg__subcmd__help__subcmd__monitor"
@@ -113,7 +119,7 @@ _ethcfg() {
 
     case "${cmd}" in
         ethcfg)
-            opts="-h -V --help --version show set apply check revert profiles doctor impact monitor generate help"
+            opts="-h -V --help --version show set apply check revert profiles doctor impact monitor import generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -191,7 +197,7 @@ _ethcfg() {
             return 0
             ;;
         ethcfg__subcmd__help)
-            opts="show set apply check revert profiles doctor impact monitor generate help"
+            opts="show set apply check revert profiles doctor impact monitor import generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -275,6 +281,20 @@ _ethcfg() {
             return 0
             ;;
         ethcfg__subcmd__help__subcmd__impact)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ethcfg__subcmd__help__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -394,6 +414,24 @@ _ethcfg() {
             fi
             case "${prev}" in
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ethcfg__subcmd__import)
+            opts="-h -V --write --config --json --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

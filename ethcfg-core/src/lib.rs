@@ -65,7 +65,9 @@
 //! engine ([`change`]: plan, record, apply, roll back, revert, check) build
 //! on both; [`doctor`] and [`impact`] diagnose without changing anything.
 //! [`events`] reports feature, settings and link changes as they happen
-//! (a blocking iterator, and a stream with `tokio`).
+//! (a blocking iterator, and a stream with `tokio`). [`import`] reads the
+//! ethtool settings of ifupdown, systemd and NetworkManager files into
+//! bindings; [`config`] edits the config file that holds them.
 //!
 //! ## Async
 //!

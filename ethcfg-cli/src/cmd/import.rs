@@ -52,13 +52,18 @@ pub(crate) fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Exit, CliError> {
-    let files = if a.files.is_empty() {
-        import::default_files(Path::new("/"))
+    let (files, mut imported) = if a.files.is_empty() {
+        let files = import::default_files(Path::new("/"));
+        let (imported, unread) = import::read_files_lenient(&files);
+        for e in unread {
+            writeln!(err, "ethcfg: warning: {e}; skipped")?;
+        }
+        (files, imported)
     } else {
-        a.files.clone()
+        let imported = import::read_files(&a.files)
+            .map_err(|e| CliError::Failed(e.to_string()))?;
+        (a.files.clone(), imported)
     };
-    let mut imported = import::read_files(&files)
-        .map_err(|e| CliError::Failed(e.to_string()))?;
     imported.name_presets(&Profiles::builtin()?);
     let config = a.config.clone().unwrap_or_else(|| env.config_path());
     let written = if a.write {

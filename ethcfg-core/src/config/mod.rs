@@ -1,5 +1,5 @@
 //! The config file, `/etc/ethcfg/ethcfg.toml` ([`DEFAULT_PATH`]): its
-//! `[[bind]]` tables. [`write`] edits it in place (appending and removing
+//! `[[bind]]` tables. [`write`](mod@write) edits it in place (appending and removing
 //! tables, comments and order kept) and replaces it atomically; the
 //! bindings model and its parser come beside it.
 //!

@@ -11,7 +11,7 @@
 //! loops, command substitution, pipes, `&&`, `||`, unknown options) is
 //! returned as [`NotImported`] with the reason, never guessed.
 //!
-//! One file per source format: [`ifupdown`] (`interfaces`), `unit`
+//! One file per source format: `ifupdown` (`interfaces`), `unit`
 //! (systemd services), `keyfile` (NetworkManager), `link` (systemd
 //! `.link`); `shell` reads an `ethtool` command line; `ini` the
 //! ini-style files.
@@ -291,6 +291,23 @@ pub fn read_files(files: &[PathBuf]) -> Result<Import, ReadError> {
         sources.push((path.clone(), text));
     }
     Ok(import(sources.iter().map(|(p, t)| (p.as_path(), t.as_str()))))
+}
+
+/// [`read_files`] for files nobody named ([`default_files`]): one that
+/// cannot be read (NetworkManager's keyfiles are root's alone) is left
+/// out and returned with why, and the others are imported.
+pub fn read_files_lenient(files: &[PathBuf]) -> (Import, Vec<ReadError>) {
+    let mut sources = Vec::new();
+    let mut failed = Vec::new();
+    for path in files {
+        match crate::fs::read_regular_string(path, FILE_CAP) {
+            Ok(text) => sources.push((path.clone(), text)),
+            Err(source) => {
+                failed.push(ReadError { path: path.clone(), source })
+            }
+        }
+    }
+    (import(sources.iter().map(|(p, t)| (p.as_path(), t.as_str()))), failed)
 }
 
 /// Imports texts (each with the path that names it and selects its

@@ -239,3 +239,25 @@ fn default_files_are_listed_under_a_root() {
     );
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+#[test]
+fn unreadable_default_files_are_left_out_and_named() {
+    let dir = std::env::temp_dir()
+        .join(format!("ethcfg-import-lenient-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("x.service");
+    std::fs::write(
+        &good,
+        "[Service]\nExecStart=/sbin/ethtool -K eno1 tso off\n",
+    )
+    .unwrap();
+    let missing = dir.join("gone.link");
+    let (i, unread) = read_files_lenient(&[missing.clone(), good.clone()]);
+    assert_eq!(i.bindings[0].profile, None);
+    assert_eq!(features(&i.bindings[0]), [("tso", false)]);
+    assert_eq!(unread.len(), 1);
+    assert_eq!(unread[0].path, missing);
+    assert!(read_files(&[missing, good]).is_err());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
