@@ -249,26 +249,53 @@ fn import_write_refuses_a_symlinked_or_writable_config() {
 }
 
 /// The original lines run on one veth; what `import` made of them is
-/// applied to another, starting from the same state; ethtool reads both.
+/// applied to another, starting from the same state; ethtool reads both
+/// (features, and channels where the line sets them).
 /// Until `apply --config` exists, the imported binding is applied with
 /// `ethcfg apply PROFILE` (a named preset) or `ethcfg set` (inline
-/// features); switch both to `ethcfg apply --config` when it lands.
+/// sections); switch both to `ethcfg apply --config` when it lands.
 fn imported_bindings_via_apply_and_set_until_apply_config_match_the_ethtool_lines(
 ) {
     in_netns(|| {
         let d = config_dir("equiv");
-        for (orig, copy, line) in [
+        for (orig, copy, file, text, line) in [
             // the field report's line: imported as the e1000e-hang-safe preset
-            ("imo0", "imc0", "ethtool -K imo0 gso off gro off tso off tx off rx off rxvlan off txvlan off sg off"),
+            (
+                "imo0",
+                "imc0",
+                "interfaces",
+                "iface imo0 inet manual\n    post-up LINE\n",
+                "ethtool -K imo0 gso off gro off tso off tx off rx off rxvlan off txvlan off sg off",
+            ),
             // inline features, long and kernel names, two commands in one line
-            ("imo1", "imc1", "/sbin/ethtool --offload imo1 generic-receive-offload off tso off; /usr/sbin/ethtool -K imo1 rx-vlan-hw-parse off"),
+            (
+                "imo1",
+                "imc1",
+                "interfaces",
+                "iface imo1 inet manual\n    post-up LINE\n",
+                "/sbin/ethtool --offload imo1 generic-receive-offload off tso off; /usr/sbin/ethtool -K imo1 rx-vlan-hw-parse off",
+            ),
+            // a unit setting channels and a feature
+            (
+                "imo2",
+                "imc2",
+                "x.service",
+                "[Service]\nType=oneshot\nExecStart=LINE\n",
+                "/bin/sh -c '/sbin/ethtool -L imo2 rx 2 tx 3; /sbin/ethtool -K imo2 gso off'",
+            ),
         ] {
-            veth(orig, &format!("{orig}p"));
-            veth(copy, &format!("{copy}p"));
+            for name in [orig, copy] {
+                sh(&[
+                    "ip", "link", "add", "name", name, "numtxqueues", "4", "numrxqueues", "4", "type", "veth", "peer", "name",
+                    &format!("{name}p"), "numtxqueues", "4", "numrxqueues", "4",
+                ]);
+            }
+            let channels = |i: &str| sh(&["ethtool", "-l", i]).replace(i, "IF");
             assert_eq!(ethtool_state(orig), ethtool_state(copy));
-            let file = d.join(format!("{orig}.interfaces"));
-            std::fs::write(&file, format!("iface {orig} inet manual\n    post-up {line}\n")).unwrap();
-            let v = import_json(&[file.to_str().unwrap()]);
+            assert_eq!(channels(orig), channels(copy));
+            let path = d.join(format!("{orig}-{file}"));
+            std::fs::write(&path, text.replace("LINE", line)).unwrap();
+            let v = import_json(&[path.to_str().unwrap()]);
             assert_eq!(v["not_imported"], serde_json::json!([]), "{v}");
             let b = &v["bindings"][0];
             assert_eq!(b["match"], serde_json::json!([["name", orig]]));
@@ -284,10 +311,21 @@ fn imported_bindings_via_apply_and_set_until_apply_config_match_the_ethtool_line
                     args.push(f[0].as_str().unwrap().to_owned());
                     args.push(f[1].as_str().unwrap().to_owned());
                 }
+                for s in b["settings"].as_array().unwrap() {
+                    let word = match s[0].as_str().unwrap() {
+                        "rings" => "ring",
+                        "private-flags" => "priv-flag",
+                        g => g,
+                    };
+                    for w in [word, s[1].as_str().unwrap(), s[2].as_str().unwrap()] {
+                        args.push(w.to_owned());
+                    }
+                }
                 ethcfg(&args.iter().map(String::as_str).collect::<Vec<_>>())
             };
             assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
             assert_eq!(ethtool_state(orig), ethtool_state(copy), "{line}");
+            assert_eq!(channels(orig), channels(copy), "{line}");
         }
     });
 }

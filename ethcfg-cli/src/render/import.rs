@@ -68,6 +68,8 @@ struct JsonBinding<'a> {
     #[serde(rename = "match")]
     matcher: Vec<(&'static str, &'a str)>,
     profile: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
     features: Vec<(&'a str, &'static str)>,
     settings: Vec<(&'static str, &'a str, String)>,
     from: Vec<JsonOrigin<'a>>,
@@ -77,6 +79,7 @@ fn binding(b: &Binding) -> JsonBinding<'_> {
     JsonBinding {
         matcher: b.matcher.pairs(),
         profile: b.profile.as_deref(),
+        note: b.note.as_deref(),
         features: b
             .features
             .iter()

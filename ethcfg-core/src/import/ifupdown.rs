@@ -32,7 +32,6 @@ const LINK_OPTIONS: &[&str] = &[
     "ethernet-autoneg",
     "ethernet-port",
     "ethernet-wol",
-    "hardware-irq-coalesce",
 ];
 
 pub(crate) fn read(path: &Path, text: &str) -> Found {

@@ -141,6 +141,8 @@ pub struct Binding {
     /// asked again, or a value a later line of the same file replaced.
     /// Old lines to remove as well.
     pub also: Vec<Origin>,
+    /// What to know before using it (the preset is for one driver).
+    pub note: Option<String>,
 }
 
 impl Binding {
@@ -455,6 +457,7 @@ impl Import {
                         features: Vec::new(),
                         settings: Vec::new(),
                         also: Vec::new(),
+                        note: None,
                     });
                     self.bindings.len() - 1
                 }
@@ -470,11 +473,20 @@ impl Import {
     /// same settings, nothing more or less).
     pub fn name_presets(&mut self, presets: &Profiles) {
         for b in &mut self.bindings {
-            b.profile = presets
-                .profiles
-                .iter()
-                .find(|p| same_as_profile(b, p))
-                .map(|p| p.name.clone());
+            let found = presets.profiles.iter().find(|p| {
+                same_as_profile(b, p)
+                    // a match on another driver would need `force`: the
+                    // lines did not, so they stay inline
+                    && b.matcher.driver.as_deref().is_none_or(|d| p.is_for_driver(Some(d)))
+            });
+            b.profile = found.map(|p| p.name.clone());
+            b.note = found.filter(|p| !p.drivers.is_empty() && b.matcher.driver.is_none()).map(|p| {
+                format!(
+                    "{} is meant for {}; on another driver, apply refuses it unless the binding says force = true",
+                    p.name,
+                    p.drivers.join(", ")
+                )
+            });
         }
     }
 

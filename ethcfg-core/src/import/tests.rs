@@ -261,3 +261,23 @@ fn unreadable_default_files_are_left_out_and_named() {
     assert!(read_files(&[missing, good]).is_err());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn presets_for_one_driver_are_named_only_where_they_would_apply() {
+    let link = |driver: &str| {
+        format!("[Match]\nDriver={driver}\nMACAddress=00:11:22:33:44:55\n\n[Link]\nTCPSegmentationOffload=no\n")
+    };
+    let t = link("igc");
+    let i = one((Path::new("/a.link"), t.as_str()));
+    assert_eq!(i.bindings[0].profile, None);
+    assert!(i.to_toml().contains("[bind.features]\ntso = \"off\""));
+    let t = link("e1000e");
+    let i = one((Path::new("/a.link"), t.as_str()));
+    assert_eq!(i.bindings[0].profile.as_deref(), Some("e1000e-tso-off"));
+    assert_eq!(i.bindings[0].note, None);
+    let i = one(fixture!("pve-field-report.interfaces"));
+    assert!(i.bindings[0].note.as_deref().unwrap().contains("force = true"));
+    assert!(i
+        .to_toml()
+        .contains("# note: e1000e-hang-safe is meant for e1000e"));
+}

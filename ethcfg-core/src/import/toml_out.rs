@@ -38,6 +38,9 @@ pub(crate) fn table(b: &Binding) -> Table {
     for o in b.origins() {
         prefix.push_str(&format!("# imported from {o}: {}\n", o.text));
     }
+    if let Some(n) = &b.note {
+        prefix.push_str(&format!("# note: {n}\n"));
+    }
     t.decor_mut().set_prefix(prefix);
     let mut m = InlineTable::new();
     for (k, v) in b.matcher.pairs() {
