@@ -206,6 +206,10 @@ fn import_write_keeps_the_config_and_lists_the_old_lines() {
     assert_eq!(v["remove"], serde_json::json!([]));
     assert_eq!(std::fs::read_to_string(&cfg).unwrap(), after);
 
+    // --config without --write is a usage error, not a silent no-op
+    let o = ethcfg(&["import", "--config", cfg.to_str().unwrap(), &src]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+
     // without --write nothing is written, wherever ETHCFG_CONFIG points
     let o = ethcfg_cmd()
         .env("ETHCFG_CONFIG", d.join("other.toml"))

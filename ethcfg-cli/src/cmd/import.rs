@@ -39,7 +39,7 @@ pub(crate) struct ImportArgs {
     #[arg(long)]
     pub(crate) write: bool,
     /// The config file --write edits (default: ETHCFG_CONFIG, else /etc/ethcfg/ethcfg.toml)
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", requires = "write")]
     pub(crate) config: Option<PathBuf>,
     /// Print JSON on stdout
     #[arg(long)]
