@@ -1,8 +1,9 @@
 //! The process environment, read in one place and nowhere else (the
 //! library reads none): the state and profile directories
-//! (`ETHCFG_STATE_DIR`, `ETHCFG_PROFILE_DIR`) and the SSH session ethcfg
-//! runs in (`SSH_CONNECTION`), handed to the commands that need them; and
-//! the variables of a shell's completion request ([`completion_requested`],
+//! (`ETHCFG_STATE_DIR`, `ETHCFG_PROFILE_DIR`), the config file
+//! (`ETHCFG_CONFIG`) and the SSH session ethcfg runs in
+//! (`SSH_CONNECTION`), handed to the commands that need them; and the
+//! variables of a shell's completion request ([`completion_requested`],
 //! [`completion_word`]). clap_complete's engine reads its own again once a
 //! request is made.
 
@@ -21,6 +22,8 @@ pub(crate) struct Env {
     state_dir: Option<PathBuf>,
     /// `ETHCFG_PROFILE_DIR`, or [`Profiles::DEFAULT_DIR`].
     profile_dir: PathBuf,
+    /// `ETHCFG_CONFIG` when set.
+    config: Option<PathBuf>,
     /// From `SSH_CONNECTION`: which interface carries this session.
     pub(crate) hints: ManagementHints,
 }
@@ -40,6 +43,7 @@ impl Env {
                 || PathBuf::from(Profiles::DEFAULT_DIR),
                 PathBuf::from,
             ),
+            config: var("ETHCFG_CONFIG").map(PathBuf::from),
             hints: var("SSH_CONNECTION")
                 .and_then(|v| v.into_string().ok())
                 .map(|v| ManagementHints::from_ssh_connection(&v))
@@ -65,6 +69,13 @@ impl Env {
     /// The user profile directory.
     pub(crate) fn profile_dir(&self) -> &Path {
         &self.profile_dir
+    }
+
+    /// The config file: `ETHCFG_CONFIG`, or the library's default.
+    pub(crate) fn config_path(&self) -> PathBuf {
+        self.config
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(ethcfg_core::config::DEFAULT_PATH))
     }
 }
 

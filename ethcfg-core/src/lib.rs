@@ -65,7 +65,9 @@
 //! engine ([`change`]: plan, record, apply, roll back, revert, check) build
 //! on both; [`doctor`] and [`impact`] diagnose without changing anything.
 //! [`events`] reports feature, settings and link changes as they happen
-//! (a blocking iterator, and a stream with `tokio`).
+//! (a blocking iterator, and a stream with `tokio`). [`import`] reads the
+//! ethtool settings of ifupdown, systemd and NetworkManager files into
+//! bindings; [`config`] edits the config file that holds them.
 //!
 //! ## Async
 //!
@@ -97,10 +99,11 @@
 // one after it. Each layer's module doc says what it owns. The public
 // modules are re-exported flat below, so a user's paths do not follow the
 // internal layering. (rustfmt sorts the lines; the order, lowest first:
-// fs, error, iface, netlink, ethtool, host, events, state, profile, change,
-// diagnosis, api.)
+// fs, error, iface, netlink, ethtool, host, events, state, profile, config,
+// import, change, diagnosis, api.)
 mod api;
 pub mod change;
+pub mod config;
 mod diagnosis;
 mod error;
 mod ethtool;
@@ -108,6 +111,7 @@ pub mod events;
 mod fs;
 pub mod host;
 mod iface;
+pub mod import;
 mod netlink;
 pub mod profile;
 pub mod state;

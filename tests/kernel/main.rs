@@ -14,6 +14,7 @@ mod grammar;
 #[path = "../common/harness.rs"]
 mod harness;
 mod host;
+mod import;
 mod monitor;
 mod oracle;
 mod profiles;
@@ -36,6 +37,7 @@ fn main() -> std::process::ExitCode {
             doctor::tests(),
             grammar::tests(),
             host::tests(),
+            import::tests(),
             monitor::tests(),
             oracle::tests(),
             profiles::tests(),

@@ -16,6 +16,8 @@ const ORDER: &[&str] = &[
     "events",
     "state",
     "profile",
+    "config",
+    "import",
     "change",
     "diagnosis",
     "api",
