@@ -8,8 +8,8 @@ use clap::{Parser, Subcommand};
 use crate::cmd::{
     apply::ApplyArgs, check::CheckArgs, doctor::DoctorArgs,
     generate::GenerateArgs, impact::ImpactArgs, import::ImportArgs,
-    monitor::MonitorArgs, profiles::ProfilesArgs, revert::RevertArgs,
-    set::SetArgs, show::ShowArgs,
+    metrics::MetricsArgs, monitor::MonitorArgs, profiles::ProfilesArgs,
+    revert::RevertArgs, set::SetArgs, show::ShowArgs,
 };
 
 /// Netlink-native NIC configuration: show and set ethtool features without ethtool.
@@ -58,6 +58,8 @@ pub(crate) enum Command {
     Monitor(MonitorArgs),
     /// Turn existing ethtool settings (ifupdown, systemd units and .link files, NetworkManager) into ethcfg bindings
     Import(ImportArgs),
+    /// Write Prometheus metrics (drift, applied features, kernel log findings) for node_exporter's textfile collector
+    Metrics(MetricsArgs),
     /// Write the man page or shell completions (for packagers)
     #[command(hide = true)]
     Generate(GenerateArgs),

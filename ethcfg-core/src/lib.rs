@@ -119,7 +119,7 @@ pub mod state;
 mod testing;
 
 pub use api::blocking;
-pub use diagnosis::{devlink, doctor, impact};
+pub use diagnosis::{devlink, doctor, impact, metrics};
 pub use ethtool::{features, names, settings};
 
 #[cfg(feature = "tokio")]

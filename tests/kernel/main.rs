@@ -10,6 +10,7 @@ mod cli;
 mod doctor;
 #[path = "../common/ethtool_oracle.rs"]
 mod ethtool_oracle;
+mod fleet;
 mod grammar;
 #[path = "../common/harness.rs"]
 mod harness;
@@ -35,6 +36,7 @@ fn main() -> std::process::ExitCode {
             badfiles::tests(),
             cli::tests(),
             doctor::tests(),
+            fleet::tests(),
             grammar::tests(),
             host::tests(),
             import::tests(),

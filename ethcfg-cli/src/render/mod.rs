@@ -11,6 +11,7 @@ pub(crate) mod features;
 pub(crate) mod impact;
 pub(crate) mod import;
 pub(crate) mod json;
+pub(crate) mod metrics;
 pub(crate) mod monitor;
 pub(crate) mod outcome;
 pub(crate) mod profile;

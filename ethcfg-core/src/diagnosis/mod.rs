@@ -2,7 +2,8 @@
 //!
 //! Owns [`doctor`] (kernel log → findings → remedies), [`impact`] (the
 //! blast radius of unloading a module) and [`devlink`] (what `devlink dev
-//! info` shows, for doctor).
+//! info` shows, for doctor) and [`metrics`] (what monitoring exports:
+//! drift, applied features, findings counted).
 //!
 //! May use: [`crate::error`], `crate::fs`, [`crate::iface`], [`crate::netlink`],
 //! [`crate::ethtool`], [`crate::host`], [`crate::state`],
@@ -11,3 +12,4 @@
 pub mod devlink;
 pub mod doctor;
 pub mod impact;
+pub mod metrics;

@@ -38,7 +38,7 @@ fn layer_of(name: &str) -> Option<&'static str> {
         "features" | "names" | "settings" | "Feature" | "FeatureChange"
         | "FeaturePlan" | "FeatureRequest" | "Features" | "FixedPolicy"
         | "InterfaceOutcome" | "Status" => "ethtool",
-        "devlink" | "doctor" | "impact" => "diagnosis",
+        "devlink" | "doctor" | "impact" | "metrics" => "diagnosis",
         "blocking" | "Handle" => "api",
         _ => return None,
     })

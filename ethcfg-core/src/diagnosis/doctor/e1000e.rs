@@ -463,5 +463,6 @@ fn finding(h: &Hangs, facts: &Facts) -> Finding {
         evidence: ev,
         explanation: why,
         remedy,
+        events: n,
     }
 }

@@ -578,5 +578,6 @@ fn finding(
         evidence: evidence_lines,
         explanation: why,
         remedy,
+        events: 1,
     }
 }

@@ -158,5 +158,6 @@ fn finding(x: &Drops, facts: &Facts) -> Finding {
         evidence,
         explanation: why,
         remedy,
+        events: x.downs + x.lost,
     }
 }

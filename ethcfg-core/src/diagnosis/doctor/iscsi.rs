@@ -121,5 +121,6 @@ pub(crate) fn findings(d: &Detector, nic: &[Finding]) -> Vec<Finding> {
         evidence,
         explanation: why,
         remedy,
+        events: n,
     }]
 }

@@ -51,6 +51,16 @@ use crate::state::StateDir;
 
 pub use log::{LogLine, LogSource};
 
+/// Every finding id doctor knows, for exporting zero counts.
+pub const FINDINGS: [&str; 6] = [
+    "e1000e-hang",
+    "ice-ddp-os-default",
+    "ice-ddp-safe-mode",
+    "igc-link-drops",
+    "r8169-tx-timeout",
+    "iscsi-heartbeat-loss",
+];
+
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
@@ -101,6 +111,10 @@ pub struct Finding {
     /// Commands to run, in order; lines starting with `#` are notes for
     /// the person running them.
     pub remedy: Vec<String>,
+    /// How many times the log shows the trouble (hangs, link drops,
+    /// transmit timeouts, lost heartbeats); 1 for a state (ice's DDP
+    /// package). `ethcfg metrics` exports it.
+    pub events: usize,
 }
 
 /// What `doctor` found.

@@ -216,5 +216,6 @@ fn finding(s: &Stalls, facts: &Facts) -> Finding {
         evidence,
         explanation: why,
         remedy,
+        events: s.timeouts,
     }
 }
