@@ -68,7 +68,7 @@ notes:
 requirements:
   - ethcfg on the managed host
 author:
-  - ethcfg contributors
+  - ethcfg contributors (@ethcfg)
 '''
 
 EXAMPLES = r'''
