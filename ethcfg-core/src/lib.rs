@@ -95,6 +95,9 @@ pub mod change;
 mod diagnosis;
 mod error;
 mod ethtool;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzz_entry;
 pub mod host;
 mod iface;
 mod netlink;
