@@ -1,5 +1,6 @@
 //! The profile registry: built-ins plus the user's profile directory.
 
+use std::collections::HashMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -180,9 +181,11 @@ impl Profiles {
 /// later value for the same feature or setting wins.
 fn resolve_includes(profiles: &mut [Profile]) -> Result<()> {
     let originals: Vec<Profile> = profiles.to_vec();
+    let mut expanded = HashMap::new();
     for p in profiles.iter_mut().filter(|p| !p.include.is_empty()) {
         let mut stack = vec![p.name.clone()];
-        let (features, settings) = expand(&originals, p, &mut stack)?;
+        let (features, settings) =
+            expand(&originals, p, &mut stack, &mut expanded)?;
         p.features = features;
         p.settings = settings;
     }
@@ -191,10 +194,15 @@ fn resolve_includes(profiles: &mut [Profile]) -> Result<()> {
 
 type Expanded = (Vec<ProfileFeature>, Vec<ProfileSetting>);
 
+/// `expanded` holds each profile's expansion once made: it does not depend
+/// on who includes it (a cycle through the includer would have failed it),
+/// and without it a profile included twice at every level of a chain is
+/// expanded exponentially often.
 fn expand(
     all: &[Profile],
     p: &Profile,
     stack: &mut Vec<String>,
+    expanded: &mut HashMap<String, Expanded>,
 ) -> Result<Expanded> {
     let problem = |problem: String| Error::Profile {
         file: p.source.to_string(),
@@ -239,9 +247,16 @@ fn expand(
             let known: Vec<&str> = all.iter().map(|q| q.name.as_str()).collect();
             problem(format!("profile {} includes unknown profile {inc:?}; known profiles: {}", p.name, known.join(", ")))
         })?;
-        stack.push(inc.clone());
-        let (qf, qs) = expand(all, q, stack)?;
-        stack.pop();
+        let (qf, qs) = match expanded.get(inc) {
+            Some(e) => e.clone(),
+            None => {
+                stack.push(inc.clone());
+                let e = expand(all, q, stack, expanded)?;
+                stack.pop();
+                expanded.insert(inc.clone(), e.clone());
+                e
+            }
+        };
         merge(qf, qs, Some(&q.name));
     }
     merge(p.features.clone(), p.settings.clone(), None);
@@ -460,6 +475,30 @@ mod tests {
         );
         let e = Profiles::load(&d).unwrap_err();
         assert!(e.to_string().contains("unknown profile \"nope\""), "{e}");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn fuzz_repeated_includes_resolve_in_linear_time() {
+        // fuzz target `profiles`: four files, each including the next 300
+        // times (3.9 KB) — 27 million expansions, a libFuzzer timeout,
+        // before each profile's expansion was kept
+        let d = tmpdir("fuzz-incl");
+        let names = ["a", "b", "c", "d"];
+        for (i, n) in names.iter().enumerate() {
+            let include = names.get(i + 1).map_or(String::new(), |next| {
+                let one = format!("\"{next}\"");
+                format!("include = [{}]\n", vec![one; 300].join(","))
+            });
+            let text = format!("name = \"{n}\"\nsummary = \"s\"\n{include}[features]\ngro = \"off\"\n");
+            write(&d, &format!("p{i}.toml"), &text, 0o600);
+        }
+        let start = std::time::Instant::now();
+        let all = Profiles::load(&d).unwrap();
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        let a = all.get("a").unwrap();
+        assert_eq!(a.features.len(), 1);
+        assert_eq!(a.features[0].from, None, "a's own gro wins");
         std::fs::remove_dir_all(&d).unwrap();
     }
 }
