@@ -277,8 +277,44 @@ pub fn kernel_log(data: &[u8]) {
             p.line(line, &mut feed);
         }
     }
-    let Some(root) = scratch("root") else { return };
-    let _ = findings(&scan, &Facts::fixture(&root));
+    let Some(root) = system_root() else { return };
+    let mut facts = Facts::fixture(&root);
+    // As if ethcfg had applied e1000e-hang-safe to eno1 in September 2025.
+    facts.applied.insert("eno1".into(), 1_757_000_000);
+    let _ = findings(&scan, &facts);
+}
+
+/// A system root with the field reports' two NICs, so log lines about
+/// them resolve to interfaces: eno1 (e1000e, `0000:00:1f.6`) and ens1f0
+/// (ice, `0000:3b:00.0`), laid out as sysfs does. Made once per process.
+fn system_root() -> Option<PathBuf> {
+    use std::os::unix::fs::symlink;
+    let root = scratch("root")?;
+    if root.join("sys/class/net/eno1").exists() {
+        return Some(root);
+    }
+    for (bdf, driver, ifname) in
+        [("0000:00:1f.6", "e1000e", "eno1"), ("0000:3b:00.0", "ice", "ens1f0")]
+    {
+        let dev = root.join("sys/devices/pci0000:00").join(bdf);
+        let net = dev.join("net").join(ifname);
+        let drivers = root.join("sys/bus/pci/drivers").join(driver);
+        for d in [&net, &drivers, &root.join("sys/class/net")] {
+            std::fs::create_dir_all(d).ok()?;
+        }
+        let links = [
+            (format!("../../../{bdf}"), net.join("device")),
+            (
+                format!("../../devices/pci0000:00/{bdf}/net/{ifname}"),
+                root.join("sys/class/net").join(ifname),
+            ),
+            (format!("../../../bus/pci/drivers/{driver}"), dev.join("driver")),
+        ];
+        for (target, link) in links {
+            let _ = symlink(target, link);
+        }
+    }
+    Some(root)
 }
 
 #[cfg(test)]
