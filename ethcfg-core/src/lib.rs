@@ -124,6 +124,9 @@ mod error;
 mod ethtool;
 pub mod events;
 mod fs;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzz_entry;
 pub mod host;
 mod iface;
 pub mod import;
