@@ -83,6 +83,21 @@
 //! EPERM)"); what to do about it is the caller's to say. A `strict` run
 //! that a refusal undid is not an error: [`change::ApplyReport::strict`].
 //!
+//! ## How the crate is built
+//!
+//! One folder per layer, lowest first: `fs` (safe file reading), `error`,
+//! `iface`, `netlink` (sockets, one request/answer matcher, pipelining,
+//! family resolution, the crate-private wire codecs), `ethtool` (the
+//! feature and settings model and every ethtool operation), `host` (sysfs,
+//! procfs and rtnetlink facts under a [`host::HostRoot`]), [`events`],
+//! [`state`], [`profile`], [`config`], [`import`], [`change`], diagnosis
+//! ([`doctor`], [`impact`], [`devlink`]) and the two APIs ([`blocking`],
+//! [`Handle`]), generated from one list of operations. A layer uses only
+//! those before it. The library reads no environment variable and no
+//! global path on its own: directories, roots and management hints are
+//! parameters with documented defaults (such as [`state::StateDir::DEFAULT`]
+//! and [`profile::Profiles::DEFAULT_DIR`]).
+//!
 //! ## Privileges
 //!
 //! Reading needs none. Setting needs `CAP_NET_ADMIN` in the user namespace
@@ -109,6 +124,9 @@ mod error;
 mod ethtool;
 pub mod events;
 mod fs;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzz_entry;
 pub mod host;
 mod iface;
 pub mod import;

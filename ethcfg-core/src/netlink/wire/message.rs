@@ -54,6 +54,14 @@ fn read_i32(b: &[u8]) -> WireResult<i32> {
         })
 }
 
+/// The errno of an error or done message: the kernel sends it negated, and
+/// `i32::MIN` has no positive counterpart (negating it overflows).
+fn read_errno(b: &[u8]) -> WireResult<i32> {
+    read_i32(b)?.checked_neg().ok_or_else(|| {
+        WireError::new("error/done message with an impossible errno")
+    })
+}
+
 /// Splits `datagram` into messages. Stops at the first malformed message
 /// with an error (the rest of the datagram cannot be framed).
 pub(crate) fn split(datagram: &[u8]) -> WireResult<Vec<Received<'_>>> {
@@ -71,7 +79,7 @@ pub(crate) fn split(datagram: &[u8]) -> WireResult<Vec<Received<'_>>> {
             (nb.message_type(), nb.flags(), nb.sequence_number());
         out.push(match msg_type {
             NLMSG_ERROR => {
-                let errno = -read_i32(payload)?;
+                let errno = read_errno(payload)?;
                 // After the errno: the echoed request header (whole request
                 // unless CAPPED), then the TLVs when ACK_TLVS is set.
                 let echoed = payload.get(4..).unwrap_or(&[]);
@@ -93,7 +101,7 @@ pub(crate) fn split(datagram: &[u8]) -> WireResult<Vec<Received<'_>>> {
             NLMSG_DONE => {
                 // A DONE without payload is legal from very old kernels.
                 let errno =
-                    if payload.is_empty() { 0 } else { -read_i32(payload)? };
+                    if payload.is_empty() { 0 } else { read_errno(payload)? };
                 let ext = if flags & NLM_F_ACK_TLVS != 0 {
                     parse_ext_ack(payload.get(4..).unwrap_or(&[]))
                 } else {

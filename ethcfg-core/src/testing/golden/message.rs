@@ -318,3 +318,40 @@ fn garbage_never_panics() {
         let _ = ctrl::decode_family(&buf);
     }
 }
+
+// ---------------------------------------------------------------------------
+// Crashes the coverage-guided fuzzer found (fuzz/, scripts/fuzz)
+
+#[test]
+fn fuzz_errno_i32_min_is_an_error_not_an_overflow() {
+    // fuzz target `message`, minimized: an NLMSG_ERROR whose errno is
+    // i32::MIN, which has no positive counterpart (negating it panicked
+    // with overflow checks and wrapped to a negative errno without)
+    let found = [
+        0x20, 0, 0, 0, 0x02, 0, 0, 0x03, 0x05, 0, 0x81, 0, 0x02, 0, 0,
+        0, //
+        0, 0, 0, 0x80, 0x0c, 0, 0, 0, 0, 0x10, 0, 0, 0xfd, 0, 0, 0x15,
+    ];
+    assert!(split(&found).is_err());
+    let m =
+        crate::testing::fake::nlmsg(NLMSG_ERROR, 0, 1, &i32::MIN.to_ne_bytes());
+    assert!(split(&m).is_err());
+    let m = crate::testing::fake::nlmsg(
+        NLMSG_DONE,
+        NLM_F_MULTI,
+        1,
+        &i32::MIN.to_ne_bytes(),
+    );
+    assert!(split(&m).is_err());
+    // the largest errno still decodes
+    let m = crate::testing::fake::nlmsg(
+        NLMSG_ERROR,
+        0,
+        1,
+        &(-i32::MAX).to_ne_bytes(),
+    );
+    assert!(matches!(
+        split(&m).unwrap()[..],
+        [Received::Error { errno: i32::MAX, .. }]
+    ));
+}
