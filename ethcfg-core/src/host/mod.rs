@@ -390,8 +390,48 @@ pub(crate) fn default_route_interfaces(root: &HostRoot) -> Vec<String> {
 
 /// Why `ifname` matters for reaching this machine, if it does: it carries
 /// the default route, or (on the live system) the SSH session of
-/// `hints`.
+/// `hints` — itself, or through a device stacked on it (its bridge, bond
+/// or VLAN, at any depth, named: on Proxmox both are on `vmbr0`, not on
+/// its port `eno1`, and a port's link reset cuts them all the same).
 pub fn management_reasons(
+    root: &HostRoot,
+    hints: &ManagementHints,
+    ifname: &str,
+    ifindex: u32,
+) -> Vec<String> {
+    let mut why = own_management_reasons(root, hints, ifname, ifindex);
+    // Breadth first over the uppers, each once, a bounded number: sysfs
+    // has no cycles, but a directory tree given as root could.
+    let mut seen = vec![ifname.to_owned()];
+    let mut queue: std::collections::VecDeque<String> =
+        stack::uppers(root.path(), ifname).into();
+    while let Some(upper) = queue.pop_front() {
+        if seen.contains(&upper) || seen.len() > 64 {
+            continue;
+        }
+        seen.push(upper.clone());
+        let index = crate::fs::read_regular_string(
+            &root.path().join("sys/class/net").join(&upper).join("ifindex"),
+            crate::fs::SYSFS_CAP,
+        )
+        .ok()
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(0);
+        let kind = stack::devtype(root.path(), &upper)
+            .unwrap_or_else(|| "upper device".to_owned());
+        for r in own_management_reasons(root, hints, &upper, index) {
+            why.push(format!(
+                "its {kind} {upper} {}",
+                r.strip_prefix("it ").unwrap_or(&r)
+            ));
+        }
+        queue.extend(stack::uppers(root.path(), &upper));
+    }
+    why
+}
+
+/// [`management_reasons`] of `ifname` itself.
+fn own_management_reasons(
     root: &HostRoot,
     hints: &ManagementHints,
     ifname: &str,
