@@ -539,12 +539,16 @@ _ethcfg() {
             return 0
             ;;
         ethcfg__subcmd__set)
-            opts="-h -V --dry-run --json --source --help --version"
+            opts="-h -V --profile --force --dry-run --json --source --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --source)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

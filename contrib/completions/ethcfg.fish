@@ -41,7 +41,9 @@ complete -c ethcfg -n "__fish_ethcfg_using_subcommand show" -l json -d 'Print JS
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand show" -l all-settings -d 'Also show rings, channels, coalesce, pause, EEE and private flags (JSON: "rings", "channels", "coalesce", "pause", "eee", "private-flags"; null and listed in "unsupported" when the driver does not have them)'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand show" -s h -l help -d 'Print help'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand show" -s V -l version -d 'Print version'
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -l profile -d 'Start from this profile, the SETTINGS over it: one run for a whole desired state (what the ifupdown hook sends for a stanza)' -r
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -l source -d 'What runs this, for the records: hook, config or watch (ifupdown hooks and the config/watch code pass it; people leave it out)' -r
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -l force -d 'With --profile: apply it even on drivers it is not for'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -l dry-run -d 'Plan and report (status "planned"), send nothing'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -l json -d 'Print JSON on stdout: [{"ifname", "changed", "changes": [{"feature", "from", "to", "status"}]}]'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -s h -l help -d 'Print help'
@@ -57,7 +59,7 @@ complete -c ethcfg -n "__fish_ethcfg_using_subcommand apply" -s V -l version -d 
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand check" -l json -d 'Print JSON on stdout; drifted features have status "drift"'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand check" -s h -l help -d 'Print help'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand check" -s V -l version -d 'Print version'
-complete -c ethcfg -n "__fish_ethcfg_using_subcommand revert" -l source -d 'What runs this (hook, config, watch); accepted for symmetry with apply and set' -r
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand revert" -l source -d 'What runs this (hook, config, watch): revert only what that source applied, leaving what others did' -r
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand revert" -l forget -d 'Drop the records of these names without touching any device (for a device that is gone)'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand revert" -l json -d 'Print JSON on stdout, as for `set`'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand revert" -s h -l help -d 'Print help'

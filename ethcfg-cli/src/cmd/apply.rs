@@ -21,7 +21,7 @@ use crate::render;
 already in the profile's state are not sent again, so applying twice changes nothing. What is \
 changed is recorded (ETHCFG_STATE_DIR, default /run/ethcfg) so `ethcfg revert` restores it. \
 Features the device has fixed in the other state are reported as refused (exit 3).\n\n\
-Example (ifupdown): post-up ethcfg apply e1000e-hang-safe eno1"
+Example (ifupdown): post-up /usr/sbin/ethcfg apply e1000e-hang-safe eno1"
 )]
 pub(crate) struct ApplyArgs {
     /// Profile name (see `ethcfg profiles list`)
