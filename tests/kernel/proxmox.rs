@@ -21,6 +21,7 @@ tests! {
     ],
     harness::root: [
         proxmox_layout_under_classic_ifupdown,
+        proxmox_layout_under_ifupdown2,
     ],
 }
 
@@ -122,20 +123,25 @@ fn monitors() -> [Child; 2] {
 }
 
 fn stop(m: [Child; 2]) -> String {
+    let (ethtool, link) = stop_each(m);
+    ethtool + &link
+}
+
+/// What `ethtool --monitor` and `ip monitor link` printed, apart.
+fn stop_each(m: [Child; 2]) -> (String, String) {
     std::thread::sleep(std::time::Duration::from_millis(300));
-    let mut text = String::new();
-    for mut c in m {
+    let mut out = m.map(|mut c| {
         let _ = c.kill();
         let o = c.wait_with_output().unwrap();
         // ethtool's banner is no event
-        for l in String::from_utf8_lossy(&o.stdout).lines() {
-            if !l.trim().is_empty() && l != "listening..." {
-                text.push_str(l);
-                text.push('\n');
-            }
-        }
-    }
-    text
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .filter(|l| !l.trim().is_empty() && *l != "listening...")
+            .map(|l| format!("{l}\n"))
+            .collect::<String>()
+    });
+    let link = std::mem::take(&mut out[1]);
+    (std::mem::take(&mut out[0]), link)
 }
 
 fn bridge_address() -> bool {
@@ -265,4 +271,186 @@ fn conflicting_offload_attributes_are_named_and_a_failure_exits_0() {
     assert!(err.contains("ethcfg: nosuch0: not applied (exit 1)"), "{err}");
     let o = run("yes");
     assert_eq!(o.status.code(), Some(1), "ethcfg-strict yes: {}", stderr(&o));
+}
+
+/// Debian's ifupdown2, which conflicts with the classic ifupdown the other
+/// tests use: installed by debootstrap into a root under target/, made
+/// once and reused (`scripts/test` installs debootstrap; the mirror is
+/// Debian's).
+fn ifupdown2_root() -> PathBuf {
+    let root =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ifupdown2-root");
+    // Not exists(): the root's links are absolute, into the host's /.
+    if std::fs::symlink_metadata(root.join("usr/sbin/ifreload")).is_ok() {
+        return root;
+    }
+    let tmp = root.with_extension("tmp");
+    let _ = std::fs::remove_dir_all(&tmp);
+    let o = Command::new("debootstrap")
+        .args([
+            "--variant=minbase",
+            "--include=ifupdown2,iproute2,ethtool",
+            "bookworm",
+        ])
+        .arg(&tmp)
+        .arg("http://deb.debian.org/debian")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("debootstrap (scripts/test installs it): {e}")
+        });
+    assert!(o.status.success(), "debootstrap: {}{}", stdout(&o), stderr(&o));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::rename(&tmp, &root).unwrap();
+    root
+}
+
+/// Enters a private mount namespace and chroots into the ifupdown2 root,
+/// with this namespace's sysfs, the test's /etc/network, /run and
+/// /var/tmp (ifupdown2's state), and the built binary at /usr/sbin/ethcfg.
+const ENTER_CHROOT: &str = r#"set -e
+r=$1; w=$2; bin=$3; shift 3
+mount --make-rprivate /
+mount --bind /proc "$r/proc"
+mount -t sysfs sysfs "$r/sys"
+mount --bind /dev "$r/dev"
+mount --bind "$w/etc" "$r/etc/network"
+mount --bind "$w/run" "$r/run"
+mount --bind "$w/vartmp" "$r/var/tmp"
+[ -e "$r/usr/sbin/ethcfg" ] || : > "$r/usr/sbin/ethcfg"
+mount --bind "$bin" "$r/usr/sbin/ethcfg"
+mount --bind "$w/logger" "$r/usr/bin/logger"
+exec chroot "$r" env -i PATH=/sbin:/bin:/usr/sbin:/usr/bin "$@"
+"#;
+
+fn proxmox_layout_under_ifupdown2() {
+    let root = ifupdown2_root();
+    in_netns(move || {
+        let rig = Rig::new("ifupdown2");
+        for d in ["etc/ifupdown2", "vartmp"] {
+            std::fs::create_dir_all(rig.work.join(d)).unwrap();
+        }
+        // ifupdown2's own configuration, as installed
+        for f in std::fs::read_dir(root.join("etc/network/ifupdown2")).unwrap()
+        {
+            let f = f.unwrap();
+            if f.file_type().unwrap().is_file() {
+                std::fs::copy(
+                    f.path(),
+                    rig.work.join("etc/ifupdown2").join(f.file_name()),
+                )
+                .unwrap();
+            }
+        }
+        // syslog, as the hook sees it: ifupdown2 discards scripts' output
+        let logger = rig.work.join("logger");
+        std::fs::write(&logger, "#!/bin/sh\necho \"$*\" >> /run/syslog\n")
+            .unwrap();
+        std::fs::set_permissions(
+            &logger,
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .unwrap();
+        let syslog = || {
+            std::fs::read_to_string(rig.work.join("run/syslog"))
+                .unwrap_or_default()
+        };
+        let run = |args: &[&str]| {
+            Command::new("unshare")
+                .args(["-m", "sh", "-c", ENTER_CHROOT, "sh"])
+                .arg(&root)
+                .arg(&rig.work)
+                .arg(env!("CARGO_BIN_EXE_ethcfg"))
+                .args(args)
+                .output()
+                .unwrap()
+        };
+        let ok = |args: &[&str]| {
+            let o = run(args);
+            assert!(
+                o.status.success(),
+                "{args:?}: {}{}",
+                stdout(&o),
+                stderr(&o)
+            );
+            o
+        };
+        // The Proxmox layout as written: the port not `auto`, ifupdown2
+        // brings it up as the bridge's port and runs its stanza's hook.
+        let interfaces = |options: &str| {
+            let text = format!(
+                "auto lo\niface lo inet loopback\n\n\
+                 iface pxe1 inet manual\n{options}\n\
+                 auto pvmbr0\niface pvmbr0 inet static\n    address 192.0.2.10/24\n    \
+                 bridge-ports pxe1\n    bridge-stp off\n    bridge-fd 0\n"
+            );
+            std::fs::write(rig.work.join("etc/interfaces"), text).unwrap();
+        };
+        veth("pxe1", "pxp1");
+        let before = ethtool_state("pxe1");
+
+        interfaces("    ethcfg-profile capture\n");
+        let o = ok(&["ifreload", "-a"]);
+        let now = ethtool_active("pxe1");
+        assert!(
+            !now["tx-generic-segmentation"] && !now["tx-scatter-gather"],
+            "{}{}",
+            stdout(&o),
+            stderr(&o)
+        );
+        assert!(bridge_address());
+
+        // The second reload sends nothing: no ethtool notification (every
+        // feature or setting change makes one). Link events are not
+        // counted here: ifupdown2's own reload of a bridge makes one to
+        // three RTM_NEWLINK, as many with a hook that only sleeps (the
+        // classic ifupdown test counts them: none).
+        let m = monitors();
+        ok(&["ifreload", "-a"]);
+        let (features, _) = stop_each(m);
+        assert!(features.is_empty(), "{features}");
+
+        // Switching profiles: tso, off in both, is not touched.
+        interfaces("    ethcfg-profile e1000e-tso-off\n    ethcfg-force yes\n");
+        let m = monitors();
+        ok(&["ifreload", "-a"]);
+        let (events, _) = stop_each(m);
+        assert!(!events.contains("tx-tcp-segmentation"), "{events}");
+        let now = ethtool_active("pxe1");
+        assert!(!now["tx-tcp-segmentation"] && now["tx-scatter-gather"]);
+
+        // The option removed: the next reload reverts.
+        interfaces("");
+        ok(&["ifreload", "-a"]);
+        assert_eq!(ethtool_state("pxe1"), before);
+
+        // ethcfg failing leaves the bridge and its address up.
+        interfaces("    ethcfg-profile e1000e-hang-saf\n");
+        ok(&["ifdown", "-a"]);
+        ok(&["ifup", "-a"]);
+        assert!(bridge_address());
+        assert_eq!(ethtool_state("pxe1"), before);
+        assert!(
+            syslog().contains(
+                "-t ethcfg -- pxe1: not applied (exit 1): unknown profile"
+            ),
+            "{}",
+            syslog()
+        );
+
+        // A native attribute contradicting the profile warns; Debian's
+        // offload-* options work under ifupdown2 through the hook.
+        interfaces("    ethcfg-profile capture\n    gso-offload on\n    offload-gro on\n");
+        let o = run(&["ifreload", "-a"]);
+        let text = format!("{}{}", stdout(&o), stderr(&o));
+        assert!(
+            syslog().contains("ifupdown2's gso-offload on contradicts profile capture's gso off"),
+            "{}",
+            syslog()
+        );
+        assert!(ethtool_active("pxe1")["rx-gro"], "offload-gro on: {text}");
+
+        // ifdown reverts exactly.
+        ok(&["ifdown", "-a"]);
+        assert_eq!(ethtool_state("pxe1"), before);
+    });
 }
