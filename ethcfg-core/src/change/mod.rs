@@ -388,11 +388,14 @@ impl<'s, T: Transport> Engine<'s, T> {
             ..InterfaceOutcome::unchanged(&t.plan)
         };
         if !plan.targets.iter().any(InterfacePlan::has_work) {
-            // A reconcile may still let go of what other sources manage
-            // too: nothing to send, only the records to update.
-            if !plan.released.is_empty() {
-                let mut records = state.load_all()?;
-                if release(&mut records, plan) {
+            // Nothing to send, but the records may need to say whose the
+            // state is: a reconcile lets go of what other sources manage
+            // too, and a run asking for what another source already did
+            // takes it on, so that source letting go does not undo it.
+            let mut records = state.load_all()?;
+            if !records.is_empty() {
+                let adopted = adopt(&mut records, plan);
+                if release(&mut records, plan) | adopted {
                     state.store_all(&records)?;
                 }
             }
@@ -898,6 +901,42 @@ fn record_before(
         }
         rec.keep_earliest(rf);
     }
+}
+
+/// Takes on, for the plan's source, what it asks for that a record
+/// already manages for another source (the state is already as asked, so
+/// nothing is sent). Returns whether the records changed.
+fn adopt(records: &mut Records, plan: &ChangePlan) -> bool {
+    let mut changed = false;
+    for t in &plan.targets {
+        let Some(rec) = records.get_mut(&t.before.ifindex) else { continue };
+        for b in plan.asked.named_bits(&t.before) {
+            let recorded = t.before.name(b).is_some_and(|n| {
+                rec.features.iter().any(|f| f.name == *n && f.managed)
+            });
+            if recorded {
+                changed |= mark_managed(rec, &t.before, b, plan.source);
+            }
+        }
+        let own = rec.source;
+        for s in rec.settings.iter_mut().filter(|s| {
+            s.managed
+                && plan
+                    .asked_settings
+                    .items()
+                    .iter()
+                    .any(|a| a.group == s.group && a.key == s.key)
+        }) {
+            if s.owners.is_empty() {
+                s.owners = Sources::only(own);
+            }
+            if !s.owners.contains(plan.source) {
+                s.owners.insert(plan.source);
+                changed = true;
+            }
+        }
+    }
+    changed
 }
 
 /// Lets the plan's source go of what its reconcile released; a record

@@ -44,6 +44,17 @@
 //! on, asked for; `9`: off and not requested, changed as a side effect; `0`:
 //! not recorded).
 //!
+//! **Whose it is.** Each managed item belongs to the [`Source`]s whose
+//! runs asked for it or saw it change ([`Record::owners`]): a hook's
+//! reconcile lets go of its own items and restores only those no other
+//! source holds, so a person's `ethcfg set` is never undone by ifupdown.
+//! When every managed item is the record's `source`'s — all files written
+//! before this — the file says nothing more; otherwise the record carries
+//! `"owners":[{"source":"hook","features":"0100…","settings":["rings/rx"]}]`,
+//! one entry per source: a `1` per name of the feature table it holds, and
+//! its settings as `group/key`. Readers before this refuse such a record
+//! (unknown field) rather than misattribute it.
+//!
 //! The v1 line format (`<ifname> <ifindex> <by> <created> <feature>=<A><R>...
 //! <group>/<key>=<value>...`, in `records@netns<ino>`) is still read, for
 //! one release, and rewritten as v2 by the next write.
@@ -256,7 +267,10 @@ impl RecordedSetting {
 }
 
 /// What ethcfg changed on one interface, and how it was before.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Equality compares the sources managing each item as
+/// [`Record::owners`] gives them: an item with no owners of its own is the
+/// record source's.
+#[derive(Debug, Clone, Eq)]
 #[non_exhaustive]
 pub struct Record {
     /// Interface name (the latest ethcfg saw).
@@ -277,6 +291,42 @@ pub struct Record {
     pub features: Vec<RecordedFeature>,
     /// Other settings as they were before ethcfg's first change.
     pub settings: Vec<RecordedSetting>,
+}
+
+impl PartialEq for Record {
+    fn eq(&self, o: &Record) -> bool {
+        let features = |r: &Record| -> Vec<(FeatureName, bool, bool, Sources)> {
+            r.features
+                .iter()
+                .map(|f| (f.name.clone(), f.active, f.requested, r.owners(f)))
+                .collect()
+        };
+        let settings = |r: &Record| -> Vec<(Group, String, Value, Sources)> {
+            r.settings
+                .iter()
+                .map(|s| (s.group, s.key.clone(), s.value, r.setting_owners(s)))
+                .collect()
+        };
+        self.ifname == o.ifname
+            && self.ifindex == o.ifindex
+            && self.source == o.source
+            && self.by == o.by
+            && self.created == o.created
+            && self.last_by == o.last_by
+            && self.last_at == o.last_at
+            && features(self) == features(o)
+            && self
+                .features
+                .iter()
+                .map(|f| f.managed)
+                .eq(o.features.iter().map(|f| f.managed))
+            && settings(self) == settings(o)
+            && self
+                .settings
+                .iter()
+                .map(|s| s.managed)
+                .eq(o.settings.iter().map(|s| s.managed))
+    }
 }
 
 fn now() -> u64 {
@@ -316,8 +366,11 @@ impl Record {
         match self.features.iter_mut().find(|g| g.name == f.name) {
             Some(g) => {
                 if f.managed {
-                    g.owners = owners_of(g.managed, g.owners, source)
-                        | owners_of(true, f.owners, source);
+                    g.owners = canonical(
+                        owners_of(g.managed, g.owners, source)
+                            | owners_of(true, f.owners, source),
+                        source,
+                    );
                 }
                 g.managed |= f.managed;
             }
@@ -335,8 +388,11 @@ impl Record {
         {
             Some(t) => {
                 if s.managed {
-                    t.owners = owners_of(t.managed, t.owners, source)
-                        | owners_of(true, s.owners, source);
+                    t.owners = canonical(
+                        owners_of(t.managed, t.owners, source)
+                            | owners_of(true, s.owners, source),
+                        source,
+                    );
                 }
                 t.managed |= s.managed;
             }
@@ -447,6 +503,16 @@ fn owners_of(managed: bool, owners: Sources, record: Source) -> Sources {
     }
 }
 
+/// Owners as stored: none when they are just the record's source (as in
+/// files from before sources per item).
+fn canonical(owners: Sources, record: Source) -> Sources {
+    if owners == Sources::only(record) {
+        Sources::NONE
+    } else {
+        owners
+    }
+}
+
 /// Drops `source` from one item's owners; returns whether it changed.
 pub(crate) fn release_one(
     managed: &mut bool,
@@ -459,8 +525,8 @@ pub(crate) fn release_one(
         return false;
     }
     o.remove(source);
-    *owners = o;
     *managed = !o.is_empty();
+    *owners = canonical(o, record);
     true
 }
 
@@ -1480,6 +1546,67 @@ mod tests {
     }
 
     #[test]
+    fn sources_per_item_round_trip_and_old_files_read_as_the_record_source() {
+        let mut r = Record::new("eno1", 2, "e1000e-hang-safe");
+        r.source = Source::Hook;
+        let mut gro = RecordedFeature::new("rx-gro", true, true);
+        gro.owners = Sources::only(Source::Hook);
+        gro.owners.insert(Source::Cli);
+        r.keep_earliest(gro);
+        r.keep_earliest(RecordedFeature::new("tx-scatter-gather", true, true));
+        let mut lro = RecordedFeature::new("rx-lro", false, false);
+        lro.managed = false;
+        r.keep_earliest(lro);
+        let mut ring =
+            RecordedSetting::new(Group::Rings, "rx", Value::Num(256));
+        ring.owners = Sources::only(Source::Config);
+        r.keep_earliest_setting(ring);
+        let mut all = Records::new();
+        all.insert(2, r.clone());
+        let mut buf = Vec::new();
+        write_records(&mut buf, None, &all).unwrap();
+        let text = String::from_utf8(buf.clone()).unwrap();
+        assert!(text.contains("\"owners\":[{\"source\":\"cli\""), "{text}");
+        let back = parse_records(&buf).unwrap();
+        let b = back.get(&2).unwrap();
+        let owners: Vec<(String, Vec<Source>)> = b
+            .features
+            .iter()
+            .map(|f| (f.name.to_string(), b.owners(f).iter().collect()))
+            .collect();
+        assert_eq!(
+            owners,
+            [
+                ("rx-gro".into(), vec![Source::Cli, Source::Hook]),
+                ("tx-scatter-gather".into(), vec![Source::Hook]),
+                ("rx-lro".into(), vec![]),
+            ]
+        );
+        assert_eq!(
+            b.settings.iter().map(|s| b.setting_owners(s)).collect::<Vec<_>>(),
+            [Sources::only(Source::Config)]
+        );
+        // One source for everything: the file is as before sources per
+        // item, and reads back the same.
+        let mut plain = Records::new();
+        plain.insert(3, Record::new("eth0", 3, "set"));
+        if let Some(p) = plain.get_mut(&3) {
+            p.keep_earliest(RecordedFeature::new("rx-gro", true, true));
+        }
+        let mut buf = Vec::new();
+        write_records(&mut buf, None, &plain).unwrap();
+        assert!(!String::from_utf8_lossy(&buf).contains("owners"));
+        let p = parse_records(&buf).unwrap();
+        let p = p.get(&3).unwrap();
+        assert_eq!(p.owners(&p.features[0]), Sources::only(Source::Cli));
+        // Releasing: the hook lets go; the person's stays managed.
+        let mut b = b.clone();
+        assert!(b.release(Source::Hook));
+        assert!(b.features[0].managed && !b.features[1].managed);
+        assert!(!b.managed_by(Source::Hook) && b.manages_anything());
+    }
+
+    #[test]
     fn a_damaged_v2_file_is_an_error_not_a_panic() {
         let rec = |features: &str| {
             format!(
@@ -1500,6 +1627,11 @@ mod tests {
             rec("f0").replace("\"source\":\"cli\"", "\"source\":\"x\""),
             rec("f0").replace("\"settings\":[]", "\"settings\":[],\"x\":1"),
             rec("f0").replace("\"settings\":[]", "\"settings\":[{\"group\":\"nope\",\"key\":\"rx\",\"value\":1,\"managed\":true}]"),
+            // owners: of the right width, of managed items, 0 or 1
+            rec("f0").replace("\"settings\":[]", "\"settings\":[],\"owners\":[{\"source\":\"hook\",\"features\":\"1\"}]"),
+            rec("f0").replace("\"settings\":[]", "\"settings\":[],\"owners\":[{\"source\":\"hook\",\"features\":\"01\"}]"),
+            rec("f0").replace("\"settings\":[]", "\"settings\":[],\"owners\":[{\"source\":\"hook\",\"features\":\"20\"}]"),
+            rec("f0").replace("\"settings\":[]", "\"settings\":[],\"owners\":[{\"source\":\"hook\",\"features\":\"10\",\"settings\":[\"rings/rx\"]}]"),
             "{".to_owned(),
         ] {
             assert!(parse_records(bad.as_bytes()).is_err(), "{bad}");
