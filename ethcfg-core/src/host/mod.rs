@@ -735,6 +735,49 @@ mod tests {
     use super::*;
 
     #[test]
+    fn management_reasons_follow_bridges_bonds_and_vlans_above_a_port() {
+        use crate::testing::tree::Tree;
+        // Proxmox: eno1 a port of vmbr0, which has the default route.
+        let t = Tree::new("mgmt-uppers");
+        t.pci_nic("0000:00:1f.6", "e1000e", Some("e1000e"), "eno1", 2)
+            .pci_nic("0000:00:1f.7", "e1000e", Some("e1000e"), "eno2", 3)
+            .virtual_if("vmbr0", 5)
+            .file(
+                "sys/devices/virtual/net/vmbr0/uevent",
+                "DEVTYPE=bridge\nINTERFACE=vmbr0\n",
+            )
+            .port_of("eno1", "vmbr0")
+            .default_route("vmbr0");
+        let host = HostRoot::dir(t.root());
+        let none = ManagementHints::new();
+        assert_eq!(
+            management_reasons(&host, &none, "eno1", 2),
+            ["its bridge vmbr0 carries the default route"]
+        );
+        assert!(management_reasons(&host, &none, "eno2", 3).is_empty());
+        assert_eq!(
+            management_reasons(&host, &none, "vmbr0", 5),
+            ["it carries the default route"]
+        );
+
+        // Two levels: eno1 in bond0, a VLAN on the bond with the route.
+        let t = Tree::new("mgmt-uppers-vlan");
+        t.pci_nic("0000:00:1f.6", "e1000e", Some("e1000e"), "eno1", 2)
+            .virtual_if("bond0", 6)
+            .file("sys/devices/virtual/net/bond0/uevent", "DEVTYPE=bond\n")
+            .virtual_if("bond0.20", 7)
+            .file("sys/devices/virtual/net/bond0.20/uevent", "DEVTYPE=vlan\n")
+            .port_of("eno1", "bond0")
+            .port_of("bond0", "bond0.20")
+            .default_route("bond0.20");
+        let host = HostRoot::dir(t.root());
+        assert_eq!(
+            management_reasons(&host, &none, "eno1", 2),
+            ["its vlan bond0.20 carries the default route"]
+        );
+    }
+
+    #[test]
     fn driver_from_fixture_tree() {
         let root = std::env::temp_dir()
             .join(format!("ethcfg-sysfs-{}", std::process::id()));
