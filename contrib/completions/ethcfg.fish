@@ -42,13 +42,13 @@ complete -c ethcfg -n "__fish_ethcfg_using_subcommand show" -l all-settings -d '
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand show" -s h -l help -d 'Print help'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand show" -s V -l version -d 'Print version'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -l profile -d 'Start from this profile, the SETTINGS over it: one run for a whole desired state (what the ifupdown hook sends for a stanza)' -r
-complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -l source -d 'What runs this, for the records: hook, config or watch (ifupdown hooks and the config/watch code pass it; people leave it out)' -r
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -l source -d 'What runs this, for the records: hook, config or watch (ifupdown hooks and the config/watch code pass it; people leave it out). Any but cli reconciles: what that source applied before and this run no longer asks for is restored, unless another source holds it' -r
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -l force -d 'With --profile: apply it even on drivers it is not for'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -l dry-run -d 'Plan and report (status "planned"), send nothing'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -l json -d 'Print JSON on stdout: [{"ifname", "changed", "changes": [{"feature", "from", "to", "status"}]}]'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -s h -l help -d 'Print help'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -s V -l version -d 'Print version'
-complete -c ethcfg -n "__fish_ethcfg_using_subcommand apply" -l source -d 'What runs this, for the records: hook, config or watch (ifupdown hooks and the config/watch code pass it; people leave it out)' -r
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand apply" -l source -d 'What runs this, for the records: hook, config or watch (ifupdown hooks and the config/watch code pass it; people leave it out). Any but cli reconciles: what that source applied before and this run no longer asks for is restored, unless another source holds it' -r
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand apply" -l dry-run -d 'Plan and report (status "planned"), send nothing'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand apply" -l force -d 'Apply even to interfaces on drivers the profile is not for'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand apply" -l ports -d 'For a bridge, bond or VLAN: apply to the devices at the bottom of its stack (those the profile is for) instead, and say which'

@@ -46,7 +46,9 @@ pub(crate) struct ApplyArgs {
     #[arg(long)]
     pub(crate) json: bool,
     /// What runs this, for the records: hook, config or watch (ifupdown
-    /// hooks and the config/watch code pass it; people leave it out)
+    /// hooks and the config/watch code pass it; people leave it out). Any
+    /// but cli reconciles: what that source applied before and this run no
+    /// longer asks for is restored, unless another source holds it
     #[arg(long, hide = true, default_value = "cli", value_parser = super::source)]
     pub(crate) source: Source,
 }
