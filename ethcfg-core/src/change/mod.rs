@@ -20,6 +20,13 @@
 //! effect revert would not know of is never left behind. Records are
 //! matched to devices by ifindex in the namespace's file (see
 //! [`crate::state`]): a name now held by another device is never reverted.
+//!
+//! **Whose it is.** Each managed item records the [`Source`]s that asked
+//! for it or saw it change. A hook or the configuration does not apply on
+//! top of what it applied before: it *reconciles* (`reconcile.rs`) —
+//! "make what this source manages on the interface equal to this desired
+//! state" — restoring what it no longer wants unless another source holds
+//! it, and sending nothing when nothing differs.
 
 use std::collections::HashMap;
 
