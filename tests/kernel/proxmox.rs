@@ -21,6 +21,7 @@ tests! {
     ],
     harness::root: [
         proxmox_layout_under_classic_ifupdown,
+        a_bridge_port_that_is_not_auto_under_classic_ifupdown,
         proxmox_layout_under_ifupdown2,
     ],
 }
@@ -271,6 +272,41 @@ fn conflicting_offload_attributes_are_named_and_a_failure_exits_0() {
     assert!(err.contains("ethcfg: nosuch0: not applied (exit 1)"), "{err}");
     let o = run("yes");
     assert_eq!(o.status.code(), Some(1), "ethcfg-strict yes: {}", stderr(&o));
+}
+
+fn a_bridge_port_that_is_not_auto_under_classic_ifupdown() {
+    // The Proxmox layout exactly (the port not `auto`): classic ifupdown
+    // never runs the port's stanza, so the hook does it when the bridge
+    // comes up (bridge-ports), and undoes it when the bridge goes down.
+    in_netns(|| {
+        let rig = Rig::new("classic-noauto");
+        let text = "auto lo\niface lo inet loopback\n\n\
+             iface pxe1 inet manual\n    ethcfg-profile capture\n    offload-gro on\n\n\
+             auto pvmbr0\niface pvmbr0 inet static\n    address 192.0.2.10/24\n    \
+             bridge-ports pxe1\n    \
+             pre-up ip link add pvmbr0 type bridge && ip link set pxe1 master pvmbr0\n    \
+             post-down ip link del pvmbr0\n";
+        std::fs::write(rig.work.join("etc/interfaces"), text).unwrap();
+        veth("pxe1", "pxp1");
+        let before = ethtool_state("pxe1");
+        let o = rig.ok(&["ifup", "-a"]);
+        let now = ethtool_active("pxe1");
+        assert!(
+            !now["tx-generic-segmentation"] && now["rx-gro"],
+            "{}{}",
+            stdout(&o),
+            stderr(&o)
+        );
+        assert!(bridge_address());
+        let o = rig.ok(&["ifdown", "-a"]);
+        assert_eq!(
+            ethtool_state("pxe1"),
+            before,
+            "{}{}",
+            stdout(&o),
+            stderr(&o)
+        );
+    });
 }
 
 /// Debian's ifupdown2, which conflicts with the classic ifupdown the other
