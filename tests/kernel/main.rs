@@ -18,6 +18,7 @@ mod import;
 mod monitor;
 mod oracle;
 mod profiles;
+mod proxmox;
 mod records;
 mod settings;
 // The one sysfs/procfs fixture builder, shared with ethcfg-core's own tests
@@ -41,6 +42,7 @@ fn main() -> std::process::ExitCode {
             monitor::tests(),
             oracle::tests(),
             profiles::tests(),
+            proxmox::tests(),
             records::tests(),
             settings::tests(),
             stack::tests(),
