@@ -67,13 +67,17 @@ fn report_as(
 ) -> io::Result<()> {
     for o in outcomes {
         for name in &o.skipped_fixed {
-            writeln!(err, "ethcfg: note: {}: {name} is fixed on this device; left as it is", o.ifname)?;
+            writeln!(err, "ethcfg: note: {}: {name} is fixed on this device; left as it is", super::escape(&o.ifname))?;
         }
         for n in &o.notes {
-            writeln!(err, "ethcfg: note: {n}")?;
+            writeln!(err, "ethcfg: note: {}", super::escape(n))?;
         }
         for w in &o.warnings {
-            writeln!(err, "ethcfg: kernel warning: {}: {w}", o.ifname)?;
+            writeln!(
+                err,
+                "ethcfg: kernel warning: {}",
+                super::escape(&format!("{}: {w}", o.ifname))
+            )?;
         }
     }
     if as_json {
