@@ -319,6 +319,13 @@ fn run_row(name: &'static str, case: Case) {
             err.chars().all(|ch| ch == '\n' || !ch.is_control()),
             "a raw control character on stderr; {what}"
         );
+        assert!(
+            // tabs indent group members, as ethtool -k does
+            stdout(&o)
+                .chars()
+                .all(|ch| ch == '\n' || ch == '\t' || !ch.is_control()),
+            "a raw control character on stdout; {what}"
+        );
         let mut lines: Vec<&str> = err.lines().collect();
         let warnings = lines.len().saturating_sub(1).min(case.warned);
         for w in lines.drain(..warnings) {
@@ -500,6 +507,12 @@ rows! {
     revert_of_a_name_with_control_character: c(&["revert", "ctl\x07x"])
         .setup(|_| sh(&["ip", "link", "add", "ctl\x07x", "type", "veth", "peer", "name", "ctlpeer"]).truncate(0))
         .err(1, &["nothing to revert"]);
+    show_of_a_name_with_an_escape_sequence: c(&["show", "ctl\x1b[2Jx"])
+        .setup(|_| sh(&["ip", "link", "add", "ctl\x1b[2Jx", "type", "veth", "peer", "name", "ctlpeer"]).truncate(0))
+        .quiet(0);
+    set_dry_run_of_a_name_with_an_escape_sequence: c(&["set", "--dry-run", "ctl\x1b[2Jx", "gso", "off"])
+        .setup(|_| sh(&["ip", "link", "add", "ctl\x1b[2Jx", "type", "veth", "peer", "name", "ctlpeer"]).truncate(0))
+        .quiet(0);
     feature_name_with_newline: c(&["set", "@a", "gso\noff", "on"])
         .err(1, &["unknown feature", "\\n"]);
     feature_name_with_escape: c(&["set", "@a", "\x1b]0;x\x07", "on"])

@@ -107,7 +107,7 @@ fn text(
         return writeln!(
             w,
             "{}: nothing to change, everything asked for is already so",
-            o.ifname
+            super::escape(&o.ifname)
         );
     }
     let counts: Vec<String> = [
@@ -135,7 +135,7 @@ fn text(
     if adjusted > 0 {
         counts.insert(1.min(counts.len()), format!("{adjusted} adjusted"));
     }
-    writeln!(w, "{}: {}", o.ifname, counts.join(", "))?;
+    writeln!(w, "{}: {}", super::escape(&o.ifname), counts.join(", "))?;
     let width = o
         .changes
         .iter()
@@ -205,12 +205,16 @@ pub(crate) fn drift_text(
 ) -> io::Result<()> {
     for o in drift {
         if o.changes.is_empty() {
-            writeln!(out, "{}: matches profile {profile}", o.ifname)?;
+            writeln!(
+                out,
+                "{}: matches profile {profile}",
+                super::escape(&o.ifname)
+            )?;
         } else {
             writeln!(
                 out,
                 "{}: {} feature(s) differ from profile {profile}",
-                o.ifname,
+                super::escape(&o.ifname),
                 o.changes.len(),
             )?;
             for c in &o.changes {
