@@ -638,6 +638,14 @@ rows! {
         .err(1, &["is gone", "ethcfg revert --forget bia"]);
     // an empty file holds no records (ethcfg never leaves one: it
     // writes a temp file and renames it)
+    revert_a_deleted_device: c(&["revert", "del0"])
+        .setup(|f| {
+            sh(&["ip", "link", "add", "del0", "type", "veth", "peer", "name", "del1"]);
+            let o = f.ethcfg(&["set", "del0", "tso", "off"]);
+            assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+            sh(&["ip", "link", "del", "del0"]);
+        })
+        .err(1, &["no such interface: del0"]);
     records_empty: c(&["revert", "@b"])
         .setup(|f| std::fs::write(f.records(), "").unwrap())
         .err(1, &["bib: nothing to revert"]);
