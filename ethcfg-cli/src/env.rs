@@ -1,7 +1,11 @@
 //! The process environment, read in one place and nowhere else (the
 //! library reads none): the state and profile directories
-//! (`ETHCFG_STATE_DIR`, `ETHCFG_PROFILE_DIR`) and the SSH session ethcfg
-//! runs in (`SSH_CONNECTION`), handed to the commands that need them.
+//! (`ETHCFG_STATE_DIR`, `ETHCFG_PROFILE_DIR`), the config file
+//! (`ETHCFG_CONFIG`) and the SSH session ethcfg runs in
+//! (`SSH_CONNECTION`), handed to the commands that need them; and the
+//! variables of a shell's completion request ([`completion_requested`],
+//! [`completion_word`]). clap_complete's engine reads its own again once a
+//! request is made.
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +22,8 @@ pub(crate) struct Env {
     state_dir: Option<PathBuf>,
     /// `ETHCFG_PROFILE_DIR`, or [`Profiles::DEFAULT_DIR`].
     profile_dir: PathBuf,
+    /// `ETHCFG_CONFIG` when set.
+    config: Option<PathBuf>,
     /// From `SSH_CONNECTION`: which interface carries this session.
     pub(crate) hints: ManagementHints,
 }
@@ -37,6 +43,7 @@ impl Env {
                 || PathBuf::from(Profiles::DEFAULT_DIR),
                 PathBuf::from,
             ),
+            config: var("ETHCFG_CONFIG").map(PathBuf::from),
             hints: var("SSH_CONNECTION")
                 .and_then(|v| v.into_string().ok())
                 .map(|v| ManagementHints::from_ssh_connection(&v))
@@ -63,6 +70,26 @@ impl Env {
     pub(crate) fn profile_dir(&self) -> &Path {
         &self.profile_dir
     }
+
+    /// The config file: `ETHCFG_CONFIG`, or the library's default.
+    pub(crate) fn config_path(&self) -> PathBuf {
+        self.config
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(ethcfg_core::config::DEFAULT_PATH))
+    }
+}
+
+/// Whether a shell asked for completions: the registered scripts set
+/// `var` (`_ETHCFG_COMPLETE=bash`) when they call ethcfg.
+pub(crate) fn completion_requested(var: &str) -> bool {
+    std::env::var_os(var).is_some()
+}
+
+/// The index of the word being completed among the words after `--`, as
+/// bash and zsh pass it (`_CLAP_COMPLETE_INDEX`; fish cuts the line at the
+/// cursor and passes none).
+pub(crate) fn completion_word() -> Option<usize> {
+    std::env::var("_CLAP_COMPLETE_INDEX").ok()?.parse().ok()
 }
 
 #[cfg(test)]

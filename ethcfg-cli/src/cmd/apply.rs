@@ -45,9 +45,9 @@ pub(crate) struct ApplyArgs {
     /// Print JSON on stdout, as for `set`
     #[arg(long)]
     pub(crate) json: bool,
-    /// What runs this, for the records: hook, config or watch (ifupdown
-    /// hooks and the config/watch code pass it; people leave it out)
-    #[arg(long, hide = true, default_value = "cli", value_parser = super::source)]
+    /// Who runs this, kept in the records: cli (the default), hook, config
+    /// or watch; the ifupdown hooks and the units pass it
+    #[arg(long, value_name = "SOURCE", default_value = "cli", value_parser = super::source)]
     pub(crate) source: Source,
 }
 
@@ -96,7 +96,7 @@ fn resolve_stacks(
     let live = HostRoot::live();
     let root = live.path();
     let stacks: Vec<(&String, Option<Stack>)> =
-        a.ifaces.iter().map(|i| (i, stack::stack(root, i))).collect();
+        a.ifaces.iter().zip(stack::stacks(root, &a.ifaces)).collect();
     if stacks.iter().all(|(_, s)| s.is_none()) {
         return Ok(a.ifaces.to_vec());
     }

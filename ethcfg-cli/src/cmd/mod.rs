@@ -17,6 +17,7 @@ pub(crate) mod check;
 pub(crate) mod doctor;
 pub(crate) mod generate;
 pub(crate) mod impact;
+pub(crate) mod import;
 pub(crate) mod monitor;
 pub(crate) mod profiles;
 pub(crate) mod revert;
@@ -40,6 +41,7 @@ pub(crate) fn run(
         Command::Doctor(a) => doctor::run(a, env, out),
         Command::Impact(a) => impact::run(a, env, out),
         Command::Monitor(a) => monitor::run(a, out, err),
+        Command::Import(a) => import::run(a, env, out, err),
         Command::Generate(a) => generate::run(a),
     }
 }

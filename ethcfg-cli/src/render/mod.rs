@@ -9,6 +9,7 @@ pub(crate) mod doctor;
 pub(crate) mod error;
 pub(crate) mod features;
 pub(crate) mod impact;
+pub(crate) mod import;
 pub(crate) mod json;
 pub(crate) mod monitor;
 pub(crate) mod outcome;
@@ -32,6 +33,16 @@ pub(crate) fn escape(text: &impl std::fmt::Display) -> String {
             }
         })
         .collect()
+}
+
+/// Appends `text` to `buf`, escaped as [`escape`] does, without a copy
+/// when there is nothing to escape (a report of a thousand interfaces).
+pub(crate) fn push_escaped(buf: &mut Vec<u8>, text: &str) {
+    if text.chars().any(char::is_control) {
+        buf.extend_from_slice(escape(&text).as_bytes());
+    } else {
+        buf.extend_from_slice(text.as_bytes());
+    }
 }
 
 /// clap's rendered error (`error: WHAT`, indented context lines, a tip,
