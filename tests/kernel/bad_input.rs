@@ -370,6 +370,8 @@ fn run_row(name: &'static str, case: Case) {
         }
         assert!(snapshot() == before, "the veths changed; {what}");
         assert!(!fx.path("lock").exists(), "state written to the cwd; {what}");
+        // kept when the row fails, for a look
+        let _ = std::fs::remove_dir_all(&fx.dir);
     });
 }
 
