@@ -5,6 +5,7 @@
 //! reported as ignored without it (../common/harness.rs).
 
 mod api;
+mod bad_input;
 mod badfiles;
 mod cli;
 mod doctor;
@@ -33,6 +34,7 @@ fn main() -> std::process::ExitCode {
     harness::run(
         [
             api::tests(),
+            bad_input::tests(),
             badfiles::tests(),
             cli::tests(),
             doctor::tests(),

@@ -51,7 +51,8 @@ pub(crate) fn run(
             let n = state.forget(name)?;
             writeln!(
                 err,
-                "{name}: {}",
+                "ethcfg: note: {}: {}",
+                render::escape(name),
                 if n == 0 {
                     "no record to forget".to_owned()
                 } else {

@@ -431,7 +431,7 @@ pub(crate) fn run(
                 writeln!(
                     err,
                     "ethcfg: note: {}: `{name}` names no feature on this kernel; skipped, as ethtool does",
-                    a.iface
+                    render::escape(&a.iface)
                 )?;
                 features = features
                     .items()

@@ -1016,7 +1016,28 @@ fn open_regular(path: &Path) -> Result<Option<File>> {
     if !m.file_type().is_file() {
         return Err(unsafe_path(path, not_regular(&m)));
     }
+    // Checked on the descriptor, as profiles are: a records file others
+    // can write would let them choose what revert sends.
+    if let Some(why) = crate::fs::untrusted(&m, "state records file") {
+        return Err(unsafe_path(path, why));
+    }
     Ok(Some(f))
+}
+
+/// Records of a file named by the namespace's inode, which a namespace
+/// made after this one's end can reuse: a record whose ifindex belongs to
+/// a device of another name now is taken for another namespace's, not for
+/// a rename (the files named so never followed renames), and dropped, so
+/// that revert cannot send it to that device.
+fn this_namespace_only(mut records: Records) -> Records {
+    records.retain(|&i, r| {
+        // nix answers an index no device has with an empty name
+        nix::net::if_::if_indextoname(i)
+            .ok()
+            .filter(|now| !now.is_empty())
+            .is_none_or(|now| now.to_bytes() == r.ifname.as_bytes())
+    });
+    records
 }
 
 fn not_regular(m: &std::fs::Metadata) -> &'static str {
@@ -1125,11 +1146,14 @@ impl StateDir {
             return Ok(Records::new());
         }
         self.check_dir()?;
-        let (file, _, legacy) = self.files();
+        let (file, id, legacy) = self.files();
         match Self::load_file(&file)? {
-            Some(r) => Ok(r),
+            Some(r) if matches!(id, Some(NetnsId::Cookie(_))) => Ok(r),
+            Some(r) => Ok(this_namespace_only(r)),
             None => match legacy {
-                Some(l) => Ok(Self::load_file(&l)?.unwrap_or_default()),
+                Some(l) => Ok(this_namespace_only(
+                    Self::load_file(&l)?.unwrap_or_default(),
+                )),
                 None => Ok(Records::new()),
             },
         }
@@ -1410,6 +1434,35 @@ mod tests {
         std::fs::remove_dir_all(&d).unwrap();
     }
 
+    /// A v1 file is named by the namespace's inode, which a later
+    /// namespace reuses: a record at an ifindex another device holds now
+    /// is not taken for a rename of it.
+    #[test]
+    fn a_v1_record_at_the_index_of_another_device_is_an_older_namespace_s() {
+        let Some(ino) = netns_inode() else { return };
+        let d = fresh("v1-reused");
+        let s = StateDir::new(&d);
+        let _l = s.lock().unwrap();
+        // ifindex 1 is lo in every namespace
+        std::fs::write(
+            d.join(format!("records@netns{ino}")),
+            "# ethcfg state records v1: ...\neno1 1 set 1795323749 rx-gro=11\n",
+        )
+        .unwrap();
+        assert_eq!(s.load_all().unwrap(), Records::new());
+        std::fs::write(
+            d.join(format!("records@netns{ino}")),
+            "# ethcfg state records v1: ...\nlo 1 set 1795323749 rx-gro=11\n",
+        )
+        .unwrap();
+        let all = s.load_all().unwrap();
+        assert_eq!(
+            all.values().map(|r| r.ifname.as_str()).collect::<Vec<_>>(),
+            ["lo"]
+        );
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
     #[test]
     fn a_v1_file_is_read_and_rewritten_as_v2() {
         let Some(ino) = netns_inode() else { return };
@@ -1419,11 +1472,13 @@ mod tests {
         let v1 = d.join(format!("records@netns{ino}"));
         std::fs::write(
             &v1,
-            "# ethcfg state records v1: ...\neno1 2 e1000e-hang-safe 1795323749 rx-gro=11 rings/rx=256\n",
+            // an ifindex no device here has (one that another device
+            // holds is read as an older namespace's: see the next test)
+            "# ethcfg state records v1: ...\neno1 2147483632 e1000e-hang-safe 1795323749 rx-gro=11 rings/rx=256\n",
         )
         .unwrap();
         let all = s.load_all().unwrap();
-        let r = all.get(&2).unwrap();
+        let r = all.get(&2147483632).unwrap();
         assert_eq!(
             (r.ifname.as_str(), r.by.as_str()),
             ("eno1", "e1000e-hang-safe")
