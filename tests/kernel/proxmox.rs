@@ -310,12 +310,17 @@ fn a_bridge_port_that_is_not_auto_under_classic_ifupdown() {
 }
 
 /// Debian's ifupdown2, which conflicts with the classic ifupdown the other
-/// tests use: installed by debootstrap into a root under target/, made
-/// once and reused (`scripts/test` installs debootstrap; the mirror is
-/// Debian's).
+/// tests use: installed by debootstrap into a root in the machine's test
+/// cache (`ETHCFG_TEST_CACHE`, default /var/cache/ethcfg-tests, so a fresh
+/// clone on the same machine reuses it), made once and reused
+/// (`scripts/test` installs debootstrap; the mirror is Debian's).
 fn ifupdown2_root() -> PathBuf {
-    let root =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ifupdown2-root");
+    let cache = std::env::var_os("ETHCFG_TEST_CACHE").map_or_else(
+        || PathBuf::from("/var/cache/ethcfg-tests"),
+        PathBuf::from,
+    );
+    let _ = std::fs::create_dir_all(&cache);
+    let root = cache.join("ifupdown2-root");
     // Not exists(): the root's links are absolute, into the host's /.
     if std::fs::symlink_metadata(root.join("usr/sbin/ifreload")).is_ok() {
         return root;
