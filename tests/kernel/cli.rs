@@ -154,7 +154,7 @@ fn unprivileged(
         "--clear-groups",
         "--inh-caps=-all",
     ])
-    .arg(env!("CARGO_BIN_EXE_ethcfg"))
+    .arg(bin())
     .args(args)
     .output()
     .expect("setpriv (util-linux)")

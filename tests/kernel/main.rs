@@ -5,6 +5,7 @@
 //! reported as ignored without it (../common/harness.rs).
 
 mod api;
+mod bad_input;
 mod badfiles;
 mod cli;
 mod doctor;
@@ -19,6 +20,7 @@ mod import;
 mod monitor;
 mod oracle;
 mod profiles;
+mod proxmox;
 mod records;
 mod settings;
 // The one sysfs/procfs fixture builder, shared with ethcfg-core's own tests
@@ -33,6 +35,7 @@ fn main() -> std::process::ExitCode {
     harness::run(
         [
             api::tests(),
+            bad_input::tests(),
             badfiles::tests(),
             cli::tests(),
             doctor::tests(),
@@ -43,6 +46,7 @@ fn main() -> std::process::ExitCode {
             monitor::tests(),
             oracle::tests(),
             profiles::tests(),
+            proxmox::tests(),
             records::tests(),
             settings::tests(),
             stack::tests(),

@@ -471,7 +471,7 @@ fn ifupdown_hooks_apply_on_ifup_and_revert_on_ifdown() {
         let up = root.join("contrib/ifupdown/if-up.d/ethcfg");
         let down = root.join("contrib/ifupdown/if-down.d/ethcfg");
         let env = format!(
-            "PATH={}:$PATH ETHCFG_STATE_DIR={}",
+            "ETHCFG={}/ethcfg ETHCFG_STATE_DIR={}",
             bin.display(),
             work.join("state").display()
         );
@@ -527,7 +527,7 @@ fn debian_ethtool_hook_options_work_through_the_ethcfg_hook() {
         std::fs::create_dir_all(work.join("run")).unwrap();
         let bin = Path::new(env!("CARGO_BIN_EXE_ethcfg")).parent().unwrap();
         let env = format!(
-            "PATH={}:$PATH ETHCFG_STATE_DIR={}",
+            "ETHCFG={}/ethcfg ETHCFG_STATE_DIR={}",
             bin.display(),
             work.join("state").display()
         );
@@ -571,8 +571,11 @@ fn debian_ethtool_hook_options_work_through_the_ethcfg_hook() {
             "{}",
             stderr(&o)
         );
+        // One run for the stanza: the ring the driver lacks is skipped
+        // and said, the rest applied (as Debian's hook goes on past a
+        // family that fails).
         assert!(
-            stderr(&o).contains("ethcfg: error"),
+            stderr(&o).contains("dba: the driver has no rings settings"),
             "the ring size is reported: {}",
             stderr(&o)
         );
@@ -583,8 +586,9 @@ fn debian_ethtool_hook_options_work_through_the_ethcfg_hook() {
 }
 
 fn the_hook_turns_debian_options_into_ethcfg_words() {
-    // ETHCFG=echo: the words the hook would give ethcfg, one run per family
-    // (as a hook: `--source hook` goes into the records).
+    // ETHCFG=echo: the words the hook would give ethcfg — one run for the
+    // whole stanza, so one reconcile sees everything it wants (as a hook:
+    // `--source hook` goes into the records).
     let hook = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("contrib/ifupdown/if-up.d/ethcfg");
     let o = std::process::Command::new("sh")
@@ -608,11 +612,9 @@ fn the_hook_turns_debian_options_into_ethcfg_words() {
     assert_eq!(
         lines,
         [
-            "set --source hook eno1 tso off tx-udp-tnl-segmentation off",
-            "set --source hook eno1 ring rx 1024",
-            "set --source hook eno1 coalesce adaptive-rx off coalesce rx-usecs 50",
-            "set --source hook eno1 pause autoneg off pause rx off",
-            "set --source hook eno1 gro off; rm -rf /",
+            "set --source hook eno1 tso off tx-udp-tnl-segmentation off gro off; rm -rf / \
+             ring rx 1024 coalesce adaptive-rx off coalesce rx-usecs 50 \
+             pause autoneg off pause rx off",
         ]
     );
 }

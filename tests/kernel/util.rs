@@ -64,9 +64,17 @@ pub fn scratch(sub: &str) -> std::path::PathBuf {
         .join(sub)
 }
 
+/// The `ethcfg` binary under test: this build's, or the one
+/// `ETHCFG_TEST_BIN` names (to show that a test fails on an older build).
+pub fn bin() -> std::path::PathBuf {
+    std::env::var_os("ETHCFG_TEST_BIN")
+        .filter(|v| !v.is_empty())
+        .map_or_else(|| env!("CARGO_BIN_EXE_ethcfg").into(), Into::into)
+}
+
 /// The `ethcfg` binary with state and profile directories under [`scratch`].
 pub fn ethcfg_cmd() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_ethcfg"));
+    let mut c = Command::new(bin());
     c.env("ETHCFG_STATE_DIR", scratch("state"))
         .env("ETHCFG_PROFILE_DIR", scratch("no-profiles"));
     c

@@ -5,9 +5,9 @@ use std::io::Write;
 
 use clap::Args;
 use ethcfg_core::blocking::Client;
-use ethcfg_core::change::link_resetting;
+use ethcfg_core::change::{link_resetting, ChangePlan};
 use ethcfg_core::host::stack::{self, Port, Stack};
-use ethcfg_core::host::{management_reasons, HostRoot};
+use ethcfg_core::host::{management_reasons, Device, HostRoot};
 use ethcfg_core::profile::{Profile, Profiles};
 use ethcfg_core::state::Source;
 
@@ -21,7 +21,7 @@ use crate::render;
 already in the profile's state are not sent again, so applying twice changes nothing. What is \
 changed is recorded (ETHCFG_STATE_DIR, default /run/ethcfg) so `ethcfg revert` restores it. \
 Features the device has fixed in the other state are reported as refused (exit 3).\n\n\
-Example (ifupdown): post-up ethcfg apply e1000e-hang-safe eno1"
+Example (ifupdown): post-up /usr/sbin/ethcfg apply e1000e-hang-safe eno1"
 )]
 pub(crate) struct ApplyArgs {
     /// Profile name (see `ethcfg profiles list`)
@@ -46,7 +46,9 @@ pub(crate) struct ApplyArgs {
     #[arg(long)]
     pub(crate) json: bool,
     /// Who runs this, kept in the records: cli (the default), hook, config
-    /// or watch; the ifupdown hooks and the units pass it
+    /// or watch; the ifupdown hooks and the units pass it. Any but cli
+    /// reconciles: what that source applied before and this run no longer
+    /// asks for is restored, unless another source holds it
     #[arg(long, value_name = "SOURCE", default_value = "cli", value_parser = super::source)]
     pub(crate) source: Source,
 }
@@ -196,6 +198,33 @@ fn resolve_stacks(
     Ok(out)
 }
 
+/// Warns, before sending, where a change resets the link of an interface
+/// that carries the default route or this SSH session — itself or through
+/// its bridge, bond or VLAN.
+pub(crate) fn reset_notices(
+    plan: &ChangePlan,
+    devices: &[Device],
+    env: &Env,
+    err: &mut dyn Write,
+) -> std::io::Result<()> {
+    for (t, d) in plan.targets.iter().zip(devices) {
+        let resets = link_resetting(t, d);
+        if resets.is_empty() {
+            continue;
+        }
+        let why = management_reasons(
+            &HostRoot::live(),
+            &env.hints,
+            &d.ifname,
+            d.ifindex,
+        );
+        if !why.is_empty() {
+            render::outcome::link_reset_notice(err, d, &resets, &why)?;
+        }
+    }
+    Ok(())
+}
+
 /// What an output failure after a change says happened.
 const APPLIED: &str =
     "the change was applied and recorded (`ethcfg revert IFACE` undoes it)";
@@ -218,28 +247,19 @@ pub(crate) fn run(
     // Serialise with other runs from before the read until the records are written.
     let _lock =
         if a.dry_run { None } else { Some(crate::lock::wait(&state, err)?) };
-    let (mut plan, devices) = client.plan_profile(profile, &refs, a.force)?;
-    plan.source = a.source;
+    // A hook or the configuration reconciles: what it applied before and
+    // the profile no longer asks for goes back; a person's run applies.
+    let (plan, devices) = if a.source == Source::Cli {
+        client.plan_profile(profile, &refs, a.force)?
+    } else {
+        client.plan_reconcile(a.source, profile, &refs, a.force, &state)?
+    };
     if a.dry_run {
         let planned = plan.planned();
         render::outcome::report(&planned, a.json, out, err)?;
         return Ok(Exit::of_outcomes(&planned));
     }
-    for (t, d) in plan.targets.iter().zip(&devices) {
-        let resets = link_resetting(t, d);
-        if resets.is_empty() {
-            continue;
-        }
-        let why = management_reasons(
-            &HostRoot::live(),
-            &env.hints,
-            &d.ifname,
-            d.ifindex,
-        );
-        if !why.is_empty() {
-            render::outcome::link_reset_notice(err, d, &resets, &why)?;
-        }
-    }
+    reset_notices(&plan, &devices, env, err)?;
     let report = client.apply_change(&plan, &state, a.strict)?;
     match &report.strict {
         None => {

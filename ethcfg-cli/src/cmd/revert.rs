@@ -32,8 +32,8 @@ pub(crate) struct RevertArgs {
     /// Print JSON on stdout, as for `set`
     #[arg(long)]
     pub(crate) json: bool,
-    /// Who runs this: cli (the default), hook, config or watch; the
-    /// ifupdown hooks and the units pass it
+    /// Who runs this: cli (the default), hook, config or watch; any but
+    /// cli reverts only what that source applied, leaving what others did
     #[arg(long, value_name = "SOURCE", default_value = "cli", value_parser = super::source)]
     pub(crate) source: Source,
 }
@@ -51,7 +51,8 @@ pub(crate) fn run(
             let n = state.forget(name)?;
             writeln!(
                 err,
-                "{name}: {}",
+                "ethcfg: note: {}: {}",
+                render::escape(name),
                 if n == 0 {
                     "no record to forget".to_owned()
                 } else {
@@ -67,7 +68,12 @@ pub(crate) fn run(
     let refs = super::iface_refs(&a.ifaces)?;
     let mut client = Client::new()?;
     let _lock = crate::lock::wait(&state, err)?;
-    let outcomes = client.revert(&refs, &state)?;
+    // A hook lets go of what it applied, and of nothing a person did.
+    let outcomes = if a.source == Source::Cli {
+        client.revert(&refs, &state)?
+    } else {
+        client.revert_source(a.source, &refs, &state)?.outcomes
+    };
     crate::exit::reported(
         "the revert was applied and recorded",
         render::outcome::report(&outcomes, a.json, out, err),

@@ -6,6 +6,7 @@ use std::io::Write;
 use clap::Args;
 use ethcfg_core::blocking::Client;
 use ethcfg_core::change::{settings_request, MissingGroup};
+use ethcfg_core::profile::{Profile, Profiles};
 use ethcfg_core::settings::{Group, Target, ValueKind};
 use ethcfg_core::state::Source;
 use ethcfg_core::{FeatureRequest, FixedPolicy, IfaceRef};
@@ -45,11 +46,18 @@ pub(crate) struct SetArgs {
     /// What to set: NAME on|off pairs and the settings below
     #[arg(
         value_name = "SETTINGS",
-        required = true,
+        required_unless_present = "profile",
         num_args = 1..,
         allow_negative_numbers = true
     )]
     pub(crate) words: Vec<String>,
+    /// Start from this profile, the SETTINGS over it: one run for a whole
+    /// desired state (what the ifupdown hook sends for a stanza)
+    #[arg(long, value_name = "PROFILE")]
+    pub(crate) profile: Option<String>,
+    /// With --profile: apply it even on drivers it is not for
+    #[arg(long, requires = "profile")]
+    pub(crate) force: bool,
     /// Plan and report (status "planned"), send nothing
     #[arg(long)]
     pub(crate) dry_run: bool,
@@ -57,7 +65,9 @@ pub(crate) struct SetArgs {
     #[arg(long)]
     pub(crate) json: bool,
     /// Who runs this, kept in the records: cli (the default), hook, config
-    /// or watch; the ifupdown hooks and the units pass it
+    /// or watch; the ifupdown hooks and the units pass it. Any but cli
+    /// reconciles: what that source applied before and this run no longer
+    /// asks for is restored, unless another source holds it
     #[arg(long, value_name = "SOURCE", default_value = "cli", value_parser = super::source)]
     pub(crate) source: Source,
 }
@@ -385,6 +395,9 @@ pub(crate) fn run(
     err: &mut dyn Write,
 ) -> Result<Exit, CliError> {
     let words = parse_words(&a.words)?;
+    if a.profile.is_some() || a.source != Source::Cli {
+        return run_desired(a, words, env, out, err);
+    }
     let settings = settings_request(
         words.settings.iter().map(|(g, k, v)| (*g, k.as_str(), *v)),
     );
@@ -418,7 +431,7 @@ pub(crate) fn run(
                 writeln!(
                     err,
                     "ethcfg: note: {}: `{name}` names no feature on this kernel; skipped, as ethtool does",
-                    a.iface
+                    render::escape(&a.iface)
                 )?;
                 features = features
                     .items()
@@ -437,6 +450,76 @@ pub(crate) fn run(
         return Ok(Exit::of_outcomes(&planned));
     }
     // Not strict: the report is never a strict rollback.
+    let outcomes = client.apply_change(&plan, &state, false)?.outcomes;
+    crate::exit::reported(
+        "the change was applied and recorded (`ethcfg revert IFACE` undoes it)",
+        render::outcome::report(&outcomes, a.json, out, err),
+        out,
+    )?;
+    Ok(Exit::of_outcomes(&outcomes))
+}
+
+/// `set` as a whole desired state — `--profile` with SETTINGS over it, or
+/// any run of a hook or the configuration: planned like a profile (fixed
+/// features refused, groups the driver lacks skipped with a note), with
+/// the link-reset notice; a hook's or the configuration's run reconciles
+/// (what it applied before and no longer asks for is restored).
+fn run_desired(
+    a: &SetArgs,
+    words: Words,
+    env: &Env,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Exit, CliError> {
+    let mut desired = match &a.profile {
+        Some(name) => {
+            let profiles = Profiles::load(env.profile_dir())?;
+            render::profile::broken(err, &profiles.broken, Some(name))?;
+            profiles.get(name)?.clone()
+        }
+        None => Profile::new("set"),
+    };
+    for (w, on) in words.features.items() {
+        desired.push_feature(w.clone(), *on);
+    }
+    for (g, k, v) in words.settings {
+        desired.push_setting(g, k, v);
+    }
+    let iface = IfaceRef::by_name(&a.iface)?;
+    let refs = std::slice::from_ref(&iface);
+    let state = env.state();
+    let mut client = Client::new()?;
+    let _lock =
+        if a.dry_run { None } else { Some(crate::lock::wait(&state, err)?) };
+    let (plan, devices) = loop {
+        let planned = if a.source == Source::Cli {
+            client.plan_profile(&desired, refs, a.force)
+        } else {
+            client.plan_reconcile(a.source, &desired, refs, a.force, &state)
+        };
+        match planned {
+            Ok(p) => break p,
+            // As for plain `set`: a legacy name this kernel has no feature
+            // for is skipped. Each round drops one word, so this ends.
+            Err(ethcfg_core::Error::AliasMatchesNothing { name, .. })
+                if desired.features.iter().any(|f| f.name == name) =>
+            {
+                writeln!(
+                    err,
+                    "ethcfg: note: {}: `{name}` names no feature on this kernel; skipped, as ethtool does",
+                    a.iface
+                )?;
+                desired.features.retain(|f| f.name != name);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    if a.dry_run {
+        let planned = plan.planned();
+        render::outcome::report(&planned, a.json, out, err)?;
+        return Ok(Exit::of_outcomes(&planned));
+    }
+    super::apply::reset_notices(&plan, &devices, env, err)?;
     let outcomes = client.apply_change(&plan, &state, false)?.outcomes;
     crate::exit::reported(
         "the change was applied and recorded (`ethcfg revert IFACE` undoes it)",

@@ -38,7 +38,7 @@ pub(crate) fn text_all<'a>(
 /// `ethtool -k` text: legacy lines first (groups with their members
 /// indented), then every other feature by kernel name, in bit order.
 pub(crate) fn text(w: &mut dyn Write, f: &Features) -> io::Result<()> {
-    writeln!(w, "Features for {}:", f.ifname)?;
+    writeln!(w, "Features for {}:", super::escape(&f.ifname))?;
     let all: Vec<Feature> = f.iter().collect();
     let mut shown = vec![false; all.len()];
     for flag in LEGACY_FLAGS {

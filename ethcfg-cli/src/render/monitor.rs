@@ -34,7 +34,7 @@ fn link_state(up: bool, running: bool) -> &'static str {
 pub(crate) fn text(w: &mut dyn Write, c: &Change<'_>) -> io::Result<()> {
     match c.event {
         Event::FeaturesChanged { ifname, .. } => {
-            write!(w, "{ifname}: features:")?;
+            write!(w, "{}: features:", super::escape(ifname))?;
             if c.features.is_empty() {
                 write!(w, " unchanged")?;
             }
@@ -48,21 +48,36 @@ pub(crate) fn text(w: &mut dyn Write, c: &Change<'_>) -> io::Result<()> {
             writeln!(w)
         }
         Event::SettingsChanged { ifname, group, .. } => {
-            writeln!(w, "{ifname}: settings: {group} changed")
+            writeln!(w, "{}: settings: {group} changed", super::escape(ifname))
         }
         Event::LinkAdded { ifindex, ifname, up, running } => writeln!(
             w,
-            "{ifname}: link added (index {ifindex}, {})",
+            "{}: link added (index {ifindex}, {})",
+            super::escape(ifname),
             link_state(*up, *running)
         ),
         Event::LinkRemoved { ifindex, ifname } => {
-            writeln!(w, "{ifname}: link removed (index {ifindex})")
+            writeln!(
+                w,
+                "{}: link removed (index {ifindex})",
+                super::escape(ifname)
+            )
         }
         Event::LinkRenamed { ifindex, ifname, old_name } => {
-            writeln!(w, "{ifname}: renamed from {old_name} (index {ifindex})")
+            writeln!(
+                w,
+                "{}: renamed from {} (index {ifindex})",
+                super::escape(ifname),
+                super::escape(old_name)
+            )
         }
         Event::LinkChanged { ifname, up, running, .. } => {
-            writeln!(w, "{ifname}: link {}", link_state(*up, *running))
+            writeln!(
+                w,
+                "{}: link {}",
+                super::escape(ifname),
+                link_state(*up, *running)
+            )
         }
         _ => Ok(()),
     }

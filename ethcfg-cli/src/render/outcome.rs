@@ -67,13 +67,17 @@ fn report_as(
 ) -> io::Result<()> {
     for o in outcomes {
         for name in &o.skipped_fixed {
-            writeln!(err, "ethcfg: note: {}: {name} is fixed on this device; left as it is", o.ifname)?;
+            writeln!(err, "ethcfg: note: {}: {name} is fixed on this device; left as it is", super::escape(&o.ifname))?;
         }
         for n in &o.notes {
-            writeln!(err, "ethcfg: note: {n}")?;
+            writeln!(err, "ethcfg: note: {}", super::escape(n))?;
         }
         for w in &o.warnings {
-            writeln!(err, "ethcfg: kernel warning: {}: {w}", o.ifname)?;
+            writeln!(
+                err,
+                "ethcfg: kernel warning: {}",
+                super::escape(&format!("{}: {w}", o.ifname))
+            )?;
         }
     }
     if as_json {
@@ -117,7 +121,7 @@ pub(crate) fn text(
 ) -> io::Result<()> {
     buf.clear();
     if o.changes.is_empty() && o.settings.is_empty() {
-        buf.extend_from_slice(o.ifname.as_bytes());
+        super::push_escaped(buf, &o.ifname);
         buf.extend_from_slice(
             b": nothing to change, everything asked for is already so\n",
         );
@@ -142,7 +146,7 @@ pub(crate) fn text(
             *n += 1;
         }
     }
-    buf.extend_from_slice(o.ifname.as_bytes());
+    super::push_escaped(buf, &o.ifname);
     buf.extend_from_slice(b": ");
     // "adjusted" goes second, after the first count (first if alone).
     let mut listed = 0;
@@ -280,12 +284,16 @@ pub(crate) fn drift_text(
 ) -> io::Result<()> {
     for o in drift {
         if o.changes.is_empty() {
-            writeln!(out, "{}: matches profile {profile}", o.ifname)?;
+            writeln!(
+                out,
+                "{}: matches profile {profile}",
+                super::escape(&o.ifname)
+            )?;
         } else {
             writeln!(
                 out,
                 "{}: {} feature(s) differ from profile {profile}",
-                o.ifname,
+                super::escape(&o.ifname),
                 o.changes.len(),
             )?;
             for c in &o.changes {
@@ -312,7 +320,7 @@ pub(crate) fn link_reset_notice(
     writeln!(
         err,
         "ethcfg: notice: {}: changing {} makes the {} driver reset the link, and {}: expect a few seconds without connectivity",
-        d.ifname,
+        super::escape(&d.ifname),
         resets.join(", "),
         d.driver.as_deref().unwrap_or("?"),
         why.join(" and ")

@@ -13,7 +13,9 @@ use super::on_off;
 /// What loading the profiles had to say (a file skipped, a built-in
 /// replaced), on stderr.
 pub(crate) fn notes(err: &mut dyn Write, notes: &[String]) -> io::Result<()> {
-    notes.iter().try_for_each(|n| writeln!(err, "ethcfg: note: {n}"))
+    notes
+        .iter()
+        .try_for_each(|n| writeln!(err, "ethcfg: note: {}", super::escape(n)))
 }
 
 /// One warning line per user profile file that cannot be used, except
@@ -29,7 +31,11 @@ pub(crate) fn broken(
         .iter()
         .filter(|b| asked.is_none() || b.name.as_deref() != asked)
         .try_for_each(|b| {
-            writeln!(err, "ethcfg: warning: {b} (profile not loaded)")
+            writeln!(
+                err,
+                "ethcfg: warning: {} (profile not loaded)",
+                super::escape(b)
+            )
         })
 }
 

@@ -144,6 +144,64 @@ macro_rules! operations {
                 ) -> Result<ApplyReport> =
                     |s| Engine::new(s).apply_change(plan, state, strict);
 
+                /// Plans a reconcile: "make what `source` manages on
+                /// `ifaces` equal to `desired`" (see [`crate::change`]'s
+                /// reconcile). What `source` applied and `desired` no
+                /// longer asks for is restored to its recorded state unless
+                /// another source manages it too; what both want is left
+                /// alone; nothing differing, nothing is sent. With the
+                /// driver guard of `desired` unless `force`. Returns the
+                /// plan and the devices, as [`Self::plan_profile`]; send it
+                /// with [`Self::apply_change`]. Hold [`StateDir::lock`]
+                /// from here on (the records are read).
+                ///
+                /// # Errors
+                /// As [`Self::plan_profile`]; [`Error::State`].
+                fn plan_reconcile(
+                    source: Source,
+                    desired: &Profile,
+                    ifaces: &[IfaceRef],
+                    force: bool,
+                    state: &StateDir
+                ) -> Result<(ChangePlan, Vec<Device>)> = |s| {
+                    Engine::new(s)
+                        .plan_reconcile(source, desired, ifaces, force, state)
+                };
+
+                /// Reconciles `source` on `ifaces` to `desired` and sends
+                /// it: [`Self::plan_reconcile`] then
+                /// [`Self::apply_change`]. Hold [`StateDir::lock`].
+                ///
+                /// # Errors
+                /// As both.
+                fn reconcile(
+                    source: Source,
+                    desired: &Profile,
+                    ifaces: &[IfaceRef],
+                    force: bool,
+                    state: &StateDir,
+                    strict: bool
+                ) -> Result<ApplyReport> = |s| {
+                    Engine::new(s).reconcile(
+                        source, desired, ifaces, force, state, strict,
+                    )
+                };
+
+                /// Lets `source` go of everything it manages on `ifaces`
+                /// — `ethcfg revert --source hook` — restoring what no
+                /// other source manages; records of other sources stay.
+                /// Hold [`StateDir::lock`].
+                ///
+                /// # Errors
+                /// [`Error::NoRecord`] where `source` manages nothing
+                /// (checked before anything is sent); kernel errors.
+                fn revert_source(
+                    source: Source,
+                    ifaces: &[IfaceRef],
+                    state: &StateDir
+                ) -> Result<ApplyReport> =
+                    |s| Engine::new(s).revert_source(source, ifaces, state);
+
                 /// Restores each of `ifaces` to its state before ethcfg's
                 /// recorded changes and removes its record — `ethcfg
                 /// revert`. Hold [`StateDir::lock`].
@@ -221,5 +279,5 @@ mod prelude {
     pub(super) use crate::host::Device;
     pub(super) use crate::iface::IfaceRef;
     pub(super) use crate::profile::Profile;
-    pub(super) use crate::state::StateDir;
+    pub(super) use crate::state::{Source, StateDir};
 }

@@ -21,6 +21,13 @@
 //! matched to devices by ifindex in the namespace's file (see
 //! [`crate::state`]): a name now held by another device is never reverted.
 //!
+//! **Whose it is.** Each managed item records the [`Source`]s that asked
+//! for it or saw it change. A hook or the configuration does not apply on
+//! top of what it applied before: it *reconciles* (`reconcile.rs`) —
+//! "make what this source manages on the interface equal to this desired
+//! state" — restoring what it no longer wants unless another source holds
+//! it, and sending nothing when nothing differs.
+//!
 //! Layer: the change engine. May use: `crate::fs`, `crate::error`,
 //! `crate::iface`, `crate::netlink`, `crate::ethtool`, `crate::host`,
 //! `crate::events`, `crate::state`, `crate::profile`.
@@ -40,9 +47,11 @@ use crate::iface::IfaceRef;
 use crate::netlink::transport::Transport;
 use crate::profile::Profile;
 use crate::state::{
-    by_name, Record, RecordedFeature, RecordedSetting, Records, Source,
-    StateDir,
+    by_name, release_one, Record, RecordedFeature, RecordedSetting, Records,
+    Source, Sources, StateDir,
 };
+
+mod reconcile;
 
 /// One interface of a [`ChangePlan`]: how it was when planned, and the plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +92,17 @@ pub struct ChangePlan {
     asked: ResolvedRequest,
     /// The settings asked for.
     asked_settings: SettingsRequest,
+    /// A reconcile's items that [`ChangePlan::source`] lets go of, per
+    /// ifindex: restored when no other source manages them, and no longer
+    /// its own after the run.
+    released: Vec<(u32, Released)>,
+}
+
+/// What a reconciling source no longer wants on one interface.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Released {
+    features: Vec<crate::ethtool::features::FeatureName>,
+    settings: Vec<(Group, String)>,
 }
 
 impl ChangePlan {
@@ -251,6 +271,7 @@ impl<'s, T: Transport> Engine<'s, T> {
             targets,
             asked: resolved,
             asked_settings: settings.clone(),
+            released: Vec::new(),
         })
     }
 
@@ -392,6 +413,17 @@ impl<'s, T: Transport> Engine<'s, T> {
             ..InterfaceOutcome::unchanged(&t.plan)
         };
         if !plan.targets.iter().any(InterfacePlan::has_work) {
+            // Nothing to send, but the records may need to say whose the
+            // state is: a reconcile lets go of what other sources manage
+            // too, and a run asking for what another source already did
+            // takes it on, so that source letting go does not undo it.
+            let mut records = state.load_all()?;
+            if !records.is_empty() {
+                let adopted = adopt(&mut records, plan);
+                if release(&mut records, plan) | adopted {
+                    state.store_all(&records)?;
+                }
+            }
             return Ok(ApplyReport {
                 outcomes: plan.targets.iter().map(unchanged).collect(),
                 strict: None,
@@ -406,9 +438,14 @@ impl<'s, T: Transport> Engine<'s, T> {
         for t in plan.targets.iter().filter(|t| t.has_work()) {
             let asked = plan.asked.named_bits(&t.before);
             let rec = entry(&mut records, &t.before, plan);
-            record_before(rec, &t.before, &asked);
+            record_before(rec, &t.before, &asked, plan.source);
             if let Some(sp) = &t.settings {
-                record_settings_before(rec, sp, &plan.asked_settings);
+                record_settings_before(
+                    rec,
+                    sp,
+                    &plan.asked_settings,
+                    plan.source,
+                );
             }
         }
         // What the run needs is reserved before anything is sent: an
@@ -537,8 +574,19 @@ impl<'s, T: Transport> Engine<'s, T> {
             let Some(rec) = records.get_mut(&t.before.ifindex) else {
                 continue;
             };
+            // What a reconcile restored is let go of below, not taken on.
+            let released = plan
+                .released
+                .iter()
+                .find(|(i, _)| *i == t.before.ifindex)
+                .map(|(_, r)| r);
             for &b in &d.bits {
-                grew |= mark_managed(rec, &t.before, b);
+                let let_go = released.is_some_and(|r| {
+                    t.before.name(b).is_some_and(|n| r.features.contains(n))
+                });
+                if !let_go {
+                    grew |= mark_managed(rec, &t.before, b, plan.source);
+                }
             }
             for c in
                 d.settings.iter().filter(|c| c.status == Status::SideEffect)
@@ -547,15 +595,15 @@ impl<'s, T: Transport> Engine<'s, T> {
                     .settings
                     .iter()
                     .find(|s| s.group == c.group && s.key == c.key)
-                    .map(|s| s.managed);
-                rec.keep_earliest_setting(RecordedSetting::new(
-                    c.group,
-                    c.key.clone(),
-                    c.from,
-                ));
-                grew |= was != Some(true);
+                    .map(|s| rec.setting_owners(s));
+                let mut rs =
+                    RecordedSetting::new(c.group, c.key.clone(), c.from);
+                rs.owners = Sources::only(plan.source);
+                rec.keep_earliest_setting(rs);
+                grew |= !was.is_some_and(|o| o.contains(plan.source));
             }
         }
+        grew |= release(&mut records, plan);
         // Written again only when side effects added to what the first
         // write holds. If that fails, revert could not restore the side
         // effects: the run is undone.
@@ -862,14 +910,85 @@ impl<'s, T: Transport> Engine<'s, T> {
 
 /// Records the state before of every changeable feature of `before` not
 /// recorded yet (the first state ethcfg saw is the one revert restores),
-/// marking those at `asked` managed.
-fn record_before(rec: &mut Record, before: &Features, asked: &[u32]) {
+/// marking those at `asked` managed by `source`.
+fn record_before(
+    rec: &mut Record,
+    before: &Features,
+    asked: &[u32],
+    source: Source,
+) {
     rec.features.reserve(before.len());
     for f in before.iter().filter(|f| !f.fixed) {
         let mut rf = RecordedFeature::new(f.name, f.active, f.requested);
         rf.managed = asked.contains(&f.index);
+        if rf.managed {
+            rf.owners = Sources::only(source);
+        }
         rec.keep_earliest(rf);
     }
+}
+
+/// Takes on, for the plan's source, what it asks for that a record
+/// already manages for another source (the state is already as asked, so
+/// nothing is sent). Returns whether the records changed.
+fn adopt(records: &mut Records, plan: &ChangePlan) -> bool {
+    let mut changed = false;
+    for t in &plan.targets {
+        let Some(rec) = records.get_mut(&t.before.ifindex) else { continue };
+        for b in plan.asked.named_bits(&t.before) {
+            let recorded = t.before.name(b).is_some_and(|n| {
+                rec.features.iter().any(|f| f.name == *n && f.managed)
+            });
+            if recorded {
+                changed |= mark_managed(rec, &t.before, b, plan.source);
+            }
+        }
+        let own = rec.source;
+        for s in rec.settings.iter_mut().filter(|s| {
+            s.managed
+                && plan
+                    .asked_settings
+                    .items()
+                    .iter()
+                    .any(|a| a.group == s.group && a.key == s.key)
+        }) {
+            if s.owners.is_empty() {
+                s.owners = Sources::only(own);
+            }
+            if !s.owners.contains(plan.source) {
+                s.owners.insert(plan.source);
+                changed = true;
+            }
+        }
+    }
+    changed
+}
+
+/// Lets the plan's source go of what its reconcile released; a record
+/// left managing nothing goes. Returns whether the records changed.
+fn release(records: &mut Records, plan: &ChangePlan) -> bool {
+    let mut changed = false;
+    for (ifindex, r) in &plan.released {
+        let Some(rec) = records.get_mut(ifindex) else { continue };
+        let own = rec.source;
+        for f in
+            rec.features.iter_mut().filter(|f| r.features.contains(&f.name))
+        {
+            changed |=
+                release_one(&mut f.managed, &mut f.owners, own, plan.source);
+        }
+        for s in rec.settings.iter_mut().filter(|s| {
+            r.settings.iter().any(|(g, k)| *g == s.group && *k == s.key)
+        }) {
+            changed |=
+                release_one(&mut s.managed, &mut s.owners, own, plan.source);
+        }
+        if !rec.manages_anything() {
+            records.remove(ifindex);
+            changed = true;
+        }
+    }
+    changed
 }
 
 /// Records every value of the settings groups read for `sp` (the groups
@@ -878,6 +997,7 @@ fn record_settings_before(
     rec: &mut Record,
     sp: &SettingsPlan,
     asked: &SettingsRequest,
+    source: Source,
 ) {
     for g in Group::ALL {
         let Some(values) = sp.before.group(g) else { continue };
@@ -885,28 +1005,49 @@ fn record_settings_before(
             let mut rs = RecordedSetting::new(g, key.clone(), *value);
             rs.managed =
                 asked.items().iter().any(|s| s.group == g && s.key == *key);
+            if rs.managed {
+                rs.owners = Sources::only(source);
+            }
             rec.keep_earliest_setting(rs);
         }
     }
 }
 
-/// Marks feature bit `b` of `before` managed in `rec` (a side effect);
-/// recorded from `before` if it was not (it always is: every changeable
-/// feature is recorded before the run). Returns whether `rec` changed.
-fn mark_managed(rec: &mut Record, before: &Features, b: u32) -> bool {
+/// Marks feature bit `b` of `before` managed by `source` in `rec` (a side
+/// effect); recorded from `before` if it was not (it always is: every
+/// changeable feature is recorded before the run). Returns whether `rec`
+/// changed.
+fn mark_managed(
+    rec: &mut Record,
+    before: &Features,
+    b: u32,
+    source: Source,
+) -> bool {
     let Some(name) = before.name(b) else { return false };
+    let own = rec.source;
     match rec.features.iter_mut().find(|f| f.name == *name) {
-        Some(f) if f.managed => false,
         Some(f) => {
+            let mut owners = match (f.managed, f.owners.is_empty()) {
+                (false, _) => Sources::NONE,
+                (true, true) => Sources::only(own),
+                (true, false) => f.owners,
+            };
+            if f.managed && owners.contains(source) {
+                return false;
+            }
+            owners.insert(source);
+            f.owners = owners;
             f.managed = true;
             true
         }
         None => {
-            rec.features.push(RecordedFeature::new(
+            let mut rf = RecordedFeature::new(
                 name.clone(),
                 before.is_active(b),
                 before.is_requested(b),
-            ));
+            );
+            rf.owners = Sources::only(source);
+            rec.features.push(rf);
             true
         }
     }
@@ -1002,42 +1143,52 @@ impl<T: Transport> Engine<'_, T> {
             )
             .await
             .map_err(|e| locate(profile, e))?;
-        let ids: Vec<(&str, u32)> = plan
-            .targets
-            .iter()
-            .map(|t| (t.before.ifname.as_str(), t.before.ifindex))
-            .collect();
-        let guard = !force && !profile.drivers.is_empty();
-        // The driver of every interface is needed for the guard only; the
-        // disruption notice needs just the interfaces of drivers that reset
-        // the link, found from those drivers' own sysfs directories — a few
-        // lookups whatever the number of interfaces. The link kind of a
-        // virtual device only says what it is when the guard refuses it.
-        // The interfaces were just read from the calling thread's
-        // namespace: their drivers are in the live system's sysfs.
-        let live = HostRoot::live();
-        let devices = if guard {
-            host::drivers(live.path(), &ids)
-        } else {
-            host::drivers_among(live.path(), &ids, host::LINK_RESET_DRIVERS)
-        };
-        if guard {
-            if let Some(d) = devices
-                .iter()
-                .find(|d| !profile.is_for_driver(d.driver.as_deref()))
-            {
-                let mut d = d.clone();
-                host::fill_kinds(std::slice::from_mut(&mut d));
-                return Err(Error::WrongDriver {
-                    iface: d.ifname.clone(),
-                    profile: profile.name.clone(),
-                    wanted: profile.drivers.clone(),
-                    found: d.describe(),
-                });
-            }
-        }
+        let devices = guard(profile, &plan, force)?;
         Ok((plan, devices))
     }
+}
+
+/// The driver guard (unless `force`, or the profile names no driver) and
+/// the devices the disruption notice needs, for a planned profile.
+fn guard(
+    profile: &Profile,
+    plan: &ChangePlan,
+    force: bool,
+) -> Result<Vec<Device>> {
+    let ids: Vec<(&str, u32)> = plan
+        .targets
+        .iter()
+        .map(|t| (t.before.ifname.as_str(), t.before.ifindex))
+        .collect();
+    let guard = !force && !profile.drivers.is_empty();
+    // The driver of every interface is needed for the guard only; the
+    // disruption notice needs just the interfaces of drivers that reset
+    // the link, found from those drivers' own sysfs directories — a few
+    // lookups whatever the number of interfaces. The link kind of a
+    // virtual device only says what it is when the guard refuses it.
+    // The interfaces were just read from the calling thread's
+    // namespace: their drivers are in the live system's sysfs.
+    let live = HostRoot::live();
+    let devices = if guard {
+        host::drivers(live.path(), &ids)
+    } else {
+        host::drivers_among(live.path(), &ids, host::LINK_RESET_DRIVERS)
+    };
+    if guard {
+        if let Some(d) =
+            devices.iter().find(|d| !profile.is_for_driver(d.driver.as_deref()))
+        {
+            let mut d = d.clone();
+            host::fill_kinds(std::slice::from_mut(&mut d));
+            return Err(Error::WrongDriver {
+                iface: d.ifname.clone(),
+                profile: profile.name.clone(),
+                wanted: profile.drivers.clone(),
+                found: d.describe(),
+            });
+        }
+    }
+    Ok(devices)
 }
 
 /// A feature name or setting a profile uses that this kernel or device
@@ -1059,6 +1210,8 @@ fn locate(profile: &Profile, e: Error) -> Error {
         _ => return e,
     };
     let (line, from) = match line {
+        // Added in code (an ifupdown option), not written in the profile.
+        Some((0, _)) => return e,
         Some((l, f)) => (Some(l), f),
         None => (None, None),
     };

@@ -390,8 +390,48 @@ pub(crate) fn default_route_interfaces(root: &HostRoot) -> Vec<String> {
 
 /// Why `ifname` matters for reaching this machine, if it does: it carries
 /// the default route, or (on the live system) the SSH session of
-/// `hints`.
+/// `hints` — itself, or through a device stacked on it (its bridge, bond
+/// or VLAN, at any depth, named: on Proxmox both are on `vmbr0`, not on
+/// its port `eno1`, and a port's link reset cuts them all the same).
 pub fn management_reasons(
+    root: &HostRoot,
+    hints: &ManagementHints,
+    ifname: &str,
+    ifindex: u32,
+) -> Vec<String> {
+    let mut why = own_management_reasons(root, hints, ifname, ifindex);
+    // Breadth first over the uppers, each once, a bounded number: sysfs
+    // has no cycles, but a directory tree given as root could.
+    let mut seen = vec![ifname.to_owned()];
+    let mut queue: std::collections::VecDeque<String> =
+        stack::uppers(root.path(), ifname).into();
+    while let Some(upper) = queue.pop_front() {
+        if seen.contains(&upper) || seen.len() > 64 {
+            continue;
+        }
+        seen.push(upper.clone());
+        let index = crate::fs::read_regular_string(
+            &root.path().join("sys/class/net").join(&upper).join("ifindex"),
+            crate::fs::SYSFS_CAP,
+        )
+        .ok()
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(0);
+        let kind = stack::devtype(root.path(), &upper)
+            .unwrap_or_else(|| "upper device".to_owned());
+        for r in own_management_reasons(root, hints, &upper, index) {
+            why.push(format!(
+                "its {kind} {upper} {}",
+                r.strip_prefix("it ").unwrap_or(&r)
+            ));
+        }
+        queue.extend(stack::uppers(root.path(), &upper));
+    }
+    why
+}
+
+/// [`management_reasons`] of `ifname` itself.
+fn own_management_reasons(
     root: &HostRoot,
     hints: &ManagementHints,
     ifname: &str,
@@ -693,6 +733,49 @@ pub fn management_interfaces(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn management_reasons_follow_bridges_bonds_and_vlans_above_a_port() {
+        use crate::testing::tree::Tree;
+        // Proxmox: eno1 a port of vmbr0, which has the default route.
+        let t = Tree::new("mgmt-uppers");
+        t.pci_nic("0000:00:1f.6", "e1000e", Some("e1000e"), "eno1", 2)
+            .pci_nic("0000:00:1f.7", "e1000e", Some("e1000e"), "eno2", 3)
+            .virtual_if("vmbr0", 5)
+            .file(
+                "sys/devices/virtual/net/vmbr0/uevent",
+                "DEVTYPE=bridge\nINTERFACE=vmbr0\n",
+            )
+            .port_of("eno1", "vmbr0")
+            .default_route("vmbr0");
+        let host = HostRoot::dir(t.root());
+        let none = ManagementHints::new();
+        assert_eq!(
+            management_reasons(&host, &none, "eno1", 2),
+            ["its bridge vmbr0 carries the default route"]
+        );
+        assert!(management_reasons(&host, &none, "eno2", 3).is_empty());
+        assert_eq!(
+            management_reasons(&host, &none, "vmbr0", 5),
+            ["it carries the default route"]
+        );
+
+        // Two levels: eno1 in bond0, a VLAN on the bond with the route.
+        let t = Tree::new("mgmt-uppers-vlan");
+        t.pci_nic("0000:00:1f.6", "e1000e", Some("e1000e"), "eno1", 2)
+            .virtual_if("bond0", 6)
+            .file("sys/devices/virtual/net/bond0/uevent", "DEVTYPE=bond\n")
+            .virtual_if("bond0.20", 7)
+            .file("sys/devices/virtual/net/bond0.20/uevent", "DEVTYPE=vlan\n")
+            .port_of("eno1", "bond0")
+            .port_of("bond0", "bond0.20")
+            .default_route("bond0.20");
+        let host = HostRoot::dir(t.root());
+        assert_eq!(
+            management_reasons(&host, &none, "eno1", 2),
+            ["its vlan bond0.20 carries the default route"]
+        );
+    }
 
     #[test]
     fn driver_from_fixture_tree() {

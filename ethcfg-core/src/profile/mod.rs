@@ -130,6 +130,54 @@ impl Profile {
         parse::parse(text, source)
     }
 
+    /// An empty desired state named `name` (for any driver), to build in
+    /// code with [`Profile::push_feature`] and [`Profile::push_setting`] —
+    /// what an ifupdown stanza or a configuration binding asks for. Empty,
+    /// it is "nothing": reconciling to it lets go of everything.
+    pub fn new(name: impl Into<String>) -> Profile {
+        Profile {
+            name: name.into(),
+            summary: String::new(),
+            description: String::new(),
+            drivers: Vec::new(),
+            disruptive: false,
+            references: Vec::new(),
+            replaces: false,
+            features: Vec::new(),
+            settings: Vec::new(),
+            include: Vec::new(),
+            source: Source::Builtin,
+        }
+    }
+
+    /// Adds a wanted feature state, after (so over) what is there; written
+    /// in no file (line 0), so errors about it name no profile line.
+    pub fn push_feature(&mut self, name: impl Into<String>, on: bool) {
+        self.features.push(ProfileFeature {
+            name: name.into(),
+            on,
+            line: 0,
+            from: None,
+        });
+    }
+
+    /// Adds a wanted setting, over what is there (see
+    /// [`Profile::push_feature`]).
+    pub fn push_setting(
+        &mut self,
+        group: Group,
+        key: impl Into<String>,
+        value: Target,
+    ) {
+        self.settings.push(ProfileSetting {
+            group,
+            key: key.into(),
+            value,
+            line: 0,
+            from: None,
+        });
+    }
+
     /// Whether the profile is meant for `driver` (always, when it names none).
     pub fn is_for_driver(&self, driver: Option<&str>) -> bool {
         self.drivers.is_empty()

@@ -4,5 +4,6 @@
 
 mod devlink;
 mod events;
+mod reconcile;
 mod session;
 mod settings;
