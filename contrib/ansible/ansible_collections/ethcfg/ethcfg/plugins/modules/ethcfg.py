@@ -209,6 +209,9 @@ def managed(module, ethcfg, interfaces):
     if rc != 0:
         module.fail_json(msg=one_line(err, out), rc=rc)
     found = set()
+    if 'ethcfg_records_up 0' in out.splitlines():
+        module.fail_json(msg='ethcfg cannot read its state records (ethcfg metrics: ethcfg_records_up 0); '
+                             'run ethcfg revert %s for its error' % ' '.join(interfaces), rc=rc)
     for line in out.splitlines():
         if line.startswith('ethcfg_managed{'):
             for name in interfaces:
