@@ -127,7 +127,7 @@ _ethcfg() {
             return 0
             ;;
         ethcfg__subcmd__apply)
-            opts="-h -V --dry-run --force --ports --strict --json --source --help --version"
+            opts="-h -V --config --dry-run --force --ports --strict --json --source --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -145,7 +145,7 @@ _ethcfg() {
             return 0
             ;;
         ethcfg__subcmd__check)
-            opts="-h -V --json --help --version"
+            opts="-h -V --config --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

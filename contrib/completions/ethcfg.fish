@@ -47,6 +47,7 @@ complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -l json -d 'Print JSO
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -s h -l help -d 'Print help'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand set" -s V -l version -d 'Print version'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand apply" -l source -d 'What runs this, for the records: hook, config or watch (ifupdown hooks and the config/watch code pass it; people leave it out)' -r
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand apply" -l config -d 'Apply the configuration file\'s bindings instead of a profile'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand apply" -l dry-run -d 'Plan and report (status "planned"), send nothing'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand apply" -l force -d 'Apply even to interfaces on drivers the profile is not for'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand apply" -l ports -d 'For a bridge, bond or VLAN: apply to the devices at the bottom of its stack (those the profile is for) instead, and say which'
@@ -54,6 +55,7 @@ complete -c ethcfg -n "__fish_ethcfg_using_subcommand apply" -l strict -d 'All o
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand apply" -l json -d 'Print JSON on stdout, as for `set`'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand apply" -s h -l help -d 'Print help'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand apply" -s V -l version -d 'Print version'
+complete -c ethcfg -n "__fish_ethcfg_using_subcommand check" -l config -d 'Check the configuration file\'s bindings (ETHCFG_CONFIG, default /etc/ethcfg/ethcfg.toml) instead of a profile'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand check" -l json -d 'Print JSON on stdout; drifted features have status "drift"'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand check" -s h -l help -d 'Print help'
 complete -c ethcfg -n "__fish_ethcfg_using_subcommand check" -s V -l version -d 'Print version'

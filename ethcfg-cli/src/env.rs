@@ -1,10 +1,12 @@
 //! The process environment, read in one place and nowhere else (the
 //! library reads none): the state and profile directories
-//! (`ETHCFG_STATE_DIR`, `ETHCFG_PROFILE_DIR`) and the SSH session ethcfg
+//! (`ETHCFG_STATE_DIR`, `ETHCFG_PROFILE_DIR`), the configuration file
+//! (`ETHCFG_CONFIG`) and the SSH session ethcfg
 //! runs in (`SSH_CONNECTION`), handed to the commands that need them.
 
 use std::path::{Path, PathBuf};
 
+use ethcfg_core::config::Config;
 use ethcfg_core::host::ManagementHints;
 use ethcfg_core::profile::Profiles;
 use ethcfg_core::state::StateDir;
@@ -18,6 +20,8 @@ pub(crate) struct Env {
     state_dir: Option<PathBuf>,
     /// `ETHCFG_PROFILE_DIR`, or [`Profiles::DEFAULT_DIR`].
     profile_dir: PathBuf,
+    /// `ETHCFG_CONFIG`, or [`Config::DEFAULT_PATH`].
+    config: PathBuf,
     /// From `SSH_CONNECTION`: which interface carries this session.
     pub(crate) hints: ManagementHints,
 }
@@ -35,6 +39,10 @@ impl Env {
                 .map(PathBuf::from),
             profile_dir: var("ETHCFG_PROFILE_DIR").map_or_else(
                 || PathBuf::from(Profiles::DEFAULT_DIR),
+                PathBuf::from,
+            ),
+            config: var("ETHCFG_CONFIG").filter(|v| !v.is_empty()).map_or_else(
+                || PathBuf::from(Config::DEFAULT_PATH),
                 PathBuf::from,
             ),
             hints: var("SSH_CONNECTION")
@@ -57,6 +65,11 @@ impl Env {
     /// default under its root.
     pub(crate) fn state_dir_set(&self) -> Option<&Path> {
         self.state_dir.as_deref()
+    }
+
+    /// The configuration file (bindings).
+    pub(crate) fn config(&self) -> &Path {
+        &self.config
     }
 
     /// The user profile directory.

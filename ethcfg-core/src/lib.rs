@@ -94,10 +94,11 @@
 // one after it. Each layer's module doc says what it owns. The public
 // modules are re-exported flat below, so a user's paths do not follow the
 // internal layering. (rustfmt sorts the lines; the order, lowest first:
-// fs, error, iface, netlink, ethtool, host, events, state, profile, change,
-// diagnosis, api.)
+// fs, error, iface, netlink, ethtool, host, events, state, profile, config,
+// change, diagnosis, api, watch.)
 mod api;
 pub mod change;
+pub mod config;
 mod diagnosis;
 mod error;
 mod ethtool;

@@ -6,6 +6,7 @@
 
 mod api;
 mod badfiles;
+mod bindings;
 mod cli;
 mod doctor;
 #[path = "../common/ethtool_oracle.rs"]
@@ -32,6 +33,7 @@ fn main() -> std::process::ExitCode {
         [
             api::tests(),
             badfiles::tests(),
+            bindings::tests(),
             cli::tests(),
             doctor::tests(),
             grammar::tests(),

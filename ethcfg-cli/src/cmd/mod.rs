@@ -14,6 +14,7 @@ use crate::exit::{CliError, Exit};
 
 pub(crate) mod apply;
 pub(crate) mod check;
+pub(crate) mod config;
 pub(crate) mod doctor;
 pub(crate) mod generate;
 pub(crate) mod impact;

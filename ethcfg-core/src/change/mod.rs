@@ -21,6 +21,8 @@
 //! matched to devices by ifindex in the namespace's file (see
 //! [`crate::state`]): a name now held by another device is never reverted.
 
+mod bindings;
+
 use std::collections::HashMap;
 
 use crate::error::{Error, Result, RollbackFailure};
@@ -41,6 +43,8 @@ use crate::state::{
     by_name, Record, RecordedFeature, RecordedSetting, Records, Source,
     StateDir,
 };
+
+pub use bindings::{BindMode, BindingResult, BindingTarget};
 
 /// One interface of a [`ChangePlan`]: how it was when planned, and the plan.
 #[derive(Debug, Clone, PartialEq, Eq)]

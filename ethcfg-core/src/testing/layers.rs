@@ -14,9 +14,11 @@ const ORDER: &[&str] = &[
     "host",
     "state",
     "profile",
+    "config",
     "change",
     "diagnosis",
     "api",
+    "watch",
 ];
 
 /// The layer a `crate::NAME` path goes into: a layer module, or one of
