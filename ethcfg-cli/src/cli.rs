@@ -9,6 +9,7 @@ use crate::cmd::{
     apply::ApplyArgs, check::CheckArgs, doctor::DoctorArgs,
     generate::GenerateArgs, impact::ImpactArgs, monitor::MonitorArgs,
     profiles::ProfilesArgs, revert::RevertArgs, set::SetArgs, show::ShowArgs,
+    watch::WatchArgs,
 };
 
 /// Netlink-native NIC configuration: show and set ethtool features without ethtool.
@@ -54,6 +55,8 @@ pub(crate) enum Command {
     Impact(ImpactArgs),
     /// Print feature, settings and link changes as they happen, like `ethtool --monitor`
     Monitor(MonitorArgs),
+    /// Keep the configuration's bindings applied: on hotplug, driver reload, rename, and drift
+    Watch(WatchArgs),
     /// Write the man page or shell completions (for packagers)
     #[command(hide = true)]
     Generate(GenerateArgs),

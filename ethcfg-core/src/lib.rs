@@ -111,6 +111,7 @@ pub mod profile;
 pub mod state;
 #[cfg(test)]
 mod testing;
+pub mod watch;
 
 pub use api::blocking;
 pub use diagnosis::{devlink, doctor, impact};

@@ -23,6 +23,7 @@ pub(crate) mod profiles;
 pub(crate) mod revert;
 pub(crate) mod set;
 pub(crate) mod show;
+pub(crate) mod watch;
 
 /// Runs `command`: results on `out`, notes and warnings on `err`.
 pub(crate) fn run(
@@ -41,6 +42,7 @@ pub(crate) fn run(
         Command::Doctor(a) => doctor::run(a, env, out),
         Command::Impact(a) => impact::run(a, env, out),
         Command::Monitor(a) => monitor::run(a, out, err),
+        Command::Watch(a) => watch::run(a, env, out, err),
         Command::Generate(a) => generate::run(a),
     }
 }
