@@ -49,6 +49,9 @@ _ethcfg() {
             ethcfg,show)
                 cmd="ethcfg__subcmd__show"
                 ;;
+            ethcfg,watch)
+                cmd="ethcfg__subcmd__watch"
+                ;;
             ethcfg__subcmd__help,apply)
                 cmd="ethcfg__subcmd__help__subcmd__apply"
                 ;;
@@ -82,6 +85,9 @@ _ethcfg() {
             ethcfg__subcmd__help,show)
                 cmd="ethcfg__subcmd__help__subcmd__show"
                 ;;
+            ethcfg__subcmd__help,watch)
+                cmd="ethcfg__subcmd__help__subcmd__watch"
+                ;;
             ethcfg__subcmd__help__subcmd__profiles,list)
                 cmd="ethcfg__subcmd__help__subcmd__profiles__subcmd__list"
                 ;;
@@ -113,7 +119,7 @@ _ethcfg() {
 
     case "${cmd}" in
         ethcfg)
-            opts="-h -V --help --version show set apply check revert profiles doctor impact monitor generate help"
+            opts="-h -V --help --version show set apply check revert profiles doctor impact monitor watch generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -195,7 +201,7 @@ _ethcfg() {
             return 0
             ;;
         ethcfg__subcmd__help)
-            opts="show set apply check revert profiles doctor impact monitor generate help"
+            opts="show set apply check revert profiles doctor impact monitor watch generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -390,6 +396,20 @@ _ethcfg() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ethcfg__subcmd__help__subcmd__watch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ethcfg__subcmd__impact)
             opts="-h -V --root --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -563,6 +583,32 @@ _ethcfg() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ethcfg__subcmd__watch)
+            opts="-h -V --config --json --damp-limit --damp-window --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --damp-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --damp-window)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -27,6 +27,7 @@ mod stack;
 #[path = "../../ethcfg-core/src/testing/tree.rs"]
 mod tree;
 mod util;
+mod watch;
 
 fn main() -> std::process::ExitCode {
     harness::run(
@@ -44,6 +45,7 @@ fn main() -> std::process::ExitCode {
             records::tests(),
             settings::tests(),
             stack::tests(),
+            watch::tests(),
         ]
         .concat(),
     )

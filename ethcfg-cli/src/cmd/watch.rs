@@ -108,9 +108,15 @@ impl Shared {
 
     /// Applies `t`, under the state lock, and logs what happened.
     fn apply(&mut self, t: &BindingTarget, why: &str) {
+        self.apply_all(std::slice::from_ref(t), why);
+    }
+
+    /// Applies `targets` in one run, under the state lock, and logs what
+    /// happened to each.
+    fn apply_all(&mut self, targets: &[BindingTarget], why: &str) {
         let _held = self.state.lock();
         let r = self.client.apply_bindings(
-            std::slice::from_ref(t),
+            targets,
             &self.state,
             Source::Watch,
             BindMode::Apply,
@@ -158,19 +164,35 @@ impl Shared {
     }
 
     /// Every interface present brought to its bindings (start, overrun,
-    /// new configuration).
+    /// new configuration), in one run. A link dump that links being
+    /// created keep interrupting is tried again at once; the events that
+    /// interrupted it are queued for the monitor meanwhile.
     fn resync(&mut self, why: &str) {
-        let links = match ethcfg_core::host::link_kinds() {
-            Ok(l) => l,
-            Err(e) => return log(self.json, "error", "-", &e.to_string()),
-        };
-        for l in links {
-            if let Some(t) = self.target(&l.ifname, l.ifindex) {
-                if t.desired.is_some() {
-                    self.apply(&t, why);
+        let mut tries = 0;
+        let links = loop {
+            match ethcfg_core::host::link_kinds() {
+                Ok(l) => break l,
+                Err(e) if tries < 100 => {
+                    tries += 1;
+                    let _ = e;
+                    std::thread::yield_now();
+                }
+                Err(e) => {
+                    return log(
+                        self.json,
+                        "error",
+                        "-",
+                        &format!("resync: {e}"),
+                    )
                 }
             }
-        }
+        };
+        let targets: Vec<BindingTarget> = links
+            .iter()
+            .filter_map(|l| self.target(&l.ifname, l.ifindex))
+            .filter(|t| t.desired.is_some())
+            .collect();
+        self.apply_all(&targets, why);
     }
 
     /// A feature or setting changed: under `enforce = "drift"`, re-apply

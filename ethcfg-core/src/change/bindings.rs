@@ -90,13 +90,84 @@ impl<T: Transport> Engine<'_, T> {
         source: Source,
         mode: BindMode,
     ) -> Result<Vec<(String, Result<BindingResult>)>> {
-        let mut out = Vec::with_capacity(targets.len());
-        for t in targets {
-            let name = t.iface.name().unwrap_or_default().to_owned();
-            let r = self.apply_binding(t, state, source, mode).await;
-            out.push((name, r));
+        let mut out: Vec<Option<(String, Result<BindingResult>)>> =
+            targets.iter().map(|_| None).collect();
+        if mode == BindMode::Apply && targets.len() > 1 {
+            self.apply_grouped(targets, state, source, &mut out).await?;
         }
-        Ok(out)
+        for (t, slot) in targets.iter().zip(out.iter_mut()) {
+            if slot.is_none() {
+                let name = t.iface.name().unwrap_or_default().to_owned();
+                *slot = Some((
+                    name,
+                    self.apply_binding(t, state, source, mode).await,
+                ));
+            }
+        }
+        Ok(out.into_iter().flatten().collect())
+    }
+
+    /// Many interfaces wanting the same thing (a resync, a boot), none
+    /// holding a config-made record: planned and applied together, so the
+    /// records are read and written once, not once per interface. A group
+    /// that fails is left to the one-by-one path (which tells whose
+    /// error it is).
+    async fn apply_grouped(
+        &mut self,
+        targets: &[BindingTarget],
+        state: &StateDir,
+        source: Source,
+        out: &mut [Option<(String, Result<BindingResult>)>],
+    ) -> Result<()> {
+        let records = state.load_all()?;
+        let held: std::collections::HashSet<u32> = records
+            .values()
+            .filter(|r| config_made(r.source))
+            .map(|r| r.ifindex)
+            .collect();
+        let mut groups: Vec<(&Desired, Vec<usize>)> = Vec::new();
+        for (i, t) in targets.iter().enumerate() {
+            let Some(d) = &t.desired else { continue };
+            if t.iface.index().is_none_or(|x| held.contains(&x)) {
+                continue;
+            }
+            match groups.iter_mut().find(|(g, _)| *g == d) {
+                Some((_, v)) => v.push(i),
+                None => groups.push((d, vec![i])),
+            }
+        }
+        for (d, members) in groups.into_iter().filter(|(_, m)| m.len() > 1) {
+            let ifaces: Vec<IfaceRef> = members
+                .iter()
+                .filter_map(|&i| targets.get(i).map(|t| t.iface.clone()))
+                .collect();
+            let Ok((mut plan, _)) =
+                self.plan_profile(&d.profile, &ifaces, d.force).await
+            else {
+                continue;
+            };
+            plan.source = source;
+            let outcomes = if plan.targets.iter().any(InterfacePlan::has_work) {
+                match self.apply_change(&plan, state, false).await {
+                    Ok(r) => r.outcomes,
+                    Err(_) => continue,
+                }
+            } else {
+                plan.planned()
+            };
+            if outcomes.len() != members.len() {
+                continue;
+            }
+            for (&i, outcome) in members.iter().zip(outcomes) {
+                if let Some(slot) = out.get_mut(i) {
+                    *slot = Some((
+                        outcome.ifname.clone(),
+                        Ok(BindingResult::Applied { outcome, released: None }),
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn apply_binding(
