@@ -7,9 +7,9 @@ use clap::{Parser, Subcommand};
 
 use crate::cmd::{
     apply::ApplyArgs, check::CheckArgs, doctor::DoctorArgs,
-    generate::GenerateArgs, impact::ImpactArgs, monitor::MonitorArgs,
-    profiles::ProfilesArgs, revert::RevertArgs, set::SetArgs, show::ShowArgs,
-    watch::WatchArgs,
+    generate::GenerateArgs, impact::ImpactArgs, import::ImportArgs,
+    monitor::MonitorArgs, profiles::ProfilesArgs, revert::RevertArgs,
+    set::SetArgs, show::ShowArgs, watch::WatchArgs,
 };
 
 /// Netlink-native NIC configuration: show and set ethtool features without ethtool.
@@ -25,7 +25,8 @@ Exit status: 0 done (or nothing to do), 1 error (kernel, permission, bad input, 
 interface or feature), 2 usage error, 3 partially applied (the kernel or driver refused \
 some requested change), 4 drift found by `check`.\n\n\
 Environment: ETHCFG_PROFILE_DIR (user profiles, default /etc/ethcfg/profiles.d), \
-ETHCFG_STATE_DIR (records for revert, default /run/ethcfg).",
+ETHCFG_STATE_DIR (records for revert, default /run/ethcfg), \
+ETHCFG_CONFIG (the config file, default /etc/ethcfg/ethcfg.toml).",
     propagate_version = true
 )]
 pub(crate) struct Cli {
@@ -55,6 +56,8 @@ pub(crate) enum Command {
     Impact(ImpactArgs),
     /// Print feature, settings and link changes as they happen, like `ethtool --monitor`
     Monitor(MonitorArgs),
+    /// Turn existing ethtool settings (ifupdown, systemd units and .link files, NetworkManager) into ethcfg bindings
+    Import(ImportArgs),
     /// Keep the configuration's bindings applied: on hotplug, driver reload, rename, and drift
     Watch(WatchArgs),
     /// Write the man page or shell completions (for packagers)

@@ -1,12 +1,14 @@
 //! The process environment, read in one place and nowhere else (the
 //! library reads none): the state and profile directories
-//! (`ETHCFG_STATE_DIR`, `ETHCFG_PROFILE_DIR`), the configuration file
-//! (`ETHCFG_CONFIG`) and the SSH session ethcfg
-//! runs in (`SSH_CONNECTION`), handed to the commands that need them.
+//! (`ETHCFG_STATE_DIR`, `ETHCFG_PROFILE_DIR`), the config file
+//! (`ETHCFG_CONFIG`) and the SSH session ethcfg runs in
+//! (`SSH_CONNECTION`), handed to the commands that need them; and the
+//! variables of a shell's completion request ([`completion_requested`],
+//! [`completion_word`]). clap_complete's engine reads its own again once a
+//! request is made.
 
 use std::path::{Path, PathBuf};
 
-use ethcfg_core::config::Config;
 use ethcfg_core::host::ManagementHints;
 use ethcfg_core::profile::Profiles;
 use ethcfg_core::state::StateDir;
@@ -20,8 +22,8 @@ pub(crate) struct Env {
     state_dir: Option<PathBuf>,
     /// `ETHCFG_PROFILE_DIR`, or [`Profiles::DEFAULT_DIR`].
     profile_dir: PathBuf,
-    /// `ETHCFG_CONFIG`, or [`Config::DEFAULT_PATH`].
-    config: PathBuf,
+    /// `ETHCFG_CONFIG` when set.
+    config: Option<PathBuf>,
     /// From `SSH_CONNECTION`: which interface carries this session.
     pub(crate) hints: ManagementHints,
 }
@@ -41,10 +43,7 @@ impl Env {
                 || PathBuf::from(Profiles::DEFAULT_DIR),
                 PathBuf::from,
             ),
-            config: var("ETHCFG_CONFIG").filter(|v| !v.is_empty()).map_or_else(
-                || PathBuf::from(Config::DEFAULT_PATH),
-                PathBuf::from,
-            ),
+            config: var("ETHCFG_CONFIG").map(PathBuf::from),
             hints: var("SSH_CONNECTION")
                 .and_then(|v| v.into_string().ok())
                 .map(|v| ManagementHints::from_ssh_connection(&v))
@@ -67,15 +66,30 @@ impl Env {
         self.state_dir.as_deref()
     }
 
-    /// The configuration file (bindings).
-    pub(crate) fn config(&self) -> &Path {
-        &self.config
-    }
-
     /// The user profile directory.
     pub(crate) fn profile_dir(&self) -> &Path {
         &self.profile_dir
     }
+
+    /// The config file: `ETHCFG_CONFIG`, or the library's default.
+    pub(crate) fn config_path(&self) -> PathBuf {
+        self.config
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(ethcfg_core::config::DEFAULT_PATH))
+    }
+}
+
+/// Whether a shell asked for completions: the registered scripts set
+/// `var` (`_ETHCFG_COMPLETE=bash`) when they call ethcfg.
+pub(crate) fn completion_requested(var: &str) -> bool {
+    std::env::var_os(var).is_some()
+}
+
+/// The index of the word being completed among the words after `--`, as
+/// bash and zsh pass it (`_CLAP_COMPLETE_INDEX`; fish cuts the line at the
+/// cursor and passes none).
+pub(crate) fn completion_word() -> Option<usize> {
+    std::env::var("_CLAP_COMPLETE_INDEX").ok()?.parse().ok()
 }
 
 #[cfg(test)]

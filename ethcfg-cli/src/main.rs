@@ -3,9 +3,11 @@
 
 mod cli;
 mod cmd;
+mod complete;
 mod env;
 mod exit;
 mod lock;
+mod man;
 mod render;
 
 use std::io::Write;
@@ -17,6 +19,8 @@ use crate::cli::Cli;
 use crate::exit::CliError;
 
 fn main() -> ExitCode {
+    // A shell asking for completions gets them and the process ends here.
+    complete::answer_if_asked();
     let cli = Cli::parse();
     // Block-buffered: `show --json` of a thousand interfaces is megabytes.
     let mut out =

@@ -65,7 +65,9 @@
 //! engine ([`change`]: plan, record, apply, roll back, revert, check) build
 //! on both; [`doctor`] and [`impact`] diagnose without changing anything.
 //! [`events`] reports feature, settings and link changes as they happen
-//! (a blocking iterator, and a stream with `tokio`).
+//! (a blocking iterator, and a stream with `tokio`). [`import`] reads the
+//! ethtool settings of ifupdown, systemd and NetworkManager files into
+//! bindings; [`config`] edits the config file that holds them.
 //!
 //! ## Async
 //!
@@ -81,12 +83,30 @@
 //! EPERM)"); what to do about it is the caller's to say. A `strict` run
 //! that a refusal undid is not an error: [`change::ApplyReport::strict`].
 //!
+//! ## How the crate is built
+//!
+//! One folder per layer, lowest first: `fs` (safe file reading), `error`,
+//! `iface`, `netlink` (sockets, one request/answer matcher, pipelining,
+//! family resolution, the crate-private wire codecs), `ethtool` (the
+//! feature and settings model and every ethtool operation), `host` (sysfs,
+//! procfs and rtnetlink facts under a [`host::HostRoot`]), [`events`],
+//! [`state`], [`profile`], [`config`], [`import`], [`change`], diagnosis
+//! ([`doctor`], [`impact`], [`devlink`]) and the two APIs ([`blocking`],
+//! [`Handle`]), generated from one list of operations. A layer uses only
+//! those before it. The library reads no environment variable and no
+//! global path on its own: directories, roots and management hints are
+//! parameters with documented defaults (such as [`state::StateDir::DEFAULT`]
+//! and [`profile::Profiles::DEFAULT_DIR`]).
+//!
 //! ## Privileges
 //!
 //! Reading needs none. Setting needs `CAP_NET_ADMIN` in the user namespace
 //! that owns the interface's network namespace.
 
 #![deny(missing_docs)]
+// docs.rs builds on nightly with `--cfg docsrs` and marks `Handle` as
+// needing the `tokio` feature; stable builds never see the unstable flag.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
@@ -95,7 +115,7 @@
 // modules are re-exported flat below, so a user's paths do not follow the
 // internal layering. (rustfmt sorts the lines; the order, lowest first:
 // fs, error, iface, netlink, ethtool, host, events, state, profile, config,
-// change, diagnosis, api, watch.)
+// import, change, diagnosis, api, watch.)
 mod api;
 pub mod change;
 pub mod config;
@@ -106,6 +126,7 @@ pub mod events;
 mod fs;
 pub mod host;
 mod iface;
+pub mod import;
 mod netlink;
 pub mod profile;
 pub mod state;
@@ -118,6 +139,7 @@ pub use diagnosis::{devlink, doctor, impact};
 pub use ethtool::{features, names, settings};
 
 #[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use api::handle::Handle;
 pub use error::{Errno, Error, ErrorKind, Result, RollbackFailure};
 pub use features::{

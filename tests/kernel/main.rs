@@ -15,6 +15,7 @@ mod grammar;
 #[path = "../common/harness.rs"]
 mod harness;
 mod host;
+mod import;
 mod monitor;
 mod oracle;
 mod profiles;
@@ -39,6 +40,7 @@ fn main() -> std::process::ExitCode {
             doctor::tests(),
             grammar::tests(),
             host::tests(),
+            import::tests(),
             monitor::tests(),
             oracle::tests(),
             profiles::tests(),

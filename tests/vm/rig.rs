@@ -1,7 +1,8 @@
 //! The real-driver rig: Debian's kernel in qemu (TCG, no network) with
 //! emulated Intel NICs driven by the real e1000e and e1000 drivers. Each
-//! boot gets an initramfs holding busybox, the just-built `ethcfg` and its
-//! shared libraries, Debian's `ethtool` as the oracle, the driver modules,
+//! boot gets an initramfs holding busybox, the just-built `ethcfg` (or the
+//! one `ETHCFG_VM_BINARY` names: the packaged binary) and its shared
+//! libraries, Debian's `ethtool` as the oracle, the driver modules,
 //! and an /init that runs one scenario script and prints an end marker.
 //! Recipe: shared/reference/vm-test-rig.md.
 
@@ -206,11 +207,13 @@ pub fn boot_with(
             root.join("bin").join(applet),
         );
     }
-    copy_with_libs(
-        Path::new(env!("CARGO_BIN_EXE_ethcfg")),
-        Path::new("/usr/bin/ethcfg"),
-        &root,
+    // The binary under test: the one cargo just built, or the packaged
+    // one (scripts/test-package runs a scenario with the .deb's).
+    let ethcfg = std::env::var_os("ETHCFG_VM_BINARY").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_ethcfg")),
+        PathBuf::from,
     );
+    copy_with_libs(&ethcfg, Path::new("/usr/bin/ethcfg"), &root);
     let ethtool = ["/usr/sbin/ethtool", "/sbin/ethtool"]
         .into_iter()
         .find(|p| Path::new(p).exists())

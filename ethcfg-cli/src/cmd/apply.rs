@@ -54,9 +54,9 @@ pub(crate) struct ApplyArgs {
     /// Print JSON on stdout, as for `set`
     #[arg(long)]
     pub(crate) json: bool,
-    /// What runs this, for the records: hook, config or watch (ifupdown
-    /// hooks and the config/watch code pass it; people leave it out)
-    #[arg(long, hide = true, default_value = "cli", value_parser = super::source)]
+    /// Who runs this, kept in the records: cli (the default), hook, config
+    /// or watch; the ifupdown hooks and the units pass it
+    #[arg(long, value_name = "SOURCE", default_value = "cli", value_parser = super::source)]
     pub(crate) source: Source,
 }
 
@@ -105,7 +105,7 @@ fn resolve_stacks(
     let live = HostRoot::live();
     let root = live.path();
     let stacks: Vec<(&String, Option<Stack>)> =
-        a.ifaces.iter().map(|i| (i, stack::stack(root, i))).collect();
+        a.ifaces.iter().zip(stack::stacks(root, &a.ifaces)).collect();
     if stacks.iter().all(|(_, s)| s.is_none()) {
         return Ok(a.ifaces.to_vec());
     }
@@ -309,7 +309,7 @@ pub(crate) fn run_config(
     super::iface_refs(names)?;
     let profiles = Profiles::load(env.profile_dir())?;
     render::profile::broken(err, &profiles.broken, None)?;
-    let config = super::config::load(env.config(), &profiles, err)?;
+    let config = super::config::load(&env.config_path(), &profiles, err)?;
     let mut failed = !config.broken.is_empty();
     let present = super::config::present()?;
     let names: Vec<(String, Option<u32>)> = if names.is_empty() {

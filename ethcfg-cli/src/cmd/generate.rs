@@ -1,12 +1,11 @@
-//! The hidden `ethcfg generate man|completions DIR`: the man page and shell
-//! completions, from the same clap definitions as `--help`.
+//! The hidden `ethcfg generate man|completions DIR`: the manual pages
+//! ([`crate::man`]) and the shell completion scripts
+//! ([`crate::complete`]), from the same clap definitions as `--help`.
 
 use std::path::PathBuf;
 
-use clap::{Args, CommandFactory, ValueEnum};
-use clap_complete::Shell;
+use clap::{Args, ValueEnum};
 
-use crate::cli::Cli;
 use crate::exit::{CliError, Exit};
 
 #[derive(Debug, Args)]
@@ -19,24 +18,17 @@ pub(crate) struct GenerateArgs {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub(crate) enum Generated {
-    /// ethcfg.1 and ethcfg-SUBCOMMAND.1
+    /// ethcfg.8, ethcfg-COMMAND.8, ethcfg-profile.5 and ethcfg.toml.5
     Man,
-    /// ethcfg.bash, _ethcfg (zsh), ethcfg.fish
+    /// ethcfg.bash, _ethcfg (zsh), ethcfg.fish: scripts that ask ethcfg
     Completions,
 }
 
 pub(crate) fn run(a: &GenerateArgs) -> Result<Exit, CliError> {
     std::fs::create_dir_all(&a.dir)?;
-    let mut cmd = Cli::command();
     match a.what {
-        // ethcfg.1 and one page per subcommand (ethcfg-show.1, ...), which
-        // ethcfg.1 refers to.
-        Generated::Man => clap_mangen::generate_to(cmd, &a.dir)?,
-        Generated::Completions => {
-            for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
-                clap_complete::generate_to(shell, &mut cmd, "ethcfg", &a.dir)?;
-            }
-        }
+        Generated::Man => crate::man::write_pages(&a.dir)?,
+        Generated::Completions => crate::complete::write_scripts(&a.dir)?,
     }
     Ok(Exit::Ok)
 }

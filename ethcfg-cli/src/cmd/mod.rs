@@ -18,6 +18,7 @@ pub(crate) mod config;
 pub(crate) mod doctor;
 pub(crate) mod generate;
 pub(crate) mod impact;
+pub(crate) mod import;
 pub(crate) mod monitor;
 pub(crate) mod profiles;
 pub(crate) mod revert;
@@ -43,6 +44,7 @@ pub(crate) fn run(
         Command::Impact(a) => impact::run(a, env, out),
         Command::Monitor(a) => monitor::run(a, out, err),
         Command::Watch(a) => watch::run(a, env, out, err),
+        Command::Import(a) => import::run(a, env, out, err),
         Command::Generate(a) => generate::run(a),
     }
 }

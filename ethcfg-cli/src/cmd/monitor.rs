@@ -22,7 +22,7 @@ renamed, up and down. Runs until SIGINT or SIGTERM (exit 0). When the kernel dro
 (the socket overran) a note goes to stderr and monitoring goes on."
 )]
 pub(crate) struct MonitorArgs {
-    /// Print one JSON object per line: {"event": "features"|"settings"|"link-added"|"link-removed"|"link-renamed"|"link-changed"|"overrun", "ifindex", "ifname", ...}
+    /// Print one JSON object per line: {"event": EVENT, "ifindex": N, "ifname": NAME, ...}, EVENT one of features, settings, link-added, link-removed, link-renamed, link-changed, overrun
     #[arg(long)]
     pub(crate) json: bool,
 }

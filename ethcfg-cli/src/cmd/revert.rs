@@ -14,11 +14,11 @@ use crate::render;
 #[derive(Debug, Args)]
 #[command(
     after_help = "What revert restores: every feature and setting ethcfg's recorded runs \
-managed on the interface — asked for (whether it changed or was already so) or changed as a \
-side effect — to its state before ethcfg's first recorded change, then removes the record. A \
+managed on the interface (asked for, whether it changed or was already so, or changed as a \
+side effect) to its state before ethcfg's first recorded change, then removes the record. A \
 feature no run asked for and none saw change is left as it is. The record is bound to the \
 device (network namespace, ifindex): a renamed interface is found under its new name; when \
-the name now belongs to another device, nothing is touched and the exit is 1 — `--forget \
+the name now belongs to another device, nothing is touched and the exit is 1; `--forget \
 NAME` drops the stale record."
 )]
 pub(crate) struct RevertArgs {
@@ -32,9 +32,9 @@ pub(crate) struct RevertArgs {
     /// Print JSON on stdout, as for `set`
     #[arg(long)]
     pub(crate) json: bool,
-    /// What runs this (hook, config, watch); accepted for symmetry with
-    /// apply and set
-    #[arg(long, hide = true, default_value = "cli", value_parser = super::source)]
+    /// Who runs this: cli (the default), hook, config or watch; the
+    /// ifupdown hooks and the units pass it
+    #[arg(long, value_name = "SOURCE", default_value = "cli", value_parser = super::source)]
     pub(crate) source: Source,
 }
 

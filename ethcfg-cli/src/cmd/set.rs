@@ -56,9 +56,9 @@ pub(crate) struct SetArgs {
     /// Print JSON on stdout: [{"ifname", "changed", "changes": [{"feature", "from", "to", "status"}]}]
     #[arg(long)]
     pub(crate) json: bool,
-    /// What runs this, for the records: hook, config or watch (ifupdown
-    /// hooks and the config/watch code pass it; people leave it out)
-    #[arg(long, hide = true, default_value = "cli", value_parser = super::source)]
+    /// Who runs this, kept in the records: cli (the default), hook, config
+    /// or watch; the ifupdown hooks and the units pass it
+    #[arg(long, value_name = "SOURCE", default_value = "cli", value_parser = super::source)]
     pub(crate) source: Source,
 }
 

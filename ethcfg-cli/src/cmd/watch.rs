@@ -251,7 +251,7 @@ pub(crate) fn run(
     _out: &mut dyn Write,
     _err: &mut dyn Write,
 ) -> Result<Exit, CliError> {
-    let path = a.config.clone().unwrap_or_else(|| env.config().to_path_buf());
+    let path = a.config.clone().unwrap_or_else(|| env.config_path());
     // Signals are blocked before any thread starts, so every thread
     // inherits the mask and only the signal thread takes them.
     let mut set = SigSet::empty();

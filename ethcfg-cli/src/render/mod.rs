@@ -9,6 +9,7 @@ pub(crate) mod doctor;
 pub(crate) mod error;
 pub(crate) mod features;
 pub(crate) mod impact;
+pub(crate) mod import;
 pub(crate) mod json;
 pub(crate) mod monitor;
 pub(crate) mod outcome;

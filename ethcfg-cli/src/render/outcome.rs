@@ -79,7 +79,8 @@ fn report_as(
     if as_json {
         json(out, outcomes)
     } else {
-        outcomes.iter().try_for_each(|o| text(out, o, planned))
+        let mut buf = Vec::new();
+        outcomes.iter().try_for_each(|o| text(out, o, planned, &mut buf))
     }
 }
 
@@ -91,47 +92,83 @@ pub(crate) fn json(
     json::write(out, &Seq(|| outcomes.iter().map(Outcome::from)))
 }
 
+/// The labels of the per-interface count line, in order (the planned
+/// one as a dry run reads; a strict run undone before sending says so).
+const COUNTED: [(Status, &str); 5] = [
+    (Status::Applied, "applied"),
+    (Status::Refused, "refused"),
+    (Status::SideEffect, "side effects"),
+    (Status::Planned, DRY_RUN),
+    (Status::Drift, "drifted"),
+];
+
 /// What a change did to one interface, for people: a count per status,
 /// then one line per feature and setting, names in one column.
-/// `planned` is how the planned count reads.
-fn text(
+///
+/// The lines are put together as bytes in `buf` (reused from one
+/// interface to the next) and written once: a run over a thousand
+/// interfaces reports thirteen thousand changes, and the formatting
+/// machinery through a `dyn Write` cost more than the rest of the report.
+pub(crate) fn text(
     w: &mut dyn Write,
     o: &InterfaceOutcome,
     planned: &str,
+    buf: &mut Vec<u8>,
 ) -> io::Result<()> {
+    buf.clear();
     if o.changes.is_empty() && o.settings.is_empty() {
-        return writeln!(
-            w,
-            "{}: nothing to change, everything asked for is already so",
-            o.ifname
+        buf.extend_from_slice(o.ifname.as_bytes());
+        buf.extend_from_slice(
+            b": nothing to change, everything asked for is already so\n",
         );
+        return w.write_all(buf);
     }
-    let counts: Vec<String> = [
-        (Status::Applied, "applied"),
-        (Status::Refused, "refused"),
-        (Status::SideEffect, "side effects"),
-        (Status::Planned, planned),
-        (Status::Drift, "drifted"),
-    ]
-    .iter()
-    .map(|(s, label)| {
-        let settings = o
-            .settings
-            .iter()
-            .filter(|c| c.status.as_str() == s.as_str())
-            .count();
-        (o.changes.iter().filter(|c| c.status == *s).count() + settings, label)
-    })
-    .filter(|(n, _)| *n > 0)
-    .map(|(n, label)| format!("{n} {label}"))
-    .collect();
-    let mut counts = counts;
-    let adjusted =
-        o.settings.iter().filter(|c| c.status == Status::Adjusted).count();
+    let mut counts = [0usize; COUNTED.len()];
+    let slot =
+        |status: &str| COUNTED.iter().position(|(s, _)| s.as_str() == status);
+    for c in &o.changes {
+        if let Some(n) = slot(c.status.as_str()).and_then(|i| counts.get_mut(i))
+        {
+            *n += 1;
+        }
+    }
+    let mut adjusted = 0;
+    for c in &o.settings {
+        if c.status == Status::Adjusted {
+            adjusted += 1;
+        }
+        if let Some(n) = slot(c.status.as_str()).and_then(|i| counts.get_mut(i))
+        {
+            *n += 1;
+        }
+    }
+    buf.extend_from_slice(o.ifname.as_bytes());
+    buf.extend_from_slice(b": ");
+    // "adjusted" goes second, after the first count (first if alone).
+    let mut listed = 0;
+    let mut count = |buf: &mut Vec<u8>, n: usize, label: &str| {
+        if listed > 0 {
+            buf.extend_from_slice(b", ");
+        }
+        push_number(buf, n);
+        buf.push(b' ');
+        buf.extend_from_slice(label.as_bytes());
+        listed += 1;
+    };
+    for (&n, (status, label)) in counts.iter().zip(COUNTED.iter()) {
+        if n == 0 {
+            continue;
+        }
+        count(buf, n, if *status == Status::Planned { planned } else { label });
+        if adjusted > 0 {
+            count(buf, adjusted, "adjusted");
+            adjusted = 0;
+        }
+    }
     if adjusted > 0 {
-        counts.insert(1.min(counts.len()), format!("{adjusted} adjusted"));
+        count(buf, adjusted, "adjusted");
     }
-    writeln!(w, "{}: {}", o.ifname, counts.join(", "))?;
+    buf.push(b'\n');
     let width = o
         .changes
         .iter()
@@ -141,27 +178,44 @@ fn text(
         )
         .max()
         .unwrap_or(0);
-    // Written straight out, not formatted into strings first: a run over
-    // a thousand interfaces reports thirteen thousand changes.
     for c in &o.changes {
-        write!(w, "  {:<width$}  ", c.feature)?;
+        buf.extend_from_slice(b"  ");
+        padded(buf, c.feature.as_str(), width);
+        buf.extend_from_slice(b"  ");
         let (from, to) = (on_off(c.from), on_off(c.to));
         match c.status {
             Status::Refused => match &c.reason {
-                None => writeln!(
-                    w,
-                    "stays {from:<4} refused: requested {to}, the kernel or driver kept it {from}"
-                )?,
-                Some(why) => writeln!(
-                    w,
-                    "ends {from:<4}  refused: requested {to}, {why}"
-                )?,
+                None => {
+                    buf.extend_from_slice(b"stays ");
+                    padded(buf, from, 4);
+                    buf.extend_from_slice(b" refused: requested ");
+                    buf.extend_from_slice(to.as_bytes());
+                    buf.extend_from_slice(b", the kernel or driver kept it ");
+                    buf.extend_from_slice(from.as_bytes());
+                }
+                Some(why) => {
+                    buf.extend_from_slice(b"ends ");
+                    padded(buf, from, 4);
+                    buf.extend_from_slice(b"  refused: requested ");
+                    buf.extend_from_slice(to.as_bytes());
+                    buf.extend_from_slice(b", ");
+                    buf.extend_from_slice(why.as_bytes());
+                }
             },
-            Status::SideEffect => {
-                writeln!(w, "{from} -> {to:<3} side effect (not requested)")?
+            s => {
+                buf.extend_from_slice(from.as_bytes());
+                buf.extend_from_slice(b" -> ");
+                padded(buf, to, 3);
+                buf.push(b' ');
+                buf.extend_from_slice(match s {
+                    Status::SideEffect => {
+                        b"side effect (not requested)".as_slice()
+                    }
+                    s => s.as_str().as_bytes(),
+                });
             }
-            s => writeln!(w, "{from} -> {to:<3} {s}")?,
         }
+        buf.push(b'\n');
     }
     for c in &o.settings {
         let name = format!("{} {}", c.group, c.key);
@@ -187,9 +241,34 @@ fn text(
             }
             s => format!("{} -> {}  {s}", c.from, c.now),
         };
-        writeln!(w, "  {name:<width$}  {what}")?;
+        writeln!(buf, "  {name:<width$}  {what}")?;
     }
-    Ok(())
+    w.write_all(buf)
+}
+
+/// `s` left-aligned in `width` characters, as `{:<width$}` pads it.
+fn padded(buf: &mut Vec<u8>, s: &str, width: usize) {
+    buf.extend_from_slice(s.as_bytes());
+    let chars = if s.is_ascii() { s.len() } else { s.chars().count() };
+    buf.resize(buf.len() + width.saturating_sub(chars), b' ');
+}
+
+/// Appends `n` in decimal.
+fn push_number(buf: &mut Vec<u8>, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(digits.get(at..).unwrap_or_default());
 }
 
 /// `check` for people: per interface, whether it matches `profile`, and

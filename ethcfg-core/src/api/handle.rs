@@ -74,6 +74,7 @@ macro_rules! async_api {
 /// # Ok(()) }
 /// ```
 #[derive(Debug)]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub struct Handle {
     session: Session<AsyncSocket>,
 }

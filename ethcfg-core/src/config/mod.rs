@@ -20,12 +20,19 @@
 //! and skipped; the others stay. What an interface should be is the merge
 //! of every binding matching it ([`Config::desired`]); two that disagree
 //! on a value are an error naming both. The file is trusted as profiles
-//! are (owner, mode, no symbolic link).
+//! are (owner, mode, no symbolic link). [`write`](mod@write) edits it in
+//! place (appending and removing tables, comments and order kept) and
+//! replaces it atomically.
 //!
 //! May use: `crate::error`, `crate::fs`, `crate::ethtool`, `crate::host`,
 //! `crate::profile`.
 
 mod parse;
+pub mod write;
+
+/// Where the config file is unless the caller says otherwise (the CLI
+/// takes `--config FILE`, then `ETHCFG_CONFIG`).
+pub const DEFAULT_PATH: &str = "/etc/ethcfg/ethcfg.toml";
 
 use std::path::{Path, PathBuf};
 
@@ -146,7 +153,7 @@ pub struct Desired {
 
 impl Config {
     /// Where the file is unless told otherwise.
-    pub const DEFAULT_PATH: &'static str = "/etc/ethcfg/ethcfg.toml";
+    pub const DEFAULT_PATH: &'static str = DEFAULT_PATH;
 
     /// Reads and parses `path`, checked as profiles are (owner, mode, not
     /// a symbolic link, size).

@@ -37,9 +37,8 @@ pub(crate) struct Session<T> {
 /// this interface instance; if it was replaced since, the kernel says
 /// ENODEV rather than touching another.
 fn set_request(family: u16, seq: u32, plan: &FeaturePlan) -> Option<Vec<u8>> {
-    let bits: Vec<(u32, &str, bool)> =
-        plan.bits.iter().map(|b| (b.index, b.name.as_str(), b.to)).collect();
-    wf::set_request(family, seq, Dev::Index(plan.ifindex), &bits)
+    let bits = plan.bits.iter().map(|b| (b.index, b.name.as_str(), b.to));
+    wf::set_request(family, seq, Dev::Index(plan.ifindex), bits)
 }
 
 /// `FEATURES_SET` for each plan, pipelined.
@@ -51,6 +50,8 @@ struct FeatureSets<'a> {
 
 impl Requests for FeatureSets<'_> {
     type Out = InterfaceOutcome;
+    /// The outcome decoded from the first reply (the only one there is).
+    type Partial = Option<Result<InterfaceOutcome>>;
 
     fn count(&self) -> usize {
         self.plans.len()
@@ -64,40 +65,50 @@ impl Requests for FeatureSets<'_> {
         self.plans.get(p).map(|plan| plan.ifname.clone())
     }
 
+    fn reply(
+        &self,
+        p: usize,
+        payload: &[u8],
+        partial: &mut Option<Result<InterfaceOutcome>>,
+    ) {
+        if partial.is_none() {
+            *partial = Some(match self.plans.get(p) {
+                Some(plan) => set_outcome(plan, payload, self.names),
+                None => Err(Error::unmatched("FEATURES_SET")),
+            });
+        }
+    }
+
     fn decode(
         &self,
         p: usize,
-        replies: Vec<Vec<u8>>,
+        partial: Option<Result<InterfaceOutcome>>,
         warnings: Vec<String>,
     ) -> Result<InterfaceOutcome> {
-        let plan = self
-            .plans
-            .get(p)
-            .ok_or_else(|| Error::unmatched("FEATURES_SET"))?;
-        let mut out = set_outcome(plan, &replies, self.names)?;
+        if self.plans.get(p).is_none() {
+            return Err(Error::unmatched("FEATURES_SET"));
+        }
+        let mut out = partial.unwrap_or_else(|| {
+            Err(Error::Malformed {
+                op: "FEATURES_SET",
+                detail:
+                    "no FEATURES_SET_REPLY before the ACK (kernel before 5.7?)"
+                        .into(),
+            })
+        })?;
         out.warnings = warnings;
         Ok(out)
     }
 }
 
-/// What a `FEATURES_SET` did, from the replies before its ACK.
+/// What a `FEATURES_SET` did, from its reply.
 fn set_outcome(
     plan: &FeaturePlan,
-    replies: &[Vec<u8>],
+    reply: &[u8],
     names: &[FeatureName],
 ) -> Result<InterfaceOutcome> {
     const OP: &str = "FEATURES_SET";
-    let reply = match replies.first() {
-        Some(p) => wf::decode_set(body(OP, p)?).map_err(|e| e.for_op(OP))?,
-        None => {
-            return Err(Error::Malformed {
-                op: OP,
-                detail:
-                    "no FEATURES_SET_REPLY before the ACK (kernel before 5.7?)"
-                        .into(),
-            })
-        }
-    };
+    let reply = wf::decode_set(body(OP, reply)?).map_err(|e| e.for_op(OP))?;
     Ok(InterfaceOutcome::from_reply(plan, &reply, names))
 }
 

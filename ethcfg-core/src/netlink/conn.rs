@@ -41,6 +41,7 @@ struct One<'a, F> {
 
 impl<F: Fn(u32) -> Option<Vec<u8>>> Requests for One<'_, F> {
     type Out = Vec<Vec<u8>>;
+    type Partial = Vec<Vec<u8>>;
 
     fn count(&self) -> usize {
         1
@@ -52,6 +53,10 @@ impl<F: Fn(u32) -> Option<Vec<u8>>> Requests for One<'_, F> {
 
     fn iface(&self, _: usize) -> Option<String> {
         self.iface.map(str::to_owned)
+    }
+
+    fn reply(&self, _: usize, payload: &[u8], partial: &mut Vec<Vec<u8>>) {
+        partial.push(payload.to_vec());
     }
 
     // (An ACK's warning matters for changes only, which go through a

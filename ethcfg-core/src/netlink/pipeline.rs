@@ -29,18 +29,24 @@ pub(crate) const PIPELINE: usize = 16;
 pub(crate) trait Requests {
     /// What one answer decodes to.
     type Out;
+    /// What is taken from a request's reply payloads until its ACK comes.
+    type Partial: Default;
     /// How many requests there are.
     fn count(&self) -> usize;
     /// Request `p` with sequence number `seq` (None: too large to encode).
     fn request(&self, p: usize, seq: u32) -> Option<Vec<u8>>;
     /// The interface request `p` is for, for error messages.
     fn iface(&self, p: usize) -> Option<String>;
-    /// Decodes request `p`'s answer: its reply payloads and its ACK's
+    /// Takes in one reply payload of request `p`, straight from the
+    /// receive buffer (not copied first: a run over a thousand interfaces
+    /// gets a thousand replies).
+    fn reply(&self, p: usize, payload: &[u8], partial: &mut Self::Partial);
+    /// Request `p`'s answer, from what its replies gave and its ACK's
     /// warnings.
     fn decode(
         &self,
         p: usize,
-        payloads: Vec<Vec<u8>>,
+        partial: Self::Partial,
         warnings: Vec<String>,
     ) -> Result<Self::Out>;
 }
@@ -143,26 +149,37 @@ impl Matcher {
     }
 }
 
-/// The answers of a pipelined run, collected per request and decoded when
-/// each completes.
+/// The answers of a pipelined run, decoded as each request's replies come
+/// and completed by its ACK.
 pub(crate) struct Answers<'a, Q: Requests> {
     op: &'static str,
     requests: &'a Q,
-    payloads: Vec<Vec<Vec<u8>>>,
-    answers: Vec<Option<Result<Q::Out>>>,
+    /// The requests whose replies came and whose ACK has not: one at a
+    /// time in practice (the kernel answers a datagram's requests in turn).
+    pending: Vec<(usize, Q::Partial)>,
+    /// The answers by position, pushed as they complete (in order in
+    /// practice; a later one first leaves placeholders it fills in).
+    answers: Vec<Result<Q::Out>>,
     /// Whether a request of the datagram being read failed.
     pub(crate) failed: bool,
 }
 
 impl<'a, Q: Requests> Answers<'a, Q> {
     pub(crate) fn new(op: &'static str, requests: &'a Q) -> Self {
-        let n = requests.count();
         Answers {
             op,
             requests,
-            payloads: (0..n).map(|_| Vec::new()).collect(),
-            answers: (0..n).map(|_| None).collect(),
+            pending: Vec::new(),
+            answers: Vec::with_capacity(requests.count()),
             failed: false,
+        }
+    }
+
+    /// What request `p`'s replies gave so far, taken out.
+    fn take_pending(&mut self, p: usize) -> Q::Partial {
+        match self.pending.iter().position(|(q, _)| *q == p) {
+            Some(i) => self.pending.swap_remove(i).1,
+            None => Q::Partial::default(),
         }
     }
 
@@ -170,20 +187,24 @@ impl<'a, Q: Requests> Answers<'a, Q> {
     pub(crate) fn on(&mut self, p: usize, part: Part<'_>) -> Result<()> {
         let answer = match part {
             Part::Reply(payload) => {
-                if let Some(slot) = self.payloads.get_mut(p) {
-                    slot.push(payload.to_vec());
+                let i = match self.pending.iter().position(|(q, _)| *q == p) {
+                    Some(i) => i,
+                    None => {
+                        self.pending.push((p, Q::Partial::default()));
+                        self.pending.len() - 1
+                    }
+                };
+                if let Some((_, partial)) = self.pending.get_mut(i) {
+                    self.requests.reply(p, payload, partial);
                 }
                 return Ok(());
             }
             Part::Done(warning) => {
-                let payloads = self
-                    .payloads
-                    .get_mut(p)
-                    .map(std::mem::take)
-                    .unwrap_or_default();
-                self.requests.decode(p, payloads, warning.into_iter().collect())
+                let partial = self.take_pending(p);
+                self.requests.decode(p, partial, warning.into_iter().collect())
             }
             Part::Failed { errno, msg } => {
+                self.take_pending(p);
                 self.failed = true;
                 Err(Error::from_kernel(
                     self.op,
@@ -193,14 +214,22 @@ impl<'a, Q: Requests> Answers<'a, Q> {
                 ))
             }
         };
-        let slot =
-            self.answers.get_mut(p).ok_or_else(|| Error::unmatched(self.op))?;
-        *slot = Some(answer);
+        if p >= self.requests.count() {
+            return Err(Error::unmatched(self.op));
+        }
+        while self.answers.len() < p {
+            self.answers.push(Err(Error::unanswered(self.op)));
+        }
+        match self.answers.get_mut(p) {
+            Some(slot) => *slot = answer,
+            None => self.answers.push(answer),
+        }
         Ok(())
     }
 
     /// The answers of the first `sent` requests, in order.
-    pub(crate) fn into_vec(self, sent: usize) -> Vec<Result<Q::Out>> {
-        self.answers.into_iter().take(sent).flatten().collect()
+    pub(crate) fn into_vec(mut self, sent: usize) -> Vec<Result<Q::Out>> {
+        self.answers.truncate(sent);
+        self.answers
     }
 }

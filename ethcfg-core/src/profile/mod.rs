@@ -17,6 +17,10 @@
 //! gso = "off"
 //! tso = "off"
 //! ```
+//!
+//! Layer: profiles. May use: `crate::fs`, `crate::error`, `crate::iface`,
+//! `crate::ethtool` (names, settings groups), `crate::host`,
+//! `crate::state`.
 
 pub mod ladder;
 mod load;

@@ -50,10 +50,14 @@
 //!
 //! **A safe directory.** The directory must be a real directory (not a
 //! symlink) owned by root or the caller and not group- or world-writable —
-//! the check profiles pass ([`crate::trust`]); the lock and records must be
+//! the check profiles pass (`crate::fs::untrusted`); the lock and records must be
 //! regular files (a FIFO is an error, never a hang) and records are read up
 //! to [`MAX_RECORDS_BYTES`]. Temp files are removed on every failure path,
 //! and those of killed runs at the next lock.
+//!
+//! Layer: state. May use: `crate::fs`, `crate::error`, `crate::iface`,
+//! `crate::netlink` (the netns cookie), `crate::ethtool` (feature names,
+//! settings values), `crate::host`.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};

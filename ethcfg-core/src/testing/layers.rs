@@ -7,14 +7,17 @@ use std::path::Path;
 
 /// The layers, lowest first (as in `lib.rs`).
 const ORDER: &[&str] = &[
+    "fs",
     "error",
     "iface",
     "netlink",
     "ethtool",
     "host",
+    "events",
     "state",
     "profile",
     "config",
+    "import",
     "change",
     "diagnosis",
     "api",

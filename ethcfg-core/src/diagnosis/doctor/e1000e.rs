@@ -10,8 +10,8 @@ use std::path::Path;
 
 use super::advice::{keep_lines, served_note};
 use super::{
-    dev_msg, evidence, plausible_ifname, Facts, Finding, LogLine, ProfileCheck,
-    Severity,
+    dev_msg, evidence, plausible_ifname, times, Facts, Finding, LogLine,
+    ProfileCheck, Severity,
 };
 use crate::profile::ladder::E1000E_HANG;
 
@@ -219,14 +219,6 @@ fn check_profile_now(
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
-}
-
-fn times(n: usize) -> String {
-    match n {
-        1 => "once".to_owned(),
-        2 => "twice".to_owned(),
-        n => format!("{n} times"),
-    }
 }
 
 fn span(h: &Hangs) -> String {

@@ -6,7 +6,7 @@
 //! the reports turn PCIe ASPM off for that.
 
 use super::advice::{keep_lines, served_note};
-use super::{dev_msg, evidence, Facts, Finding, LogLine, Severity};
+use super::{dev_msg, times, Facts, Finding, LogLine, Severity, Sightings};
 
 /// The profile that mitigates it.
 pub(crate) const PROFILE: &str = "igc-eee-off";
@@ -14,9 +14,6 @@ pub(crate) const PROFILE: &str = "igc-eee-off";
 /// A link that went down once is a cable pulled; this many times is a
 /// port that flaps.
 const FLAPS: usize = 2;
-
-/// Lines kept as evidence per device: the first ones, then the last.
-const KEEP: usize = 8;
 
 /// One device's link losses.
 #[derive(Debug, Clone, Default)]
@@ -26,10 +23,7 @@ pub(crate) struct Drops {
     downs: usize,
     /// "PCIe link lost, device now detached".
     lost: usize,
-    first_when: Option<String>,
-    last_when: Option<String>,
-    lines: Vec<String>,
-    last: Option<String>,
+    seen: Sightings,
 }
 
 /// Collects igc link losses while the log streams past.
@@ -68,21 +62,7 @@ impl Detector {
         } else {
             x.lost += 1;
         }
-        x.first_when = x.first_when.take().or_else(|| l.when.clone());
-        x.last_when = l.when.clone();
-        if x.lines.len() < KEEP {
-            x.lines.push(evidence(&l.raw));
-        } else {
-            x.last = Some(evidence(&l.raw));
-        }
-    }
-}
-
-fn times(n: usize) -> String {
-    match n {
-        1 => "once".to_owned(),
-        2 => "twice".to_owned(),
-        n => format!("{n} times"),
+        x.seen.note(l);
     }
 }
 
@@ -101,11 +81,7 @@ fn finding(x: &Drops, facts: &Facts) -> Finding {
         .clone()
         .or_else(|| x.logged.clone())
         .unwrap_or_else(|| "IFACE".into());
-    let span = match (&x.first_when, &x.last_when) {
-        (Some(a), Some(b)) if a != b => format!(", {a} to {b}"),
-        (Some(a), _) => format!(", at {a}"),
-        _ => String::new(),
-    };
+    let span = x.seen.span();
     let mut what = Vec::new();
     if x.downs > 0 {
         what.push(format!("the link went down {}", times(x.downs)));
@@ -143,8 +119,7 @@ fn finding(x: &Drops, facts: &Facts) -> Finding {
                 .to_owned(),
         );
     }
-    let mut evidence = x.lines.clone();
-    evidence.extend(x.last.iter().cloned());
+    let evidence = x.seen.lines();
     Finding {
         id: "igc-link-drops".into(),
         severity: if x.lost > 0 { Severity::Error } else { Severity::Warning },

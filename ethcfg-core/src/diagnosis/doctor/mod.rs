@@ -244,6 +244,56 @@ pub(crate) fn evidence(raw: &str) -> String {
     }
 }
 
+/// How often, in words: "once", "twice", "5 times".
+pub(crate) fn times(n: usize) -> String {
+    match n {
+        1 => "once".to_owned(),
+        2 => "twice".to_owned(),
+        n => format!("{n} times"),
+    }
+}
+
+/// The log lines of one device's events of a kind, as evidence: when the
+/// first and the last were, the first [`Sightings::KEEP`] lines and the
+/// last one.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Sightings {
+    first_when: Option<String>,
+    last_when: Option<String>,
+    lines: Vec<String>,
+    last: Option<String>,
+}
+
+impl Sightings {
+    /// Lines kept per device: the first ones, then the last.
+    const KEEP: usize = 8;
+
+    /// Notes one more line.
+    pub(crate) fn note(&mut self, l: &LogLine) {
+        self.first_when = self.first_when.take().or_else(|| l.when.clone());
+        self.last_when = l.when.clone();
+        if self.lines.len() < Self::KEEP {
+            self.lines.push(evidence(&l.raw));
+        } else {
+            self.last = Some(evidence(&l.raw));
+        }
+    }
+
+    /// ", 10:01 to 10:07", ", at 10:01", or nothing when undated.
+    pub(crate) fn span(&self) -> String {
+        match (&self.first_when, &self.last_when) {
+            (Some(a), Some(b)) if a != b => format!(", {a} to {b}"),
+            (Some(a), _) => format!(", at {a}"),
+            _ => String::new(),
+        }
+    }
+
+    /// The lines kept, the last one included.
+    pub(crate) fn lines(&self) -> Vec<String> {
+        self.lines.iter().chain(&self.last).cloned().collect()
+    }
+}
+
 /// The log, read once, through every detector.
 #[derive(Debug, Default)]
 pub(crate) struct Scan {

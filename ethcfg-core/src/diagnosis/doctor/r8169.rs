@@ -9,7 +9,8 @@ use std::path::Path;
 
 use super::advice::{keep_lines, served_note};
 use super::{
-    dev_msg, evidence, plausible_ifname, Facts, Finding, LogLine, Severity,
+    dev_msg, plausible_ifname, times, Facts, Finding, LogLine, Severity,
+    Sightings,
 };
 use crate::host::stack;
 
@@ -17,8 +18,6 @@ use crate::host::stack;
 pub(crate) const PROFILE: &str = "r8169-vlan-tx-csum-off";
 
 /// Lines kept as evidence per interface: the first ones, then the last.
-const KEEP: usize = 8;
-
 /// One interface's stalls.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Stalls {
@@ -30,10 +29,7 @@ pub(crate) struct Stalls {
     timeouts: usize,
     /// `rtl_*_empty_cond == 0`: the reset waited for the chip in vain.
     stuck: usize,
-    first_when: Option<String>,
-    last_when: Option<String>,
-    lines: Vec<String>,
-    last: Option<String>,
+    seen: Sightings,
 }
 
 /// Collects r8169 transmit stalls while the log streams past.
@@ -109,21 +105,7 @@ impl Detector {
         } else {
             s.stuck += 1;
         }
-        s.first_when = s.first_when.take().or_else(|| l.when.clone());
-        s.last_when = l.when.clone();
-        if s.lines.len() < KEEP {
-            s.lines.push(evidence(&l.raw));
-        } else {
-            s.last = Some(evidence(&l.raw));
-        }
-    }
-}
-
-fn times(n: usize) -> String {
-    match n {
-        1 => "once".to_owned(),
-        2 => "twice".to_owned(),
-        n => format!("{n} times"),
+        s.seen.note(l);
     }
 }
 
@@ -150,11 +132,7 @@ fn finding(s: &Stalls, facts: &Facts) -> Finding {
         .clone()
         .or_else(|| s.logged.clone())
         .unwrap_or_else(|| "IFACE".into());
-    let span = match (&s.first_when, &s.last_when) {
-        (Some(a), Some(b)) if a != b => format!(", {a} to {b}"),
-        (Some(a), _) => format!(", at {a}"),
-        _ => String::new(),
-    };
+    let span = s.seen.span();
     let who = match &s.device {
         Some(d) => format!("{name} (r8169, {d})"),
         None => format!("{name} (r8169)"),
@@ -202,8 +180,7 @@ fn finding(s: &Stalls, facts: &Facts) -> Finding {
     remedy.push(format!(
         "# if the timeouts go on: ethcfg revert {name}, and look at PCIe ASPM (see https://github.com/openwrt/openwrt/issues/13248)"
     ));
-    let mut evidence = s.lines.clone();
-    evidence.extend(s.last.iter().cloned());
+    let evidence = s.seen.lines();
     Finding {
         id: "r8169-tx-timeout".into(),
         severity: Severity::Error,

@@ -184,19 +184,22 @@ fn decode_verbose(size: u32, nomask: bool, bits: &[u8]) -> WireResult<Bitset> {
 /// `FEATURES_SET` on veth), and its name, which the kernel checks against
 /// the index: a table read from another kernel fails ("bit index and name
 /// mismatch") instead of changing the wrong feature.
-pub(crate) fn encode_indexed(
-    b: &mut MsgBuilder,
-    kind: u16,
-    bits: &[(u32, &str, bool)],
-) {
+pub(crate) fn encode_indexed<'a, I>(b: &mut MsgBuilder, kind: u16, bits: I)
+where
+    I: IntoIterator<Item = (u32, &'a str, bool)>,
+    I::IntoIter: Clone,
+{
+    // Taken as an iterator, walked twice (size, then bits), so that the
+    // caller needs no list of its own per request.
+    let bits = bits.into_iter();
     // Each bit: its nest, index and flag (20 bytes) and its name, aligned.
-    let size: usize = bits.iter().map(|(_, n, _)| 24 + n.len()).sum();
+    let size: usize = bits.clone().map(|(_, n, _)| 24 + n.len()).sum();
     b.reserve(8 + size).nest(kind).nest(ETHTOOL_A_BITSET_BITS);
     for (index, name, on) in bits {
         b.nest(ETHTOOL_A_BITSET_BITS_BIT)
-            .u32(ETHTOOL_A_BITSET_BIT_INDEX, *index)
+            .u32(ETHTOOL_A_BITSET_BIT_INDEX, index)
             .str(ETHTOOL_A_BITSET_BIT_NAME, name);
-        if *on {
+        if on {
             b.flag(ETHTOOL_A_BITSET_BIT_VALUE);
         }
         b.end();

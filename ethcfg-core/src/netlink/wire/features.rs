@@ -82,12 +82,16 @@ pub(crate) fn decode_get(body: &[u8]) -> WireResult<FeaturesReply> {
 }
 
 /// `FEATURES_SET`: `bits` are (bit index, kernel feature name, wanted value).
-pub(crate) fn set_request(
+pub(crate) fn set_request<'a, I>(
     family: u16,
     seq: u32,
     dev: Dev<'_>,
-    bits: &[(u32, &str, bool)],
-) -> Option<Vec<u8>> {
+    bits: I,
+) -> Option<Vec<u8>>
+where
+    I: IntoIterator<Item = (u32, &'a str, bool)>,
+    I::IntoIter: Clone,
+{
     let mut b = begin(
         family,
         NLM_F_REQUEST | NLM_F_ACK,

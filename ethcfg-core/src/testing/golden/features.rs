@@ -150,7 +150,7 @@ fn features_set_request_bytes() {
         FAMILY_ID,
         4,
         Dev::Index(3),
-        &[(0, "tx-scatter-gather", false), (14, "rx-gro", true)],
+        [(0, "tx-scatter-gather", false), (14, "rx-gro", true)],
     )
     .unwrap();
     assert_eq!(got, expected);
@@ -181,7 +181,12 @@ fn features_set_request_bytes() {
 fn requests_too_large_for_an_attribute_are_refused() {
     let long = "x".repeat(70_000);
     assert_eq!(
-        features::set_request(FAMILY_ID, 1, Dev::Index(1), &[(0, &long, true)]),
+        features::set_request(
+            FAMILY_ID,
+            1,
+            Dev::Index(1),
+            [(0, long.as_str(), true)]
+        ),
         None
     );
     // many bits overflow the WANTED nest's 16-bit length
@@ -189,7 +194,7 @@ fn requests_too_large_for_an_attribute_are_refused() {
         (0..3000).map(|i| format!("feature-name-{i:05}")).collect();
     let bits: Vec<(u32, &str, bool)> =
         names.iter().map(|n| (0, n.as_str(), true)).collect();
-    assert_eq!(features::set_request(FAMILY_ID, 1, Dev::Index(1), &bits), None);
+    assert_eq!(features::set_request(FAMILY_ID, 1, Dev::Index(1), bits), None);
 }
 
 pub(super) const SIZE: u32 = 40;

@@ -61,7 +61,7 @@ fn error_with_extack_uncapped_echoes_the_whole_request() {
         FAMILY_ID,
         7,
         Dev::Index(3),
-        &[(70, "tx-bogus", false)],
+        [(70, "tx-bogus", false)],
     )
     .unwrap();
     let mut payload = (-libc::EOPNOTSUPP).to_ne_bytes().to_vec();
