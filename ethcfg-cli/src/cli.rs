@@ -6,10 +6,19 @@
 use clap::{Parser, Subcommand};
 
 use crate::cmd::{
-    apply::ApplyArgs, check::CheckArgs, doctor::DoctorArgs,
-    generate::GenerateArgs, impact::ImpactArgs, import::ImportArgs,
-    monitor::MonitorArgs, profiles::ProfilesArgs, revert::RevertArgs,
-    set::SetArgs, show::ShowArgs, watch::WatchArgs,
+    apply::ApplyArgs,
+    check::CheckArgs,
+    doctor::DoctorArgs,
+    generate::GenerateArgs,
+    impact::ImpactArgs,
+    import::ImportArgs,
+    monitor::MonitorArgs,
+    persist::{PersistArgs, UnpersistArgs},
+    profiles::ProfilesArgs,
+    revert::RevertArgs,
+    set::SetArgs,
+    show::ShowArgs,
+    watch::WatchArgs,
 };
 
 /// Netlink-native NIC configuration: show and set ethtool features without ethtool.
@@ -60,6 +69,10 @@ pub(crate) enum Command {
     Import(ImportArgs),
     /// Keep the configuration's bindings applied: on hotplug, driver reload, rename, and drift
     Watch(WatchArgs),
+    /// Bind a profile to interfaces in the configuration file by a stable identity, and apply it
+    Persist(PersistArgs),
+    /// Remove interfaces' bindings from the configuration file, and revert them
+    Unpersist(UnpersistArgs),
     /// Write the man page or shell completions (for packagers)
     #[command(hide = true)]
     Generate(GenerateArgs),

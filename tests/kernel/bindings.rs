@@ -14,6 +14,7 @@ tests! {
         a_removed_binding_is_reverted_and_a_changed_one_does_not_flap,
         a_bad_binding_is_skipped_and_the_others_apply,
         apply_without_profile_or_config_is_a_usage_error,
+        persist_writes_keeps_comments_applies_and_unpersist_reverts,
     ],
 }
 
@@ -147,4 +148,59 @@ fn apply_without_profile_or_config_is_a_usage_error() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let o = ethcfg(&["check", "e1000e-hang-safe"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+fn persist_writes_keeps_comments_applies_and_unpersist_reverts() {
+    in_netns(|| {
+        veth("cfp0", "cfp1");
+        let cfg = config(
+            "persist",
+            "# the admin's note\n\n[[bind]]\nmatch = { name = \"other\" }   # theirs\nprofile = \"capture\"\n",
+        );
+        // e1000e-hang-safe is for e1000e: a veth needs --force.
+        let o = run(
+            &cfg,
+            "state-persist",
+            &["persist", "e1000e-hang-safe", "cfp0"],
+        );
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let o = run(
+            &cfg,
+            "state-persist",
+            &["persist", "--dry-run", "--force", "e1000e-hang-safe", "cfp0"],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(
+            stdout(&o).contains("match = { name = \"cfp0\" }"),
+            "{}",
+            stdout(&o)
+        );
+        assert!(!std::fs::read_to_string(&cfg).unwrap().contains("cfp0"));
+        assert!(active("cfp0", "tx-tcp-segmentation"));
+        let o = run(
+            &cfg,
+            "state-persist",
+            &["persist", "--force", "e1000e-hang-safe", "cfp0"],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = stdout(&o);
+        assert!(
+            out.contains("[[bind]]")
+                && out.contains("profile = \"e1000e-hang-safe\""),
+            "{out}"
+        );
+        assert!(
+            out.contains("systemctl enable") || out.contains("Re-applied"),
+            "{out}"
+        );
+        let text = std::fs::read_to_string(&cfg).unwrap();
+        assert!(text.starts_with("# the admin's note\n\n[[bind]]\nmatch = { name = \"other\" }   # theirs\n"), "{text}");
+        assert!(text.contains("match = { name = \"cfp0\" }"), "{text}");
+        assert!(!active("cfp0", "tx-tcp-segmentation"));
+        let o = run(&cfg, "state-persist", &["unpersist", "cfp0"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let text = std::fs::read_to_string(&cfg).unwrap();
+        assert!(!text.contains("cfp0") && text.contains("# theirs"), "{text}");
+        assert!(active("cfp0", "tx-tcp-segmentation"), "reverted");
+    });
 }

@@ -20,6 +20,7 @@ pub(crate) mod generate;
 pub(crate) mod impact;
 pub(crate) mod import;
 pub(crate) mod monitor;
+pub(crate) mod persist;
 pub(crate) mod profiles;
 pub(crate) mod revert;
 pub(crate) mod set;
@@ -44,6 +45,8 @@ pub(crate) fn run(
         Command::Impact(a) => impact::run(a, env, out),
         Command::Monitor(a) => monitor::run(a, out, err),
         Command::Watch(a) => watch::run(a, env, out, err),
+        Command::Persist(a) => persist::run(a, env, out, err),
+        Command::Unpersist(a) => persist::run_unpersist(a, env, out, err),
         Command::Import(a) => import::run(a, env, out, err),
         Command::Generate(a) => generate::run(a),
     }

@@ -28,6 +28,7 @@
 //! `crate::profile`.
 
 mod parse;
+pub mod persist;
 pub mod write;
 
 /// Where the config file is unless the caller says otherwise (the CLI
