@@ -15,6 +15,11 @@ tests! {
         a_bad_binding_is_skipped_and_the_others_apply,
         apply_without_profile_or_config_is_a_usage_error,
         persist_writes_keeps_comments_applies_and_unpersist_reverts,
+        the_udev_rules_command_line_applies_on_its_own,
+        the_nm_dispatcher_script_applies_on_pre_up,
+    ],
+    harness::nothing: [
+        systemd_units_verify,
     ],
 }
 
@@ -203,4 +208,120 @@ fn persist_writes_keeps_comments_applies_and_unpersist_reverts() {
         assert!(!text.contains("cfp0") && text.contains("# theirs"), "{text}");
         assert!(active("cfp0", "tx-tcp-segmentation"), "reverted");
     });
+}
+
+/// The repository's contrib file `rel`.
+fn contrib(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("contrib").join(rel)
+}
+
+fn the_udev_rules_command_line_applies_on_its_own() {
+    in_netns(|| {
+        veth("cfu0", "cfu1");
+        let cfg = config(
+            "udev",
+            "[[bind]]\nmatch = { name = \"cfu0\" }\n[bind.features]\ntso = \"off\"\n",
+        );
+        let rule =
+            std::fs::read_to_string(contrib("udev/80-ethcfg.rules")).unwrap();
+        let line = rule
+            .lines()
+            .find(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .unwrap();
+        assert!(
+            line.contains("ACTION==\"add|move\"")
+                && line.contains("SUBSYSTEM==\"net\""),
+            "{line}"
+        );
+        let cmdline =
+            line.split("RUN+=\"").nth(1).unwrap().trim_end_matches('"');
+        let words: Vec<String> = cmdline
+            .split_whitespace()
+            .map(
+                |w| if w == "$name" { "cfu0".to_owned() } else { w.to_owned() },
+            )
+            .collect();
+        assert_eq!(words[0], "/usr/sbin/ethcfg");
+        let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+        let o = run(&cfg, "state-udev", &args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(!active("cfu0", "tx-tcp-segmentation"));
+        assert!(active("cfu1", "tx-tcp-segmentation"));
+    });
+}
+
+fn the_nm_dispatcher_script_applies_on_pre_up() {
+    in_netns(|| {
+        veth("cfn0", "cfn1");
+        let cfg = config(
+            "nm",
+            "[[bind]]\nmatch = { name = \"cfn0\" }\n[bind.features]\ntso = \"off\"\n",
+        );
+        // The script as installed, with the test's binary and config file.
+        let script = std::fs::read_to_string(contrib(
+            "NetworkManager/pre-up.d/50-ethcfg",
+        ))
+        .unwrap()
+        .replace("/usr/sbin/ethcfg", env!("CARGO_BIN_EXE_ethcfg"))
+        .replace("/etc/ethcfg/ethcfg.toml", cfg.to_str().unwrap());
+        let sh = |action: &str| {
+            std::process::Command::new("sh")
+                .args(["-c", &script, "50-ethcfg", "cfn0", action])
+                .env("ETHCFG_CONFIG", &cfg)
+                .env("ETHCFG_STATE_DIR", scratch("state-nm"))
+                .output()
+                .unwrap()
+        };
+        assert!(sh("up").status.success());
+        assert!(active("cfn0", "tx-tcp-segmentation"), "only pre-up applies");
+        let o = sh("pre-up");
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(!active("cfn0", "tx-tcp-segmentation"));
+    });
+}
+
+/// `systemd-analyze verify` on the units, with ExecStart pointing at the
+/// built binary (verify checks that it exists); skipped where systemd is
+/// not installed.
+fn systemd_units_verify() {
+    let Ok(status) =
+        std::process::Command::new("systemd-analyze").arg("--version").output()
+    else {
+        eprintln!("systemd-analyze not installed: units not verified");
+        return;
+    };
+    assert!(status.status.success());
+    let dir = scratch("units");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut units = Vec::new();
+    for u in ["ethcfg-watch.service", "ethcfg-apply.service"] {
+        let text = std::fs::read_to_string(contrib(&format!("systemd/{u}")))
+            .unwrap()
+            .replace("/usr/sbin/ethcfg", env!("CARGO_BIN_EXE_ethcfg"));
+        for want in [
+            "Before=network-pre.target",
+            "CapabilityBoundingSet=CAP_NET_ADMIN",
+            "NoNewPrivileges=yes",
+            "ProtectSystem=strict",
+            "RuntimeDirectory=ethcfg",
+            "RuntimeDirectoryPreserve=yes",
+        ] {
+            assert!(text.contains(want), "{u}: {want}");
+        }
+        let p = dir.join(u);
+        std::fs::write(&p, text).unwrap();
+        units.push(p);
+    }
+    let o = std::process::Command::new("systemd-analyze")
+        .args(["verify", "--man=no"])
+        .args(&units)
+        .env("SYSTEMD_LOG_LEVEL", "warning")
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success() && o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
