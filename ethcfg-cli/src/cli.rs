@@ -6,10 +6,20 @@
 use clap::{Parser, Subcommand};
 
 use crate::cmd::{
-    apply::ApplyArgs, check::CheckArgs, doctor::DoctorArgs,
-    generate::GenerateArgs, impact::ImpactArgs, import::ImportArgs,
-    metrics::MetricsArgs, monitor::MonitorArgs, profiles::ProfilesArgs,
-    revert::RevertArgs, set::SetArgs, show::ShowArgs,
+    apply::ApplyArgs,
+    check::CheckArgs,
+    doctor::DoctorArgs,
+    generate::GenerateArgs,
+    impact::ImpactArgs,
+    import::ImportArgs,
+    metrics::MetricsArgs,
+    monitor::MonitorArgs,
+    persist::{PersistArgs, UnpersistArgs},
+    profiles::ProfilesArgs,
+    revert::RevertArgs,
+    set::SetArgs,
+    show::ShowArgs,
+    watch::WatchArgs,
 };
 
 /// Netlink-native NIC configuration: show and set ethtool features without ethtool.
@@ -60,6 +70,12 @@ pub(crate) enum Command {
     Import(ImportArgs),
     /// Write Prometheus metrics (drift, applied features, kernel log findings) for node_exporter's textfile collector
     Metrics(MetricsArgs),
+    /// Keep the configuration's bindings applied: on hotplug, driver reload, rename, and drift
+    Watch(WatchArgs),
+    /// Bind a profile to interfaces in the configuration file by a stable identity, and apply it
+    Persist(PersistArgs),
+    /// Remove interfaces' bindings from the configuration file, and revert them
+    Unpersist(UnpersistArgs),
     /// Write the man page or shell completions (for packagers)
     #[command(hide = true)]
     Generate(GenerateArgs),

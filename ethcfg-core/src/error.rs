@@ -270,6 +270,18 @@ pub enum Error {
         problem: String,
     },
 
+    /// The configuration file (`ethcfg.toml`) or one of its bindings does
+    /// not parse, validate or resolve; or bindings disagree.
+    #[error("{file}{}: {problem}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Config {
+        /// The file.
+        file: String,
+        /// The line, when known.
+        line: Option<usize>,
+        /// What is wrong.
+        problem: String,
+    },
+
     /// A profile entry this kernel or device cannot take (an unknown
     /// feature or setting, a value out of range): where it is written,
     /// and the error itself.
@@ -529,6 +541,7 @@ impl Error {
             Error::InvalidInterfaceName { .. }
             | Error::FixedFeature { .. }
             | Error::Profile { .. }
+            | Error::Config { .. }
             | Error::ProfileEntry { .. }
             | Error::ProfileAccess { .. } => ErrorKind::InvalidInput,
             Error::UnknownProfile { .. }

@@ -115,7 +115,7 @@
 // modules are re-exported flat below, so a user's paths do not follow the
 // internal layering. (rustfmt sorts the lines; the order, lowest first:
 // fs, error, iface, netlink, ethtool, host, events, state, profile, config,
-// import, change, diagnosis, api.)
+// import, change, diagnosis, api, watch.)
 mod api;
 pub mod change;
 pub mod config;
@@ -135,6 +135,7 @@ pub mod profile;
 pub mod state;
 #[cfg(test)]
 mod testing;
+pub mod watch;
 
 pub use api::blocking;
 pub use diagnosis::{devlink, doctor, impact, metrics};

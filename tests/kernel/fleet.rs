@@ -320,6 +320,8 @@ fn playbook(
         .env("ETHCFG", env!("CARGO_BIN_EXE_ethcfg"))
         .env("ETHCFG_STATE_DIR", scratch("state"))
         .env("ETHCFG_PROFILE_DIR", scratch("no-profiles"))
+        // persist writes bindings: never the host's /etc/ethcfg/ethcfg.toml
+        .env("ETHCFG_CONFIG", scratch("ansible-ethcfg.toml"))
         .output()
         .unwrap();
     let log = format!("{}{}", stdout(&o), stderr(&o));
@@ -390,14 +392,17 @@ fn ansible_module_applies_is_idempotent_checks_and_restores_exactly() {
             task("check", absent, "      check_mode: true\n"),
             task("revert", absent, ""),
             task("again", absent, ""),
-            task("persist", "        profile: e1000e-hang-safe\n        interfaces: [fa0]\n        force: true\n        persist: true\n", "      ignore_errors: true\n"),
-            task("unknown", "        profile: no-such-profile\n        interfaces: [fa0]\n", "      ignore_errors: true\n"),
+            task(
+                "unknown",
+                "        profile: no-such-profile\n        interfaces: [fa0]\n",
+                "      ignore_errors: true\n",
+            ),
         ]
         .concat();
         let (r, log) = playbook(
             "absent",
             &tasks,
-            "{'check': check, 'revert': revert, 'again': again, 'persist': persist, 'unknown': unknown}",
+            "{'check': check, 'revert': revert, 'again': again, 'unknown': unknown}",
             &[],
         );
         assert_eq!(r["check"]["changed"], true, "{log}");
@@ -408,14 +413,6 @@ fn ansible_module_applies_is_idempotent_checks_and_restores_exactly() {
             before,
             "{log}"
         );
-        assert_eq!(r["persist"]["failed"], true, "{log}");
-        assert!(
-            r["persist"]["msg"]
-                .as_str()
-                .unwrap()
-                .contains("needs ethcfg persist"),
-            "{log}"
-        );
         assert_eq!(r["unknown"]["failed"], true, "{log}");
         let msg = r["unknown"]["msg"].as_str().unwrap();
         assert!(
@@ -424,5 +421,30 @@ fn ansible_module_applies_is_idempotent_checks_and_restores_exactly() {
             "{msg}"
         );
         assert!(!msg.contains('\n'), "{msg}");
+
+        // persist: a binding in the config, applied now; absent + persist
+        // removes it and reverts.
+        let config = scratch("ansible-ethcfg.toml");
+        let _ = std::fs::remove_file(&config);
+        let tasks = [
+            task("persist", "        profile: e1000e-hang-safe\n        interfaces: [fa0]\n        force: true\n        persist: true\n", ""),
+            task("unpersist", "        interfaces: [fa0]\n        state: absent\n        persist: true\n", ""),
+        ]
+        .concat();
+        let (r, log) = playbook(
+            "persist",
+            &tasks,
+            "{'persist': persist, 'unpersist': unpersist}",
+            &[],
+        );
+        assert_eq!(r["persist"]["changed"], true, "{log}");
+        assert_eq!(r["unpersist"]["changed"], true, "{log}");
+        let written = std::fs::read_to_string(&config).unwrap_or_default();
+        assert!(!written.contains("e1000e-hang-safe"), "{written}\n{log}");
+        assert_eq!(
+            [ethtool_state("fa0"), ethtool_state("fa1")],
+            before,
+            "{log}"
+        );
     });
 }

@@ -7,6 +7,7 @@
 mod api;
 mod bad_input;
 mod badfiles;
+mod bindings;
 mod cli;
 mod doctor;
 #[path = "../common/ethtool_oracle.rs"]
@@ -30,6 +31,7 @@ mod stack;
 #[path = "../../ethcfg-core/src/testing/tree.rs"]
 mod tree;
 mod util;
+mod watch;
 
 fn main() -> std::process::ExitCode {
     harness::run(
@@ -37,6 +39,7 @@ fn main() -> std::process::ExitCode {
             api::tests(),
             bad_input::tests(),
             badfiles::tests(),
+            bindings::tests(),
             cli::tests(),
             doctor::tests(),
             fleet::tests(),
@@ -50,6 +53,7 @@ fn main() -> std::process::ExitCode {
             records::tests(),
             settings::tests(),
             stack::tests(),
+            watch::tests(),
         ]
         .concat(),
     )

@@ -29,6 +29,7 @@ tests! {
         guest_module_data_shows_the_virtio_net_holder_chain,
         impact_against_the_guest_module_data,
         doctor_on_the_guest_with_a_real_e1000e,
+        watch_reapplies_after_an_e1000e_driver_reload,
     ],
 }
 
@@ -540,4 +541,69 @@ fn doctor_on_the_guest_with_a_real_e1000e() {
         .out
         .starts_with("No known NIC problem in the kernel log ("));
     assert!(run.step("kmsg-text").out.contains("from /dev/kmsg"));
+}
+
+/// The third field report's driver reload, on the real e1000e: the udev
+/// rule's command line and the boot oneshot's apply the binding on their
+/// own; with `ethcfg watch` running, `rmmod e1000e` and loading it again
+/// bring eth0 back with the profile applied.
+fn watch_reapplies_after_an_e1000e_driver_reload() {
+    let run = boot(
+        "watch",
+        &[Nic::E1000e],
+        "mkdir -p /etc/ethcfg\n\
+         printf '[[bind]]\\nmatch = { driver = \"e1000e\" }\\nprofile = \"e1000e-hang-safe\"\\n' > /etc/ethcfg/ethcfg.toml\n\
+         chmod 755 /etc/ethcfg; chmod 644 /etc/ethcfg/ethcfg.toml\n\
+         step names ethcfg show --json eth0\n\
+         step before ethtool --json -k eth0\n\
+         step udev ethcfg apply --config --source config eth0\n\
+         step after-udev ethtool --json -k eth0\n\
+         step revert1 ethcfg revert eth0\n\
+         step oneshot ethcfg apply --config\n\
+         step after-oneshot ethtool --json -k eth0\n\
+         step revert2 ethcfg revert eth0\n\
+         ethcfg watch 2>/tmp/watch.log &\n\
+         wp=$!\n\
+         sleep 2\n\
+         step after-start ethtool --json -k eth0\n\
+         ko=$(find /lib/modules -name 'e1000e.ko*' | head -n 1)\n\
+         step rmmod rmmod e1000e\n\
+         sleep 1\n\
+         step insmod insmod $ko\n\
+         i=0; while [ $i -lt 50 ] && ! [ -e /sys/class/net/eth0 ]; do sleep 0.2; i=$((i+1)); done\n\
+         sleep 2\n\
+         step after-reload ethtool --json -k eth0\n\
+         kill -TERM $wp; wait $wp; echo \"@@WATCH-RC $?\"\n\
+         step log cat /tmp/watch.log\n",
+        LIMIT,
+    );
+    let names = names_of(&run, "names");
+    let before = theirs(&run.step("before").out, &names);
+    assert_eq!(run.step("udev").rc, 0, "{}", run.step("udev").err);
+    let all_off = |step: &str| {
+        let now = theirs(&run.step(step).out, &names);
+        for w in HANG_SAFE {
+            for n in members(w, &names) {
+                assert!(
+                    now[&n].2 || !now[&n].0,
+                    "{step}: {w}: {n} still on; log: {}",
+                    run.step("log").out
+                );
+            }
+        }
+    };
+    all_off("after-udev");
+    assert_eq!(run.step("oneshot").rc, 0, "{}", run.step("oneshot").err);
+    all_off("after-oneshot");
+    assert_eq!(run.step("revert2").rc, 0, "{}", run.step("revert2").err);
+    all_off("after-start");
+    assert_eq!(run.step("rmmod").rc, 0, "{}", run.step("rmmod").err);
+    assert_eq!(run.step("insmod").rc, 0, "{}", run.step("insmod").err);
+    // The reloaded driver came back with every offload on...
+    assert!(before.values().any(|f| f.0), "{before:?}");
+    // ...and watch put the profile back.
+    all_off("after-reload");
+    let log = &run.step("log").out;
+    assert!(log.contains("eth0") && log.contains("appeared"), "{log}");
+    assert!(run.console.contains("@@WATCH-RC 0"), "watch exits 0 on SIGTERM");
 }

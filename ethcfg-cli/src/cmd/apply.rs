@@ -1,11 +1,14 @@
 //! `ethcfg apply PROFILE IFACE... [--ports] [--dry-run] [--force] [--strict] [--json]`:
-//! a profile onto interfaces.
+//! a profile onto interfaces; `ethcfg apply --config [IFACE...]`: the
+//! configuration's bindings onto the interfaces present (or those named).
 
 use std::io::Write;
 
 use clap::Args;
 use ethcfg_core::blocking::Client;
-use ethcfg_core::change::{link_resetting, ChangePlan};
+use ethcfg_core::change::{
+    link_resetting, BindMode, BindingResult, ChangePlan,
+};
 use ethcfg_core::host::stack::{self, Port, Stack};
 use ethcfg_core::host::{management_reasons, Device, HostRoot};
 use ethcfg_core::profile::{Profile, Profiles};
@@ -21,14 +24,22 @@ use crate::render;
 already in the profile's state are not sent again, so applying twice changes nothing. What is \
 changed is recorded (ETHCFG_STATE_DIR, default /run/ethcfg) so `ethcfg revert` restores it. \
 Features the device has fixed in the other state are reported as refused (exit 3).\n\n\
-Example (ifupdown): post-up /usr/sbin/ethcfg apply e1000e-hang-safe eno1"
+With --config, the bindings of the configuration file (ETHCFG_CONFIG, default \
+/etc/ethcfg/ethcfg.toml) are applied to every interface present, or to those named: each gets what \
+its bindings say; a config-made record whose binding no longer matches is reverted. A bad binding \
+is reported and skipped (exit 1 after the others are applied).\n\n\
+Example (ifupdown): post-up /usr/sbin/ethcfg apply e1000e-hang-safe eno1\n\
+Example (udev): ethcfg apply --config eno1"
 )]
 pub(crate) struct ApplyArgs {
-    /// Profile name (see `ethcfg profiles list`)
-    pub(crate) profile: String,
-    /// Interfaces to apply it to
-    #[arg(value_name = "IFACE", required = true, num_args = 1..)]
+    /// Profile name (see `ethcfg profiles list`); none with --config
+    pub(crate) profile: Option<String>,
+    /// Interfaces to apply it to (with --config: only these; default all)
+    #[arg(value_name = "IFACE", num_args = 0..)]
     pub(crate) ifaces: Vec<String>,
+    /// Apply the configuration file's bindings instead of a profile
+    #[arg(long, conflicts_with_all = ["ports", "strict"])]
+    pub(crate) config: bool,
     /// Plan and report (status "planned"), send nothing
     #[arg(long)]
     pub(crate) dry_run: bool,
@@ -235,11 +246,29 @@ pub(crate) fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Exit, CliError> {
+    if a.config {
+        let names: Vec<String> =
+            a.profile.iter().chain(&a.ifaces).cloned().collect();
+        let mode = if a.dry_run { BindMode::DryRun } else { BindMode::Apply };
+        let source =
+            if a.source == Source::Cli { Source::Config } else { a.source };
+        return run_config(&names, mode, source, a.json, env, out, err);
+    }
+    let Some(profile_name) = a.profile.as_deref() else {
+        return Err(CliError::Usage(
+            "apply needs a profile and interfaces, or --config".into(),
+        ));
+    };
+    if a.ifaces.is_empty() {
+        return Err(CliError::Usage(format!(
+            "apply {profile_name}: name the interfaces to apply it to (IFACE...), or use --config"
+        )));
+    }
     // Names are checked before sysfs is read with them.
     super::iface_refs(&a.ifaces)?;
     let profiles = Profiles::load(env.profile_dir())?;
-    render::profile::broken(err, &profiles.broken, Some(&a.profile))?;
-    let profile = profiles.get(&a.profile)?;
+    render::profile::broken(err, &profiles.broken, Some(profile_name))?;
+    let profile = profiles.get(profile_name)?;
     let ifaces = resolve_stacks(a, profile, err)?;
     let refs = super::iface_refs(&ifaces)?;
     let state = env.state();
@@ -285,4 +314,106 @@ pub(crate) fn run(
             Err(CliError::Failed(render::outcome::strict_line(s)))
         }
     }
+}
+
+/// `apply --config` and `check --config`: every binding onto the
+/// interfaces present (or `names`), one interface's failure told and the
+/// others done.
+pub(crate) fn run_config(
+    names: &[String],
+    mode: BindMode,
+    source: Source,
+    json: bool,
+    env: &Env,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Exit, CliError> {
+    super::iface_refs(names)?;
+    let profiles = Profiles::load(env.profile_dir())?;
+    render::profile::broken(err, &profiles.broken, None)?;
+    let config = super::config::load(&env.config_path(), &profiles, err)?;
+    let mut failed = !config.broken.is_empty();
+    let present = super::config::present()?;
+    let names: Vec<(String, Option<u32>)> = if names.is_empty() {
+        present.into_iter().map(|(n, i)| (n, Some(i))).collect()
+    } else {
+        names
+            .iter()
+            .map(|n| {
+                let i = present.iter().find(|(p, _)| p == n).map(|(_, i)| *i);
+                (n.clone(), i)
+            })
+            .collect()
+    };
+    let mut targets = Vec::with_capacity(names.len());
+    for (n, i) in &names {
+        match super::config::target_at(&config, &profiles, n, *i) {
+            Ok(t) => targets.push(t),
+            Err(e) => {
+                failed = true;
+                writeln!(err, "ethcfg: error: {n}: {e}")?;
+            }
+        }
+    }
+    let state = env.state();
+    let _lock = if mode == BindMode::Apply {
+        Some(crate::lock::wait(&state, err)?)
+    } else {
+        None
+    };
+    let mut client = Client::new()?;
+    let results = client.apply_bindings(&targets, &state, source, mode)?;
+    let mut outcomes = Vec::new();
+    let mut drift = false;
+    for (name, r) in results {
+        match r {
+            Ok(BindingResult::Applied { outcome, released }) => {
+                if let Some(r) = released.filter(|r| r.changed()) {
+                    writeln!(err, "ethcfg: note: {name}: restored what its bindings no longer set")?;
+                    outcomes.push(r);
+                }
+                outcomes.push(outcome);
+            }
+            Ok(BindingResult::Planned(o)) => outcomes.push(o),
+            Ok(BindingResult::Drift(o)) => {
+                drift |= !o.changes.is_empty() || !o.settings.is_empty();
+                outcomes.push(o);
+            }
+            Ok(BindingResult::Reverted(o)) => {
+                writeln!(err, "ethcfg: note: {name}: no binding matches it any more: reverted")?;
+                outcomes.push(o);
+            }
+            Ok(BindingResult::Unbound) => {}
+            Ok(_) => {}
+            Err(e) => {
+                failed = true;
+                writeln!(err, "ethcfg: error: {name}: {e}")?;
+            }
+        }
+    }
+    if mode == BindMode::Check {
+        if json {
+            render::outcome::json(out, &outcomes)?;
+        } else {
+            for o in &outcomes {
+                render::outcome::drift_text(
+                    out,
+                    std::slice::from_ref(o),
+                    "its bindings",
+                )?;
+            }
+        }
+    } else {
+        crate::exit::reported(
+            APPLIED,
+            render::outcome::report(&outcomes, json, out, err),
+            out,
+        )?;
+    }
+    if failed {
+        return Err(CliError::Failed(
+            "some bindings or interfaces were not applied (see above); the others were".into(),
+        ));
+    }
+    Ok(if drift { Exit::Drift } else { Exit::of_outcomes(&outcomes) })
 }

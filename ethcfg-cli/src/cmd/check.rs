@@ -1,11 +1,13 @@
 //! `ethcfg check PROFILE IFACE... [--json]`: whether interfaces match a
-//! profile now.
+//! profile now; `ethcfg check --config [IFACE...]`: their bindings.
 
 use std::io::Write;
 
 use clap::Args;
 use ethcfg_core::blocking::Client;
+use ethcfg_core::change::BindMode;
 use ethcfg_core::profile::Profiles;
+use ethcfg_core::state::Source;
 
 use crate::env::Env;
 use crate::exit::{CliError, Exit};
@@ -13,11 +15,15 @@ use crate::render;
 
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// Profile name
-    pub(crate) profile: String,
-    /// Interfaces to check
-    #[arg(value_name = "IFACE", required = true, num_args = 1..)]
+    /// Profile name; none with --config
+    pub(crate) profile: Option<String>,
+    /// Interfaces to check (with --config: only these; default all)
+    #[arg(value_name = "IFACE", num_args = 0..)]
     pub(crate) ifaces: Vec<String>,
+    /// Check the configuration file's bindings (ETHCFG_CONFIG, default
+    /// /etc/ethcfg/ethcfg.toml) instead of a profile
+    #[arg(long)]
+    pub(crate) config: bool,
     /// Print JSON on stdout; drifted features have status "drift"
     #[arg(long)]
     pub(crate) json: bool,
@@ -29,10 +35,33 @@ pub(crate) fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Exit, CliError> {
+    if a.config {
+        let names: Vec<String> =
+            a.profile.iter().chain(&a.ifaces).cloned().collect();
+        return super::apply::run_config(
+            &names,
+            BindMode::Check,
+            Source::Config,
+            a.json,
+            env,
+            out,
+            err,
+        );
+    }
+    let Some(profile_name) = a.profile.as_deref() else {
+        return Err(CliError::Usage(
+            "check needs a profile and interfaces, or --config".into(),
+        ));
+    };
+    if a.ifaces.is_empty() {
+        return Err(CliError::Usage(format!(
+            "check {profile_name}: name the interfaces to check"
+        )));
+    }
     let refs = super::iface_refs(&a.ifaces)?;
     let profiles = Profiles::load(env.profile_dir())?;
-    render::profile::broken(err, &profiles.broken, Some(&a.profile))?;
-    let profile = profiles.get(&a.profile)?;
+    render::profile::broken(err, &profiles.broken, Some(profile_name))?;
+    let profile = profiles.get(profile_name)?;
     let mut client = Client::new()?;
     // check reports; the driver guard is for changes.
     let (plan, _) = client.plan_profile(profile, &refs, true)?;

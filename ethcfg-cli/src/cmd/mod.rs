@@ -14,16 +14,19 @@ use crate::exit::{CliError, Exit};
 
 pub(crate) mod apply;
 pub(crate) mod check;
+pub(crate) mod config;
 pub(crate) mod doctor;
 pub(crate) mod generate;
 pub(crate) mod impact;
 pub(crate) mod import;
 pub(crate) mod metrics;
 pub(crate) mod monitor;
+pub(crate) mod persist;
 pub(crate) mod profiles;
 pub(crate) mod revert;
 pub(crate) mod set;
 pub(crate) mod show;
+pub(crate) mod watch;
 
 /// Runs `command`: results on `out`, notes and warnings on `err`.
 pub(crate) fn run(
@@ -42,6 +45,9 @@ pub(crate) fn run(
         Command::Doctor(a) => doctor::run(a, env, out),
         Command::Impact(a) => impact::run(a, env, out),
         Command::Monitor(a) => monitor::run(a, out, err),
+        Command::Watch(a) => watch::run(a, env, out, err),
+        Command::Persist(a) => persist::run(a, env, out, err),
+        Command::Unpersist(a) => persist::run_unpersist(a, env, out, err),
         Command::Import(a) => import::run(a, env, out, err),
         Command::Metrics(a) => metrics::run(a, env, out),
         Command::Generate(a) => generate::run(a),

@@ -215,6 +215,26 @@ macro_rules! operations {
                 ) -> Result<Vec<InterfaceOutcome>> =
                     |s| Engine::new(s).revert(ifaces, state);
 
+                /// Brings each target to what its configuration bindings
+                /// say, recording with `source`: applies (sending nothing
+                /// for what is already so), restores first what a
+                /// config-made record manages that no binding wants any
+                /// more, and reverts interfaces no binding matches that a
+                /// config-made record holds. Per interface, so one's error
+                /// does not stop the others. Hold [`StateDir::lock`] with
+                /// [`BindMode::Apply`].
+                ///
+                /// # Errors
+                /// Per interface, as [`Self::plan_profile`],
+                /// [`Self::apply_change`] and [`Self::revert`].
+                fn apply_bindings(
+                    targets: &[BindingTarget],
+                    state: &StateDir,
+                    source: Source,
+                    mode: BindMode
+                ) -> Result<Vec<(String, Result<BindingResult>)>> =
+                    |s| Engine::new(s).apply_bindings(targets, state, source, mode);
+
                 /// Every settings group of one interface — `ethtool -g -l
                 /// -c -a --show-eee --show-priv-flags`; a group the driver
                 /// does not implement is `None`.
@@ -266,7 +286,8 @@ pub(crate) mod handle;
 /// that write them out.
 mod prelude {
     pub(super) use crate::change::{
-        ApplyReport, ChangePlan, Engine, MissingGroup,
+        ApplyReport, BindMode, BindingResult, BindingTarget, ChangePlan,
+        Engine, MissingGroup,
     };
     pub(super) use crate::error::{Error, Result};
     pub(super) use crate::ethtool::features::{

@@ -30,7 +30,9 @@
 //!
 //! Layer: the change engine. May use: `crate::fs`, `crate::error`,
 //! `crate::iface`, `crate::netlink`, `crate::ethtool`, `crate::host`,
-//! `crate::events`, `crate::state`, `crate::profile`.
+//! `crate::events`, `crate::state`, `crate::profile`, `crate::config`.
+
+mod bindings;
 
 use crate::error::{Error, Result, RollbackFailure};
 use crate::ethtool::features::{
@@ -51,6 +53,7 @@ use crate::state::{
     Source, Sources, StateDir,
 };
 
+pub use bindings::{BindMode, BindingResult, BindingTarget};
 mod reconcile;
 
 /// One interface of a [`ChangePlan`]: how it was when planned, and the plan.

@@ -13,9 +13,12 @@
 //! May use: `crate::error`, `crate::fs`, `crate::netlink`, and the connection
 //! (`ethtool::session::Conn`) the ethtool session is written on.
 
+mod identity;
 pub(crate) mod rtnl;
 
 pub mod stack;
+
+pub use identity::{identity, Identity};
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};

@@ -37,6 +37,8 @@ pub(crate) struct Link {
     pub(crate) kind: Option<String>,
     /// `IFLA_MASTER`: the index of the bridge or bond it is a port of.
     pub(crate) master: Option<u32>,
+    /// `IFLA_PERM_ADDRESS`: the hardware address the device came with.
+    pub(crate) perm_address: Option<Vec<u8>>,
 }
 
 /// A whole rtnetlink request message.
@@ -90,10 +92,11 @@ pub(crate) fn decode_link(payload: &[u8]) -> std::result::Result<Link, String> {
     let header =
         LinkHeader::parse(payload).map_err(|e| malformed("ifinfomsg", e))?;
     let mut link = Link { index: header.index, ..Link::default() };
-    let (name, master, info) = (
+    let (name, master, info, perm) = (
         kind_of(&LinkAttribute::IfName(String::new())),
         kind_of(&LinkAttribute::Controller(0)),
         kind_of(&LinkAttribute::LinkInfo(Vec::new())),
+        kind_of(&LinkAttribute::PermAddress(Vec::new())),
     );
     let attrs = payload.get(header.buffer_len()..).unwrap_or_default();
     for nla in NlasIterator::new(attrs) {
@@ -101,6 +104,10 @@ pub(crate) fn decode_link(payload: &[u8]) -> std::result::Result<Link, String> {
         let k = nla.kind();
         if k == info {
             link.kind = info_kind(nla.value())?;
+            continue;
+        }
+        if k == perm {
+            link.perm_address = Some(nla.value().to_vec());
             continue;
         }
         if k != name && k != master {

@@ -24,7 +24,7 @@
 
 pub mod ladder;
 mod load;
-mod parse;
+pub(crate) mod parse;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -182,5 +182,30 @@ impl Profile {
     pub fn is_for_driver(&self, driver: Option<&str>) -> bool {
         self.drivers.is_empty()
             || driver.is_some_and(|d| self.drivers.iter().any(|x| x == d))
+    }
+}
+
+impl Profile {
+    /// A profile made by the caller (a configuration binding's merged
+    /// sections); `file` is where its lines are.
+    pub(crate) fn from_parts(
+        name: String,
+        file: PathBuf,
+        features: Vec<ProfileFeature>,
+        settings: Vec<ProfileSetting>,
+    ) -> Profile {
+        Profile {
+            summary: format!("bindings of {}", file.display()),
+            name,
+            description: String::new(),
+            drivers: Vec::new(),
+            disruptive: false,
+            references: Vec::new(),
+            replaces: false,
+            features,
+            settings,
+            include: Vec::new(),
+            source: Source::File(file),
+        }
     }
 }

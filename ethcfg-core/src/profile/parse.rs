@@ -90,7 +90,7 @@ fn setting_value(
 
 /// `[features]` in file order.
 #[derive(Default)]
-struct Features(Vec<(String, Spanned<toml::Value>)>);
+pub(crate) struct Features(Vec<(String, Spanned<toml::Value>)>);
 
 impl<'de> Deserialize<'de> for Features {
     fn deserialize<D: Deserializer<'de>>(
@@ -123,7 +123,7 @@ impl<'de> Deserialize<'de> for Features {
 }
 
 /// A TOML value as the user wrote it, for messages.
-fn describe(v: &toml::Value) -> String {
+pub(crate) fn describe(v: &toml::Value) -> String {
     match v {
         toml::Value::String(s) => format!("{s:?}"),
         toml::Value::Integer(i) => i.to_string(),
@@ -135,7 +135,7 @@ fn describe(v: &toml::Value) -> String {
     }
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     text.get(..offset).map_or(1, |s| s.matches('\n').count() + 1)
 }
 
@@ -150,6 +150,89 @@ pub(crate) fn valid_name(s: &str) -> bool {
                 || c.is_ascii_digit()
                 || matches!(c, '-' | '_' | '.')
         })
+}
+
+/// Features and settings, in file order.
+pub(crate) type Sections = (Vec<ProfileFeature>, Vec<ProfileSetting>);
+
+/// The sections a profile and a binding share (`[features]`, `[rings]`,
+/// ...), checked and in file order; an error is its line and problem.
+pub(crate) fn sections(
+    text: &str,
+    features_table: Option<Spanned<Features>>,
+    sections: [(Group, Option<Features>); 6],
+) -> std::result::Result<Sections, (Option<usize>, String)> {
+    let err = |line: Option<usize>, problem: String| (line, problem);
+    let at = |s: &std::ops::Range<usize>| Some(line_of(text, s.start));
+    let mut features = Vec::new();
+    if let Some(feats) = features_table {
+        let feats_line = at(&feats.span());
+        for (key, value) in feats.into_inner().0 {
+            let line = line_of(text, value.span().start);
+            let on = match value.get_ref() {
+                toml::Value::String(s) if s == "on" => true,
+                toml::Value::String(s) if s == "off" => false,
+                toml::Value::Boolean(b) => *b,
+                other => {
+                    return Err(err(
+                        Some(line),
+                        format!("feature {key}: value must be \"on\" or \"off\", not {}", describe(other)),
+                    ));
+                }
+            };
+            if !valid_name(&key) {
+                return Err(err(
+                    Some(line),
+                    format!("{key:?} is not a feature name"),
+                ));
+            }
+            if features.iter().any(|f: &ProfileFeature| f.name == key) {
+                return Err(err(
+                    Some(line),
+                    format!("feature {key} is set twice"),
+                ));
+            }
+            features.push(ProfileFeature { name: key, on, line, from: None });
+        }
+        if features.is_empty() {
+            return Err(err(feats_line, "[features] is empty: set a feature in it, or leave the table out".into()));
+        }
+    }
+    let mut settings = Vec::new();
+    for (group, table) in sections {
+        for (key, value) in table.map(|t| t.0).unwrap_or_default() {
+            let line = line_of(text, value.span().start);
+            if let Some(keys) = section_keys(group) {
+                if !keys.contains(&key.as_str()) {
+                    return Err(err(
+                        Some(line),
+                        format!(
+                            "[{group}] has no key {key:?}; it has {}",
+                            keys.join(", ")
+                        ),
+                    ));
+                }
+            } else if !valid_name(&key) {
+                return Err(err(
+                    Some(line),
+                    format!("[{group}]: {key:?} is not a parameter name"),
+                ));
+            }
+            let v = setting_value(group, &key, value.get_ref()).map_err(
+                |problem| {
+                    err(Some(line), format!("[{group}] {key}: {problem}"))
+                },
+            )?;
+            settings.push(ProfileSetting {
+                group,
+                key,
+                value: v,
+                line,
+                from: None,
+            });
+        }
+    }
+    Ok((features, settings))
 }
 
 pub(super) fn parse(text: &str, source: Source) -> Result<Profile> {
@@ -185,82 +268,19 @@ pub(super) fn parse(text: &str, source: Source) -> Result<Profile> {
             ));
         }
     }
-    let mut features = Vec::new();
-    if let Some(feats) = raw.features {
-        let feats_line = at(&feats.span());
-        for (key, value) in feats.into_inner().0 {
-            let line = line_of(text, value.span().start);
-            let on = match value.get_ref() {
-                toml::Value::String(s) if s == "on" => true,
-                toml::Value::String(s) if s == "off" => false,
-                toml::Value::Boolean(b) => *b,
-                other => {
-                    return Err(err(
-                        Some(line),
-                        format!("feature {key}: value must be \"on\" or \"off\", not {}", describe(other)),
-                    ));
-                }
-            };
-            if !valid_name(&key) {
-                return Err(err(
-                    Some(line),
-                    format!("{key:?} is not a feature name"),
-                ));
-            }
-            if features.iter().any(|f: &ProfileFeature| f.name == key) {
-                return Err(err(
-                    Some(line),
-                    format!("feature {key} is set twice"),
-                ));
-            }
-            features.push(ProfileFeature { name: key, on, line, from: None });
-        }
-        if features.is_empty() {
-            return Err(err(feats_line, "[features] is empty: set a feature in it, or leave the table out".into()));
-        }
-    }
-    let mut settings = Vec::new();
-    let sections = [
-        (Group::Rings, raw.rings),
-        (Group::Channels, raw.channels),
-        (Group::Coalesce, raw.coalesce),
-        (Group::Pause, raw.pause),
-        (Group::Eee, raw.eee),
-        (Group::PrivateFlags, raw.private_flags),
-    ];
-    for (group, table) in sections {
-        for (key, value) in table.map(|t| t.0).unwrap_or_default() {
-            let line = line_of(text, value.span().start);
-            if let Some(keys) = section_keys(group) {
-                if !keys.contains(&key.as_str()) {
-                    return Err(err(
-                        Some(line),
-                        format!(
-                            "[{group}] has no key {key:?}; it has {}",
-                            keys.join(", ")
-                        ),
-                    ));
-                }
-            } else if !valid_name(&key) {
-                return Err(err(
-                    Some(line),
-                    format!("[{group}]: {key:?} is not a parameter name"),
-                ));
-            }
-            let v = setting_value(group, &key, value.get_ref()).map_err(
-                |problem| {
-                    err(Some(line), format!("[{group}] {key}: {problem}"))
-                },
-            )?;
-            settings.push(ProfileSetting {
-                group,
-                key,
-                value: v,
-                line,
-                from: None,
-            });
-        }
-    }
+    let (features, settings) = sections(
+        text,
+        raw.features,
+        [
+            (Group::Rings, raw.rings),
+            (Group::Channels, raw.channels),
+            (Group::Coalesce, raw.coalesce),
+            (Group::Pause, raw.pause),
+            (Group::Eee, raw.eee),
+            (Group::PrivateFlags, raw.private_flags),
+        ],
+    )
+    .map_err(|(line, problem)| err(line, problem))?;
     let (include, include_line) = match raw.include {
         Some(inc) => {
             let line = at(&inc.span());

@@ -21,6 +21,7 @@ const ORDER: &[&str] = &[
     "change",
     "diagnosis",
     "api",
+    "watch",
 ];
 
 /// The layer a `crate::NAME` path goes into: a layer module, or one of

@@ -70,6 +70,7 @@ fn captured_newlink_of_a_veth_bridge_port() {
             name: "veth0".into(),
             kind: Some("veth".into()),
             master: Some(2),
+            perm_address: None,
         })
     );
 }
@@ -94,7 +95,13 @@ fn a_physical_link_has_no_kind_and_no_master() {
     p.extend_from_slice(&[9, 0, 3, 0, b'e', b'n', b'o', b'1', 0, 0, 0, 0]);
     assert_eq!(
         decode_link(&p),
-        Ok(Link { index: 2, name: "eno1".into(), kind: None, master: None })
+        Ok(Link {
+            index: 2,
+            name: "eno1".into(),
+            kind: None,
+            master: None,
+            perm_address: None,
+        })
     );
 }
 

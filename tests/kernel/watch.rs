@@ -1,0 +1,261 @@
+//! `ethcfg watch` as a child process in a private network namespace, with
+//! ethtool (and, for thousands of interfaces, one library dump) as the
+//! oracle: interfaces that appear or are renamed into a binding get it;
+//! drift is re-applied under "drift" and left under "appear"; a fight is
+//! damped and logged; an overrun ends with every interface right; SIGHUP
+//! with a broken configuration keeps the old one; SIGTERM exits 0.
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::process::{Child, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+use ethcfg_core::blocking::Client;
+
+use crate::harness::{self, tests};
+use crate::util::*;
+
+tests! {
+    harness::root: [
+        new_and_renamed_interfaces_get_their_binding,
+        a_thousand_created_one_by_one_none_missed,
+        drift_is_reapplied_under_drift_and_left_under_appear,
+        a_fight_is_damped_and_logged,
+        two_thousand_at_once_overrun_and_all_end_right,
+        sighup_with_a_broken_config_keeps_the_old_one,
+    ],
+}
+
+const WAIT: Duration = Duration::from_secs(60);
+
+struct Watch {
+    child: Child,
+    lines: Receiver<String>,
+    config: PathBuf,
+}
+
+impl Watch {
+    fn start(tag: &str, text: &str, extra: &[&str]) -> Watch {
+        let dir = scratch(&format!("watch-{tag}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755))
+            .unwrap();
+        let config = dir.join("ethcfg.toml");
+        std::fs::write(&config, text).unwrap();
+        let mut child = ethcfg_cmd()
+            .env("ETHCFG_STATE_DIR", dir.join("state"))
+            .args(["watch", "--config"])
+            .arg(&config)
+            .args(extra)
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let err = child.stderr.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for l in BufReader::new(err).lines() {
+                let Ok(l) = l else { break };
+                if tx.send(l).is_err() {
+                    break;
+                }
+            }
+        });
+        let w = Watch { child, lines, config };
+        w.expect("watching", |l| l.contains("watching"));
+        w
+    }
+
+    fn expect(&self, what: &str, want: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + WAIT;
+        let mut seen = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(l) if want(&l) => return l,
+                Ok(l) => seen.push(l),
+                Err(_) => break,
+            }
+        }
+        panic!("no {what} within {WAIT:?}; seen {seen:#?}")
+    }
+
+    fn signal(&self, sig: &str) {
+        sh(&["kill", sig, &self.child.id().to_string()]);
+    }
+
+    fn stop(mut self) {
+        self.signal("-TERM");
+        let st = self.child.wait().unwrap();
+        assert_eq!(st.code(), Some(0), "watch exits 0 on SIGTERM");
+    }
+}
+
+fn tso(iface: &str) -> bool {
+    *ethtool_active(iface).get("tx-tcp-segmentation").unwrap()
+}
+
+/// Waits until `f` holds (the watcher acts asynchronously).
+fn eventually(what: &str, f: impl Fn() -> bool) {
+    let deadline = Instant::now() + WAIT;
+    while Instant::now() < deadline {
+        if f() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("{what}: not within {WAIT:?}");
+}
+
+const TSO_OFF: &str =
+    "[[bind]]\nmatch = { name = \"wb*\" }\n[bind.features]\ntso = \"off\"\n";
+
+fn new_and_renamed_interfaces_get_their_binding() {
+    in_netns(|| {
+        let w = Watch::start("new", TSO_OFF, &[]);
+        veth("wb0", "xb0");
+        eventually("wb0 tso off", || !tso("wb0"));
+        assert!(tso("xb0"), "the unbound peer is left alone");
+        // A rename into a bound name.
+        veth("xr0", "xr1");
+        assert!(tso("xr0"));
+        sh(&["ip", "link", "set", "xr0", "name", "wbr0"]);
+        eventually("wbr0 tso off", || !tso("wbr0"));
+        w.expect("the rename logged", |l| {
+            l.contains("wbr0") && l.contains("renamed")
+        });
+        w.stop();
+    });
+}
+
+/// Every interface named `prefix*` has tso off, by one dump.
+fn all_off(prefix: &str, n: usize) -> usize {
+    let all = Client::new().unwrap().features_all().unwrap();
+    let mine: Vec<_> =
+        all.iter().filter(|f| f.ifname.starts_with(prefix)).collect();
+    assert_eq!(mine.len(), n, "interfaces {prefix}*");
+    mine.iter()
+        .filter(|f| f.get("tx-tcp-segmentation").is_some_and(|x| x.active))
+        .count()
+}
+
+fn batch(lines: impl Iterator<Item = String>) {
+    let mut ip = std::process::Command::new("ip")
+        .args(["-batch", "-"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        let mut stdin = ip.stdin.take().unwrap();
+        for l in lines {
+            writeln!(stdin, "{l}").unwrap();
+        }
+    }
+    assert!(ip.wait().unwrap().success());
+}
+
+fn a_thousand_created_one_by_one_none_missed() {
+    in_netns(|| {
+        let w = Watch::start("thousand", TSO_OFF, &[]);
+        // One by one: each pair is created after the previous one.
+        batch(
+            (0..1000)
+                .map(|i| format!("link add wb{i}k type veth peer name xk{i}")),
+        );
+        eventually("all 1000 tso off", || all_off("wb", 1000) == 0);
+        w.stop();
+    });
+}
+
+fn drift_is_reapplied_under_drift_and_left_under_appear() {
+    in_netns(|| {
+        let w = Watch::start(
+            "drift",
+            "[[bind]]\nmatch = { name = \"wd*\" }\nenforce = \"drift\"\n[bind.features]\ntso = \"off\"\n\n[[bind]]\nmatch = { name = \"wa*\" }\n[bind.features]\ntso = \"off\"\n",
+            &[],
+        );
+        veth("wd0", "wa0");
+        eventually("both off", || !tso("wd0") && !tso("wa0"));
+        sh(&["ethtool", "-K", "wd0", "tso", "on"]);
+        sh(&["ethtool", "-K", "wa0", "tso", "on"]);
+        w.expect("drift re-applied", |l| {
+            l.contains("wd0") && l.contains("drift")
+        });
+        eventually("wd0 back off", || !tso("wd0"));
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(tso("wa0"), "appear: drift left alone");
+        w.stop();
+    });
+}
+
+fn a_fight_is_damped_and_logged() {
+    in_netns(|| {
+        let w = Watch::start(
+            "fight",
+            "[[bind]]\nmatch = { name = \"wf*\" }\nenforce = \"drift\"\n[bind.features]\ntso = \"off\"\n",
+            &["--damp-limit", "5", "--damp-window", "30"],
+        );
+        veth("wf0", "xf0");
+        eventually("wf0 off", || !tso("wf0"));
+        // Another tool turning it back on every 10 ms.
+        let flipper = std::thread::spawn(|| {
+            for _ in 0..100 {
+                let _ = std::process::Command::new("ethtool")
+                    .args(["-K", "wf0", "tso", "on"])
+                    .status();
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        });
+        let l = w.expect("damping", |l| l.contains("damped"));
+        assert!(
+            l.contains("wf0")
+                && l.contains("tx-tcp-segmentation")
+                && l.contains("30s"),
+            "{l}"
+        );
+        assert!(l.contains("error"), "{l}");
+        flipper.join().unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(tso("wf0"), "no longer enforced after damping");
+        w.stop();
+    });
+}
+
+fn two_thousand_at_once_overrun_and_all_end_right() {
+    in_netns(|| {
+        let w = Watch::start("overrun", TSO_OFF, &[]);
+        batch(
+            (0..1000)
+                .map(|i| format!("link add wb{i}o type veth peer name wb{i}p")),
+        );
+        eventually("all 2000 tso off", || all_off("wb", 2000) == 0);
+        w.stop();
+    });
+}
+
+fn sighup_with_a_broken_config_keeps_the_old_one() {
+    in_netns(|| {
+        let w = Watch::start("hup", TSO_OFF, &[]);
+        std::fs::write(&w.config, "[[bind]\nthis is not toml").unwrap();
+        w.signal("-HUP");
+        w.expect("reload refused", |l| {
+            l.contains("reload failed") && l.contains("keeping")
+        });
+        veth("wb1", "xb1");
+        eventually("wb1 off with the old config", || !tso("wb1"));
+        // A good new configuration is taken.
+        std::fs::write(
+            &w.config,
+            "[[bind]]\nmatch = { name = \"wn*\" }\n[bind.features]\ntso = \"off\"\n",
+        )
+        .unwrap();
+        w.signal("-HUP");
+        w.expect("reloaded", |l| l.contains("reloaded"));
+        veth("wn0", "wb2");
+        eventually("wn0 off with the new config", || !tso("wn0"));
+        assert!(tso("wb2"), "old binding gone");
+        w.stop();
+    });
+}
