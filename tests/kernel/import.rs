@@ -20,7 +20,7 @@ tests! {
         import_write_refuses_a_symlinked_or_writable_config,
     ],
     harness::root: [
-        imported_bindings_via_apply_and_set_until_apply_config_match_the_ethtool_lines,
+        imported_bindings_applied_with_apply_config_match_the_ethtool_lines,
     ],
 }
 
@@ -258,8 +258,7 @@ fn import_write_refuses_a_symlinked_or_writable_config() {
 /// Until `apply --config` exists, the imported binding is applied with
 /// `ethcfg apply PROFILE` (a named preset) or `ethcfg set` (inline
 /// sections); switch both to `ethcfg apply --config` when it lands.
-fn imported_bindings_via_apply_and_set_until_apply_config_match_the_ethtool_lines(
-) {
+fn imported_bindings_applied_with_apply_config_match_the_ethtool_lines() {
     in_netns(|| {
         let d = config_dir("equiv");
         for (orig, copy, file, text, line) in [
@@ -306,27 +305,37 @@ fn imported_bindings_via_apply_and_set_until_apply_config_match_the_ethtool_line
 
             sh(&["sh", "-c", line]);
 
-            let o = if let Some(p) = b["profile"].as_str() {
+            // The same lines for the copy, imported into a config file
+            // with --write and applied from it with `apply --config`, as
+            // an admin taking over their old lines would.
+            let cfg = d.join(format!("{copy}.toml"));
+            let copied = d.join(format!("{copy}-{file}"));
+            std::fs::write(&copied, text.replace("LINE", &line.replace(orig, copy)))
+                .unwrap();
+            let o = ethcfg(&[
+                "import",
+                "--write",
+                "--config",
+                cfg.to_str().unwrap(),
+                copied.to_str().unwrap(),
+            ]);
+            assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+            // A driver preset on a veth needs force (import says so in a
+            // note): the only edit made by hand.
+            if let Some(p) = b["profile"].as_str() {
                 assert_eq!(p, "e1000e-hang-safe");
-                ethcfg(&["apply", "--force", p, copy])
-            } else {
-                let mut args = vec!["set".to_owned(), copy.to_owned()];
-                for f in b["features"].as_array().unwrap() {
-                    args.push(f[0].as_str().unwrap().to_owned());
-                    args.push(f[1].as_str().unwrap().to_owned());
-                }
-                for s in b["settings"].as_array().unwrap() {
-                    let word = match s[0].as_str().unwrap() {
-                        "rings" => "ring",
-                        "private-flags" => "priv-flag",
-                        g => g,
-                    };
-                    for w in [word, s[1].as_str().unwrap(), s[2].as_str().unwrap()] {
-                        args.push(w.to_owned());
-                    }
-                }
-                ethcfg(&args.iter().map(String::as_str).collect::<Vec<_>>())
-            };
+                let t = std::fs::read_to_string(&cfg).unwrap();
+                let t = t.replace(
+                    "profile = \"e1000e-hang-safe\"",
+                    "profile = \"e1000e-hang-safe\"\nforce = true",
+                );
+                std::fs::write(&cfg, t).unwrap();
+            }
+            let o = ethcfg_cmd()
+                .env("ETHCFG_CONFIG", &cfg)
+                .args(["apply", "--config", copy])
+                .output()
+                .unwrap();
             assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
             assert_eq!(ethtool_state(orig), ethtool_state(copy), "{line}");
             assert_eq!(channels(orig), channels(copy), "{line}");
