@@ -19,6 +19,7 @@ tests! {
     ],
     root_and_venv: [
         metrics_report_drift_features_and_findings_and_parse,
+        metrics_per_binding_of_the_config_file,
         ansible_module_applies_is_idempotent_checks_and_restores_exactly,
     ],
 }
@@ -445,6 +446,60 @@ fn ansible_module_applies_is_idempotent_checks_and_restores_exactly() {
             [ethtool_state("fa0"), ethtool_state("fa1")],
             before,
             "{log}"
+        );
+    });
+}
+
+/// `metrics --config`: every interface a binding matches, checked against
+/// what its bindings want, before and after `apply --config`; the output
+/// parses with prometheus_client.
+fn metrics_per_binding_of_the_config_file() {
+    in_netns(|| {
+        veth("mb0", "mq0");
+        let dir = scratch("metrics-config");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::set_permissions(
+            &dir,
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+        let config = dir.join("ethcfg.toml");
+        std::fs::write(
+            &config,
+            "[[bind]]\nmatch = { name = \"mb*\" }\nprofile = \"e1000e-tso-off\"\nforce = true\n",
+        )
+        .unwrap();
+        let run = |args: &[&str]| {
+            ethcfg_cmd()
+                .env("ETHCFG_CONFIG", &config)
+                .env("ETHCFG_STATE_DIR", dir.join("state"))
+                .args(args)
+                .output()
+                .unwrap()
+        };
+        let mb0 = [("interface", "mb0"), ("profile", "e1000e-tso-off")];
+        let o = run(&["metrics", "--config", "--no-kernel-log"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let text = stdout(&o);
+        let s = parse(&text);
+        // bound but not applied yet: drift
+        assert_eq!(value(&s, "ethcfg_drift", &mb0), Some(1.0), "{text}");
+        assert!(!text.contains("mq0"), "{text}");
+        let o = run(&["apply", "--config"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let o = run(&["metrics", "--config", "--no-kernel-log"]);
+        let text = stdout(&o);
+        let s = parse(&text);
+        assert_eq!(value(&s, "ethcfg_drift", &mb0), Some(0.0), "{text}");
+        assert_eq!(
+            value(
+                &s,
+                "ethcfg_managed",
+                &[("interface", "mb0"), ("source", "config")]
+            ),
+            Some(1.0),
+            "{text}"
         );
     });
 }

@@ -1,4 +1,4 @@
-//! `ethcfg metrics [--output FILE] [--kernel-log FILE|-]`: what ethcfg
+//! `ethcfg metrics [--config] [--output FILE] [--kernel-log FILE|-]`: what ethcfg
 //! manages and what the kernel log says, in Prometheus's text format for
 //! node_exporter's textfile collector, written atomically.
 
@@ -37,6 +37,42 @@ pub(crate) struct MetricsArgs {
     /// Leave the kernel log out (no ethcfg_doctor_* metrics)
     #[arg(long)]
     pub(crate) no_kernel_log: bool,
+    /// Per binding of the configuration file (ETHCFG_CONFIG, default
+    /// /etc/ethcfg/ethcfg.toml) instead of per record: every interface a
+    /// binding matches, checked against what its bindings want
+    #[arg(long)]
+    pub(crate) config: bool,
+}
+
+/// What the configuration's bindings want of each interface present (its
+/// profile named after the bindings' lines); broken bindings and
+/// interfaces whose bindings contradict each other are told on stderr.
+fn bound(
+    env: &Env,
+    state: &ethcfg_core::state::StateDir,
+) -> Result<(Vec<metrics::Expected>, Option<String>), CliError> {
+    let mut err = std::io::stderr();
+    let profiles = ethcfg_core::profile::Profiles::load(env.profile_dir())?;
+    let config = super::config::load(&env.config_path(), &profiles, &mut err)?;
+    let (records, records_error) = match state.load_all() {
+        Ok(r) => (r, None),
+        Err(e) => (Default::default(), Some(e.to_string())),
+    };
+    let mut out = Vec::new();
+    for (name, ifindex) in super::config::present()? {
+        let id = super::config::identify(&config, &name);
+        match config.desired(&id, &profiles) {
+            Ok(Some(d)) => out.push(metrics::Expected::bound(
+                &name,
+                ifindex,
+                &d,
+                records.get(&ifindex),
+            )),
+            Ok(None) => {}
+            Err(e) => writeln!(err, "ethcfg: error: {name}: {e}")?,
+        }
+    }
+    Ok((out, records_error))
 }
 
 pub(crate) fn run(
@@ -59,7 +95,12 @@ pub(crate) fn run(
         });
         d
     });
-    let snapshot = metrics::gather(&opts);
+    let snapshot = if a.config {
+        let (expected, records_error) = bound(env, &opts.state)?;
+        metrics::gather_with(&expected, records_error, &opts)
+    } else {
+        metrics::gather(&opts)
+    };
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());

@@ -8,25 +8,24 @@
 //! change engine's check (the same plan `ethcfg check` makes); the kernel
 //! log's trouble from [`doctor`]'s findings, counted.
 //!
-//! Extension point for bindings (issue 14): a binding of the config file
-//! becomes an [`Expected`] the same way a record does (its profile, its
-//! source `config`, the interface it matches now) and is checked by
-//! [`gather`] unchanged; `from_bindings` is to be written when the config
-//! model lands on main. Until then records made by `apply --config` are
-//! exported like any other, with their source.
+//! With the config file's bindings, what is expected of an interface is
+//! what its bindings say now ([`Expected::bound`]: the merged profile,
+//! named after the bindings' lines, source `config`), whether or not it
+//! was applied yet; [`gather_with`] checks those the same way.
 //!
 //! Layer: diagnosis (see [`crate::diagnosis`]).
 
 use std::path::PathBuf;
 
 use crate::change::Engine;
+use crate::config::Desired;
 use crate::diagnosis::doctor::{self, Severity};
 use crate::ethtool::features::{Features, Status};
 use crate::ethtool::session::Session;
 use crate::iface::IfaceRef;
 use crate::netlink::transport::{run_sync, SyncSocket, NETLINK_GENERIC};
-use crate::profile::Profiles;
-use crate::state::{Records, Source, StateDir};
+use crate::profile::{Profile, Profiles};
+use crate::state::{Record, Records, Source, StateDir};
 
 /// What `set` records as the maker of a change: no profile to check against.
 const SET: &str = "set";
@@ -50,6 +49,44 @@ pub struct Expected {
     pub last_apply: u64,
     /// The features ethcfg manages there (asked for, or side effects).
     pub features: Vec<String>,
+    /// The profile to check against when it is no named profile (the
+    /// bindings' merged one); `None`: look [`Expected::profile`] up.
+    pub bound: Option<Profile>,
+}
+
+impl Expected {
+    /// What the config file's bindings want of `ifname` (index `ifindex`):
+    /// `desired` (from [`crate::config::Config::desired`]), with the time
+    /// of the last change from its record, if ethcfg has one.
+    pub fn bound(
+        ifname: &str,
+        ifindex: u32,
+        desired: &Desired,
+        record: Option<&Record>,
+    ) -> Expected {
+        let mut features: Vec<String> =
+            desired.profile.features.iter().map(|f| f.name.clone()).collect();
+        if let Some(r) = record {
+            features.extend(
+                r.features
+                    .iter()
+                    .filter(|f| f.managed)
+                    .map(|f| f.name.to_string()),
+            );
+        }
+        features.sort();
+        features.dedup();
+        Expected {
+            ifname: ifname.to_owned(),
+            ifindex: (ifindex != 0).then_some(ifindex),
+            profile: desired.profile.name.clone(),
+            first_by: record.map_or_else(String::new, |r| r.by.clone()),
+            source: Source::Config,
+            last_apply: record.map_or(0, |r| r.last_at),
+            features,
+            bound: Some(desired.profile.clone()),
+        }
+    }
 }
 
 /// The expectations of this namespace's state records, by interface name.
@@ -69,6 +106,7 @@ pub fn from_records(records: &Records) -> Vec<Expected> {
                 .filter(|f| f.managed)
                 .map(|f| f.name.to_string())
                 .collect(),
+            bound: None,
         })
         .collect();
     out.sort_by(|a, b| a.ifname.cmp(&b.ifname));
@@ -167,7 +205,18 @@ pub fn gather(opts: &Options) -> Snapshot {
         Ok(r) => (from_records(&r), None),
         Err(e) => (Vec::new(), Some(e.to_string())),
     };
-    let interfaces = check(&expected, opts);
+    gather_with(&expected, records_error, opts)
+}
+
+/// As [`gather`], for expectations the caller made (the bindings':
+/// [`Expected::bound`]); `records_error` says why the records could not
+/// be read, when they could not.
+pub fn gather_with(
+    expected: &[Expected],
+    records_error: Option<String>,
+    opts: &Options,
+) -> Snapshot {
+    let interfaces = check(expected, opts);
     let (findings, doctor_error) = match &opts.doctor {
         None => (None, None),
         Some(d) => match doctor::run(d) {
@@ -231,15 +280,16 @@ pub fn check(expected: &[Expected], opts: &Options) -> Vec<Managed> {
                 Ok(i) => i,
                 Err(err) => return unknown(e, err.to_string()),
             };
-            let profile = match &profiles {
-                Ok(p) if e.profile != SET => {
+            let profile = match (&e.bound, &profiles) {
+                (Some(b), _) => Ok(b),
+                (None, Ok(p)) if e.profile != SET => {
                     p.get(&e.profile).map_err(|err| err.to_string())
                 }
-                Ok(_) => {
+                (None, Ok(_)) => {
                     Err("made by set: there is no profile to compare with"
                         .into())
                 }
-                Err(err) => Err(err.clone()),
+                (None, Err(err)) => Err(err.clone()),
             };
             let (drift, now) = match profile {
                 Ok(p) => {
@@ -302,7 +352,7 @@ fn states(f: &Features, names: &[String]) -> Vec<(String, bool)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::{Record, RecordedFeature};
+    use crate::state::RecordedFeature;
 
     #[test]
     fn records_become_expectations_by_name() {
