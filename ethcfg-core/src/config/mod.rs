@@ -63,6 +63,14 @@ impl Enforce {
     }
 }
 
+impl std::fmt::Display for Match {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> =
+            self.pairs().iter().map(|(k, v)| format!("{k}={v}")).collect();
+        f.write_str(&parts.join(" "))
+    }
+}
+
 /// What a binding matches; every key given must match.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -80,6 +88,25 @@ pub struct Match {
 }
 
 impl Match {
+    /// A match by interface name (a glob).
+    pub fn by_name(name: &str) -> Match {
+        Match { name: Some(name.to_owned()), ..Match::default() }
+    }
+
+    /// The keys given, in the config file's order and spelling.
+    pub fn pairs(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("name", &self.name),
+            ("mac", &self.mac),
+            ("permanent-mac", &self.permanent_mac),
+            ("driver", &self.driver),
+            ("path", &self.path),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
+        .collect()
+    }
+
     /// Whether `id` has every fact this match asks for.
     pub fn matches(&self, id: &Identity) -> bool {
         let eq = |want: &Option<String>, have: &Option<String>| {

@@ -52,49 +52,10 @@ impl fmt::Display for Origin {
     }
 }
 
-/// Which interfaces a binding applies to; every key given must match.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Match {
-    /// Interface name (a glob).
-    pub name: Option<String>,
-    /// Current MAC address.
-    pub mac: Option<String>,
-    /// Permanent MAC address.
-    pub permanent_mac: Option<String>,
-    /// Driver name.
-    pub driver: Option<String>,
-    /// udev's `ID_PATH` (`pci-0000:00:1f.6`).
-    pub path: Option<String>,
-}
-
-impl Match {
-    fn by_name(name: &str) -> Match {
-        Match { name: Some(name.to_owned()), ..Match::default() }
-    }
-
-    /// The keys given, in the config file's order and spelling.
-    pub fn pairs(&self) -> Vec<(&'static str, &str)> {
-        [
-            ("name", &self.name),
-            ("mac", &self.mac),
-            ("permanent-mac", &self.permanent_mac),
-            ("driver", &self.driver),
-            ("path", &self.path),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
-        .collect()
-    }
-}
-
-impl fmt::Display for Match {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let parts: Vec<String> =
-            self.pairs().iter().map(|(k, v)| format!("{k}={v}")).collect();
-        f.write_str(&parts.join(" "))
-    }
-}
+/// Which interfaces a binding applies to: the config file's own match
+/// (every key given must match), so what `import` prints `apply --config`
+/// reads the same way.
+pub use crate::config::Match;
 
 /// One wanted feature state, and where it was asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
