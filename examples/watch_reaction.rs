@@ -13,7 +13,9 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use ethcfg_core::blocking::Client;
 use ethcfg_core::events::{Event, Monitor};
+use ethcfg_core::IfaceRef;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -21,6 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1000);
     let ethcfg = args.get(3).cloned().unwrap_or_else(|| "ethcfg".into());
     let mut monitor = Monitor::new()?;
+    let mut client = Client::new()?;
     let mut times = Vec::with_capacity(n);
     for i in 0..n {
         let name = format!("wb{i}");
@@ -39,43 +42,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if !st.success() {
             return Err(format!("ip link add {name} failed").into());
         }
-        let mut t0 = None;
-        loop {
+        // From this program's read of the link notification to a read
+        // of the features showing the binding applied (polled: the
+        // features notification may be read before the link one).
+        let t0 = loop {
             let Some(ev) = monitor.next() else {
                 return Err("monitor ended".into());
             };
-            match ev? {
-                Event::LinkAdded { ifname, .. } if ifname == name => {
-                    let now = Instant::now();
-                    t0 = Some(now);
-                    if mode == "udev" {
-                        let st = Command::new(&ethcfg)
-                            .args([
-                                "apply", "--config", "--source", "config",
-                                &name,
-                            ])
-                            .stdout(std::process::Stdio::null())
-                            .status()?;
-                        if !st.success() {
-                            return Err(format!(
-                                "apply --config {name} failed"
-                            )
-                            .into());
-                        }
-                    }
+            if let Event::LinkAdded { ifname, .. } = ev? {
+                if ifname == name {
+                    break Instant::now();
                 }
-                Event::FeaturesChanged { ifname, features, .. }
-                    if ifname == name =>
-                {
-                    let off = features
-                        .get("tx-tcp-segmentation")
-                        .is_some_and(|f| !f.active);
-                    if let (true, Some(t0)) = (off, t0) {
-                        times.push(t0.elapsed());
-                        break;
-                    }
-                }
-                _ => {}
+            }
+        };
+        if mode == "udev" {
+            let st = Command::new(&ethcfg)
+                .args(["apply", "--config", "--source", "config", &name])
+                .stdout(std::process::Stdio::null())
+                .status()?;
+            if !st.success() {
+                return Err(format!("apply --config {name} failed").into());
+            }
+        }
+        let iface = IfaceRef::by_name(&name)?;
+        loop {
+            let f = client.features(&iface)?;
+            if f.get("tx-tcp-segmentation").is_some_and(|f| !f.active) {
+                times.push(t0.elapsed());
+                break;
+            }
+            if t0.elapsed() > Duration::from_secs(10) {
+                return Err(format!("{name}: not applied within 10 s").into());
             }
         }
     }
