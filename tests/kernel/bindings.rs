@@ -277,6 +277,16 @@ fn the_nm_dispatcher_script_applies_on_pre_up() {
         let o = sh("pre-up");
         assert!(o.status.success(), "{}", stderr(&o));
         assert!(!active("cfn0", "tx-tcp-segmentation"));
+        // A broken config never fails the activation: exit 0, said on
+        // stderr (and syslog).
+        std::fs::write(&cfg, "[[bind]\n").unwrap();
+        let o = sh("pre-up");
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("ethcfg apply --config exited 1"),
+            "{}",
+            stderr(&o)
+        );
     });
 }
 
