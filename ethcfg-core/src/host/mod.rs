@@ -736,10 +736,10 @@ pub fn management_interfaces(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::tree::Tree;
 
     #[test]
     fn management_reasons_follow_bridges_bonds_and_vlans_above_a_port() {
-        use crate::testing::tree::Tree;
         // Proxmox: eno1 a port of vmbr0, which has the default route.
         let t = Tree::new("mgmt-uppers");
         t.pci_nic("0000:00:1f.6", "e1000e", Some("e1000e"), "eno1", 2)
@@ -782,24 +782,14 @@ mod tests {
 
     #[test]
     fn driver_from_fixture_tree() {
-        let root = std::env::temp_dir()
-            .join(format!("ethcfg-sysfs-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        let net = root.join("sys/class/net/eno1");
-        let drv = root.join("sys/bus/pci/drivers/e1000e");
-        let dev = root.join("sys/devices/pci0000:00/0000:00:1f.6");
-        std::fs::create_dir_all(&net).unwrap();
-        std::fs::create_dir_all(&drv).unwrap();
-        std::fs::create_dir_all(&dev).unwrap();
-        std::fs::write(net.join("ifindex"), "2\n").unwrap();
-        std::os::unix::fs::symlink(&dev, net.join("device")).unwrap();
-        std::os::unix::fs::symlink(&drv, dev.join("driver")).unwrap();
-        assert_eq!(sysfs_driver(&root, "eno1", 2).as_deref(), Some("e1000e"));
+        let t = Tree::new("sysfs-driver");
+        t.pci_nic("0000:00:1f.6", "e1000e", Some("e1000e"), "eno1", 2);
+        let root = t.root();
+        assert_eq!(sysfs_driver(root, "eno1", 2).as_deref(), Some("e1000e"));
         // another namespace's eno1
-        assert_eq!(sysfs_driver(&root, "eno1", 7), None);
-        assert_eq!(sysfs_driver(&root, "missing", 2), None);
-        assert_eq!(sysfs_driver(&root, "../x", 2), None);
-        std::fs::remove_dir_all(&root).unwrap();
+        assert_eq!(sysfs_driver(root, "eno1", 7), None);
+        assert_eq!(sysfs_driver(root, "missing", 2), None);
+        assert_eq!(sysfs_driver(root, "../x", 2), None);
     }
 
     #[test]
@@ -936,22 +926,13 @@ mod tests {
 
     #[test]
     fn readers_fill_what_device_promises() {
-        let root = std::env::temp_dir()
-            .join(format!("ethcfg-devices-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        let net = root.join("sys/class/net/eno1");
-        let drv = root.join("sys/bus/pci/drivers/e1000e");
-        let dev = root.join("sys/devices/pci0000:00/0000:00:1f.6");
-        std::fs::create_dir_all(&net).unwrap();
-        std::fs::create_dir_all(&drv).unwrap();
-        std::fs::create_dir_all(&dev).unwrap();
-        std::fs::create_dir_all(root.join("sys/class/net/veth0")).unwrap();
-        std::fs::write(net.join("ifindex"), "2\n").unwrap();
-        std::os::unix::fs::symlink(&dev, net.join("device")).unwrap();
-        std::os::unix::fs::symlink(&drv, dev.join("driver")).unwrap();
+        let t = Tree::new("devices");
+        t.pci_nic("0000:00:1f.6", "e1000e", Some("e1000e"), "eno1", 2)
+            .virtual_if("veth0", 3);
+        let root = t.root();
         let ids = [("eno1", 2), ("veth0", 3)];
         // Under a directory there is no rtnetlink to ask: drivers only.
-        for d in [devices(&HostRoot::dir(&root), &ids), drivers(&root, &ids)] {
+        for d in [devices(&HostRoot::dir(root), &ids), drivers(root, &ids)] {
             assert_eq!(d[0].driver.as_deref(), Some("e1000e"));
             assert_eq!(d[0].kind, None);
             assert_eq!(d[1].driver, None);
@@ -959,9 +940,8 @@ mod tests {
             assert_eq!(d[0].describe(), "an e1000e interface");
         }
         // drivers_among: only the drivers asked about.
-        let d = drivers_among(&root, &ids, &["ixgbe"]);
+        let d = drivers_among(root, &ids, &["ixgbe"]);
         assert!(d.iter().all(|d| d.driver.is_none() && d.kind.is_none()));
-        std::fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]
