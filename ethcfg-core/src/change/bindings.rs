@@ -257,12 +257,15 @@ impl<T: Transport> Engine<'_, T> {
             .collect();
         let mut req = FeatureRequest::new();
         let mut any = false;
-        for f in rec.features.iter_mut().filter(|f| f.managed) {
-            if !wanted.contains(&f.name.as_str()) {
-                req = req.set(f.name.to_string(), f.requested);
-                f.managed = false;
-                any = true;
-            }
+        let unwanted: Vec<_> = rec
+            .features
+            .iter()
+            .filter(|f| f.managed && !wanted.contains(&f.name.as_str()))
+            .collect();
+        for f in unwanted {
+            req = req.set(f.name.to_string(), f.requested);
+            rec.unmanage_feature(&f.name);
+            any = true;
         }
         if !any {
             return Ok(None);

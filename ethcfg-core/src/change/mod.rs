@@ -49,8 +49,8 @@ use crate::iface::IfaceRef;
 use crate::netlink::transport::Transport;
 use crate::profile::Profile;
 use crate::state::{
-    by_name, release_one, Record, RecordedFeature, RecordedSetting, Records,
-    Source, Sources, StateDir,
+    by_name, release_one, Record, RecordedSetting, Records, Source, Sources,
+    StateDir,
 };
 
 pub use bindings::{BindMode, BindingResult, BindingTarget};
@@ -441,7 +441,7 @@ impl<'s, T: Transport> Engine<'s, T> {
         for t in plan.targets.iter().filter(|t| t.has_work()) {
             let asked = plan.asked.named_bits(&t.before);
             let rec = entry(&mut records, &t.before, plan);
-            record_before(rec, &t.before, &asked, plan.source);
+            rec.record_prior(&t.before, &asked, plan.source);
             if let Some(sp) = &t.settings {
                 record_settings_before(
                     rec,
@@ -588,7 +588,7 @@ impl<'s, T: Transport> Engine<'s, T> {
                     t.before.name(b).is_some_and(|n| r.features.contains(n))
                 });
                 if !let_go {
-                    grew |= mark_managed(rec, &t.before, b, plan.source);
+                    grew |= rec.manage_bit(&t.before, b, plan.source);
                 }
             }
             for c in
@@ -911,26 +911,6 @@ impl<'s, T: Transport> Engine<'s, T> {
     }
 }
 
-/// Records the state before of every changeable feature of `before` not
-/// recorded yet (the first state ethcfg saw is the one revert restores),
-/// marking those at `asked` managed by `source`.
-fn record_before(
-    rec: &mut Record,
-    before: &Features,
-    asked: &[u32],
-    source: Source,
-) {
-    rec.features.reserve(before.len());
-    for f in before.iter().filter(|f| !f.fixed) {
-        let mut rf = RecordedFeature::new(f.name, f.active, f.requested);
-        rf.managed = asked.contains(&f.index);
-        if rf.managed {
-            rf.owners = Sources::only(source);
-        }
-        rec.keep_earliest(rf);
-    }
-}
-
 /// Takes on, for the plan's source, what it asks for that a record
 /// already manages for another source (the state is already as asked, so
 /// nothing is sent). Returns whether the records changed.
@@ -940,10 +920,10 @@ fn adopt(records: &mut Records, plan: &ChangePlan) -> bool {
         let Some(rec) = records.get_mut(&t.before.ifindex) else { continue };
         for b in plan.asked.named_bits(&t.before) {
             let recorded = t.before.name(b).is_some_and(|n| {
-                rec.features.iter().any(|f| f.name == *n && f.managed)
+                rec.features.get(n).is_some_and(|f| f.managed)
             });
             if recorded {
-                changed |= mark_managed(rec, &t.before, b, plan.source);
+                changed |= rec.manage_bit(&t.before, b, plan.source);
             }
         }
         let own = rec.source;
@@ -974,11 +954,8 @@ fn release(records: &mut Records, plan: &ChangePlan) -> bool {
     for (ifindex, r) in &plan.released {
         let Some(rec) = records.get_mut(ifindex) else { continue };
         let own = rec.source;
-        for f in
-            rec.features.iter_mut().filter(|f| r.features.contains(&f.name))
-        {
-            changed |=
-                release_one(&mut f.managed, &mut f.owners, own, plan.source);
+        for name in &r.features {
+            changed |= rec.release_feature(name, plan.source);
         }
         for s in rec.settings.iter_mut().filter(|s| {
             r.settings.iter().any(|(g, k)| *g == s.group && *k == s.key)
@@ -1012,46 +989,6 @@ fn record_settings_before(
                 rs.owners = Sources::only(source);
             }
             rec.keep_earliest_setting(rs);
-        }
-    }
-}
-
-/// Marks feature bit `b` of `before` managed by `source` in `rec` (a side
-/// effect); recorded from `before` if it was not (it always is: every
-/// changeable feature is recorded before the run). Returns whether `rec`
-/// changed.
-fn mark_managed(
-    rec: &mut Record,
-    before: &Features,
-    b: u32,
-    source: Source,
-) -> bool {
-    let Some(name) = before.name(b) else { return false };
-    let own = rec.source;
-    match rec.features.iter_mut().find(|f| f.name == *name) {
-        Some(f) => {
-            let mut owners = match (f.managed, f.owners.is_empty()) {
-                (false, _) => Sources::NONE,
-                (true, true) => Sources::only(own),
-                (true, false) => f.owners,
-            };
-            if f.managed && owners.contains(source) {
-                return false;
-            }
-            owners.insert(source);
-            f.owners = owners;
-            f.managed = true;
-            true
-        }
-        None => {
-            let mut rf = RecordedFeature::new(
-                name.clone(),
-                before.is_active(b),
-                before.is_requested(b),
-            );
-            rf.owners = Sources::only(source);
-            rec.features.push(rf);
-            true
         }
     }
 }

@@ -65,7 +65,7 @@ impl<T: Transport> Engine<'_, T> {
             if let Some(rec) = records.get(&before.ifindex) {
                 let only = Sources::only(source);
                 for f in &rec.features {
-                    let owners = rec.owners(f);
+                    let owners = rec.owners(&f);
                     if !owners.contains(source) {
                         continue;
                     }

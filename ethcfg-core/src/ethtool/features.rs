@@ -232,6 +232,11 @@ impl Features {
         self.bits.get(k * self.words..(k + 1) * self.words).unwrap_or_default()
     }
 
+    /// The kernel's names by bit, shared by every read of one session.
+    pub(crate) fn table(&self) -> &Arc<Vec<FeatureName>> {
+        &self.table
+    }
+
     /// The name of bit `i`, if the kernel names it.
     pub(crate) fn name(&self, i: u32) -> Option<&FeatureName> {
         self.table.get(i as usize).filter(|n| !n.is_empty())

@@ -76,11 +76,12 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::os::unix::fs::{DirBuilderExt, FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::ethtool::features::FeatureName;
+use crate::ethtool::features::{FeatureName, Features};
 use crate::ethtool::settings::{Group, Value};
 use crate::host::HostRoot;
 
@@ -88,7 +89,12 @@ use crate::host::HostRoot;
 /// ~4 MiB; anything far larger is not ethcfg's.
 pub const MAX_RECORDS_BYTES: u64 = 64 * 1024 * 1024;
 
+mod features;
 mod lock;
+
+pub use features::RecordedFeatures;
+use features::{owners_in, state_of, with_owners};
+use features::{ACTIVE, MANAGED, RECORDED, REQUESTED};
 
 const FORMAT: &str = "ethcfg-records";
 const VERSION: u32 = 2;
@@ -292,18 +298,27 @@ pub struct Record {
     /// Seconds since the epoch, of the last change.
     pub last_at: u64,
     /// Features as they were before ethcfg's first change.
-    pub features: Vec<RecordedFeature>,
+    pub features: RecordedFeatures,
     /// Other settings as they were before ethcfg's first change.
     pub settings: Vec<RecordedSetting>,
 }
 
 impl PartialEq for Record {
     fn eq(&self, o: &Record) -> bool {
-        let features = |r: &Record| -> Vec<(FeatureName, bool, bool, Sources)> {
-            r.features
+        // By name: two records of the same state may list it in another
+        // order (another table).
+        type Entry = (FeatureName, bool, bool, bool, Sources);
+        let features = |r: &Record| -> Vec<Entry> {
+            let mut v: Vec<Entry> = r
+                .features
                 .iter()
-                .map(|f| (f.name.clone(), f.active, f.requested, r.owners(f)))
-                .collect()
+                .map(|f| {
+                    let o = r.owners(&f);
+                    (f.name, f.active, f.requested, f.managed, o)
+                })
+                .collect();
+            v.sort_by(|a, b| a.0.cmp(&b.0));
+            v
         };
         let settings = |r: &Record| -> Vec<(Group, String, Value, Sources)> {
             r.settings
@@ -319,11 +334,6 @@ impl PartialEq for Record {
             && self.last_by == o.last_by
             && self.last_at == o.last_at
             && features(self) == features(o)
-            && self
-                .features
-                .iter()
-                .map(|f| f.managed)
-                .eq(o.features.iter().map(|f| f.managed))
             && settings(self) == settings(o)
             && self
                 .settings
@@ -351,7 +361,7 @@ impl Record {
             created,
             last_by: by.to_owned(),
             last_at: created,
-            features: Vec::new(),
+            features: RecordedFeatures::new(),
             settings: Vec::new(),
         }
     }
@@ -366,19 +376,134 @@ impl Record {
     /// the first state ethcfg saw is the one revert restores. A managed
     /// one makes the recorded one managed, and its owners owners of it.
     pub fn keep_earliest(&mut self, f: RecordedFeature) {
-        let source = self.source;
-        match self.features.iter_mut().find(|g| g.name == f.name) {
-            Some(g) => {
-                if f.managed {
-                    g.owners = canonical(
-                        owners_of(g.managed, g.owners, source)
-                            | owners_of(true, f.owners, source),
-                        source,
-                    );
-                }
-                g.managed |= f.managed;
+        let slot = self.features.slot_or_add(&f.name);
+        let g = self.features.state(slot);
+        let s = if g & RECORDED == 0 {
+            state_of(&f)
+        } else if f.managed {
+            let owners = canonical(
+                self.owners_at(g) | owners_of(true, f.owners, self.source),
+                self.source,
+            );
+            with_owners(g | MANAGED, owners)
+        } else {
+            g
+        };
+        self.features.set_state(slot, s);
+    }
+
+    /// The sources managing the feature whose state byte is `s`.
+    fn owners_at(&self, s: u8) -> Sources {
+        owners_of(s & MANAGED != 0, owners_in(s), self.source)
+    }
+
+    /// Records the state before of every changeable feature of `before`
+    /// not recorded yet (the first state ethcfg saw is the one revert
+    /// restores), marking the bits at `asked` managed by `source`. A new
+    /// record takes the kernel's table as it is: a slot is a bit.
+    pub(crate) fn record_prior(
+        &mut self,
+        before: &Features,
+        asked: &[u32],
+        source: Source,
+    ) {
+        let table = before.table();
+        if self.features.is_empty() {
+            self.features.start(table);
+        }
+        let own = canonical(Sources::only(source), self.source);
+        for b in (0..table.len()).filter_map(|i| u32::try_from(i).ok()) {
+            if before.name(b).is_none() || before.is_fixed(b) {
+                continue;
             }
-            None => self.features.push(f),
+            let Some(slot) = self.features.slot_of_bit(before, b) else {
+                continue;
+            };
+            let managed = asked.contains(&b);
+            let g = self.features.state(slot);
+            let s = if g & RECORDED == 0 {
+                let s = RECORDED
+                    | if before.is_active(b) { ACTIVE } else { 0 }
+                    | if before.is_requested(b) { REQUESTED } else { 0 };
+                if managed {
+                    with_owners(s | MANAGED, own)
+                } else {
+                    s
+                }
+            } else if managed {
+                let owners = canonical(
+                    self.owners_at(g) | Sources::only(source),
+                    self.source,
+                );
+                with_owners(g | MANAGED, owners)
+            } else {
+                g
+            };
+            self.features.set_state(slot, s);
+        }
+    }
+
+    /// Marks bit `b` of `before` managed by `source` (a side effect, or a
+    /// state another source already made), recorded from `before` if it
+    /// was not. Returns whether the record changed.
+    pub(crate) fn manage_bit(
+        &mut self,
+        before: &Features,
+        b: u32,
+        source: Source,
+    ) -> bool {
+        if before.name(b).is_none() {
+            return false;
+        }
+        let Some(slot) = self.features.slot_of_bit(before, b) else {
+            return false;
+        };
+        let g = self.features.state(slot);
+        let s = if g & RECORDED == 0 {
+            RECORDED
+                | MANAGED
+                | if before.is_active(b) { ACTIVE } else { 0 }
+                | if before.is_requested(b) { REQUESTED } else { 0 }
+        } else {
+            if g & MANAGED != 0 && self.owners_at(g).contains(source) {
+                return false;
+            }
+            g | MANAGED
+        };
+        let mut owners =
+            if g & RECORDED == 0 { Sources::NONE } else { self.owners_at(g) };
+        owners.insert(source);
+        self.features
+            .set_state(slot, with_owners(s, canonical(owners, self.source)));
+        true
+    }
+
+    /// Lets `source` go of feature `name`; returns whether it changed.
+    pub(crate) fn release_feature(
+        &mut self,
+        name: &str,
+        source: Source,
+    ) -> bool {
+        let own = self.source;
+        let Some(slot) = self.features.slot(name, 0) else { return false };
+        let g = self.features.state(slot);
+        if g & RECORDED == 0 {
+            return false;
+        }
+        let (mut managed, mut owners) = (g & MANAGED != 0, owners_in(g));
+        let changed = release_one(&mut managed, &mut owners, own, source);
+        let s = if managed { g | MANAGED } else { g & !MANAGED };
+        self.features.set_state(slot, with_owners(s, owners));
+        changed
+    }
+
+    /// Stops managing feature `name`, whoever managed it (its state before
+    /// stays recorded).
+    pub(crate) fn unmanage_feature(&mut self, name: &str) {
+        if let Some(slot) = self.features.slot(name, 0) {
+            let g = self.features.state(slot);
+            self.features
+                .set_state(slot, with_owners(g & !MANAGED, Sources::NONE));
         }
     }
 
@@ -418,7 +543,7 @@ impl Record {
 
     /// Whether `source` manages anything here.
     pub fn managed_by(&self, source: Source) -> bool {
-        self.features.iter().any(|f| self.owners(f).contains(source))
+        self.features.slots().any(|(_, s)| self.owners_at(s).contains(source))
             || self
                 .settings
                 .iter()
@@ -427,7 +552,7 @@ impl Record {
 
     /// Whether any source manages anything here.
     pub fn manages_anything(&self) -> bool {
-        self.features.iter().any(|f| f.managed)
+        self.features.slots().any(|(_, s)| s & MANAGED != 0)
             || self.settings.iter().any(|s| s.managed)
     }
 
@@ -437,8 +562,16 @@ impl Record {
     pub fn release(&mut self, source: Source) -> bool {
         let own = self.source;
         let mut changed = false;
-        for f in &mut self.features {
-            changed |= release_one(&mut f.managed, &mut f.owners, own, source);
+        for g in self.features.states_mut() {
+            if *g & RECORDED == 0 {
+                continue;
+            }
+            let (mut managed, mut owners) = (*g & MANAGED != 0, owners_in(*g));
+            if release_one(&mut managed, &mut owners, own, source) {
+                let s = if managed { *g | MANAGED } else { *g & !MANAGED };
+                *g = with_owners(s, owners);
+                changed = true;
+            }
         }
         for s in &mut self.settings {
             changed |= release_one(&mut s.managed, &mut s.owners, own, source);
@@ -491,7 +624,7 @@ impl Record {
             by,
             created,
             last_at: created,
-            features,
+            features: features.into_iter().collect(),
             settings,
         })
     }
@@ -582,12 +715,6 @@ struct OwnedV2<'a> {
     settings: Vec<Cow<'a, str>>,
 }
 
-/// Bits of a feature's hex digit in [`RecordV2::features`].
-const RECORDED: u32 = 1;
-const ACTIVE: u32 = 2;
-const REQUESTED: u32 = 4;
-const MANAGED: u32 = 8;
-
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SettingV2<'a> {
@@ -637,40 +764,100 @@ struct FileV2<'a> {
 }
 
 /// The file's feature table: every name the records use, in first-use
-/// order, and each name's position.
-fn feature_table(records: &Records) -> (Vec<&str>, HashMap<&str, usize>) {
-    let mut table = Vec::new();
-    let mut index = HashMap::new();
-    for f in records.values().flat_map(|r| &r.features) {
-        index.entry(f.name.as_str()).or_insert_with(|| {
-            table.push(f.name.as_str());
-            table.len() - 1
-        });
+/// order, and where each record table's slots go in it. The records of
+/// one run share one table (the kernel's), those read from one file
+/// another: each distinct table is mapped once, and a record's digits are
+/// then a copy by slot — no name is looked up per record.
+struct FeatureTable<'a> {
+    names: Vec<&'a str>,
+    /// Per distinct record table (by address): each slot's place in
+    /// `names` (`usize::MAX`: no record recorded it).
+    maps: Vec<(usize, Vec<usize>)>,
+}
+
+impl<'a> FeatureTable<'a> {
+    fn of(records: &'a Records) -> Self {
+        // (address, table, whether each slot is recorded anywhere)
+        type Used<'t> = (usize, &'t Arc<Vec<FeatureName>>, Vec<bool>);
+        let mut used: Vec<Used<'a>> = Vec::new();
+        for r in records.values() {
+            let t = r.features.table();
+            let key = Arc::as_ptr(t) as usize;
+            let k = match used.iter().position(|(p, _, _)| *p == key) {
+                Some(k) => k,
+                None => {
+                    used.push((key, t, vec![false; t.len()]));
+                    used.len() - 1
+                }
+            };
+            let Some((_, _, u)) = used.get_mut(k) else { continue };
+            for (slot, st) in r.features.states().iter().enumerate() {
+                if st & RECORDED != 0 {
+                    if let Some(x) = u.get_mut(slot) {
+                        *x = true;
+                    }
+                }
+            }
+        }
+        let mut names: Vec<&'a str> = Vec::new();
+        let mut index: HashMap<&'a str, usize> = HashMap::new();
+        let maps = used
+            .into_iter()
+            .map(|(key, t, u)| {
+                let map = t
+                    .iter()
+                    .zip(u)
+                    .map(|(n, used)| {
+                        if !used {
+                            return usize::MAX;
+                        }
+                        *index.entry(n.as_str()).or_insert_with(|| {
+                            names.push(n.as_str());
+                            names.len() - 1
+                        })
+                    })
+                    .collect();
+                (key, map)
+            })
+            .collect();
+        FeatureTable { names, maps }
     }
-    (table, index)
+
+    /// One digit per name of the table, from `digit` of each recorded
+    /// state byte of `r` (`b'0'` elsewhere).
+    fn digits(&self, r: &Record, digit: impl Fn(u8) -> Option<u8>) -> String {
+        let key = Arc::as_ptr(r.features.table()) as usize;
+        let map = self
+            .maps
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, m)| m.as_slice())
+            .unwrap_or_default();
+        let mut digits = vec![b'0'; self.names.len()];
+        for (&st, &i) in r.features.states().iter().zip(map) {
+            if st & RECORDED == 0 {
+                continue;
+            }
+            if let (Some(d), Some(out)) = (digit(st), digits.get_mut(i)) {
+                *out = d;
+            }
+        }
+        // Only ASCII digits were written.
+        String::from_utf8(digits).unwrap_or_default()
+    }
 }
 
 impl<'a> RecordV2<'a> {
-    fn new(r: &'a Record, index: &HashMap<&str, usize>, width: usize) -> Self {
+    fn new(r: &'a Record, table: &FeatureTable<'_>) -> Self {
         use std::borrow::Cow::Borrowed;
-        let mut digits = vec![b'0'; width];
-        for f in &r.features {
-            let Some(slot) =
-                index.get(f.name.as_str()).and_then(|&i| digits.get_mut(i))
-            else {
-                continue;
-            };
-            let d = RECORDED
-                | if f.active { ACTIVE } else { 0 }
-                | if f.requested { REQUESTED } else { 0 }
-                | if f.managed { MANAGED } else { 0 };
-            *slot = char::from_digit(d, 16).map_or(b'0', |c| c as u8);
-        }
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let features =
+            table.digits(r, |st| HEX.get(usize::from(st & 0x0f)).copied());
         let only_own = Sources::only(r.source);
         let plain = r
             .features
-            .iter()
-            .map(|f| r.owners(f))
+            .slots()
+            .map(|(_, st)| r.owners_at(st))
             .chain(r.settings.iter().map(|s| r.setting_owners(s)))
             .all(|o| o.is_empty() || o == only_own);
         let owners = if plain {
@@ -679,32 +866,17 @@ impl<'a> RecordV2<'a> {
             Source::ALL
                 .into_iter()
                 .filter(|&src| r.managed_by(src))
-                .map(|src| {
-                    let mut digits = vec![b'0'; width];
-                    for f in
-                        r.features.iter().filter(|f| r.owners(f).contains(src))
-                    {
-                        if let Some(slot) = index
-                            .get(f.name.as_str())
-                            .and_then(|&i| digits.get_mut(i))
-                        {
-                            *slot = b'1';
-                        }
-                    }
-                    OwnedV2 {
-                        source: src,
-                        features: Cow::Owned(
-                            String::from_utf8_lossy(&digits).into_owned(),
-                        ),
-                        settings: r
-                            .settings
-                            .iter()
-                            .filter(|s| r.setting_owners(s).contains(src))
-                            .map(|s| {
-                                Cow::Owned(format!("{}/{}", s.group, s.key))
-                            })
-                            .collect(),
-                    }
+                .map(|src| OwnedV2 {
+                    source: src,
+                    features: Cow::Owned(table.digits(r, |st| {
+                        r.owners_at(st).contains(src).then_some(b'1')
+                    })),
+                    settings: r
+                        .settings
+                        .iter()
+                        .filter(|s| r.setting_owners(s).contains(src))
+                        .map(|s| Cow::Owned(format!("{}/{}", s.group, s.key)))
+                        .collect(),
                 })
                 .collect()
         };
@@ -716,7 +888,7 @@ impl<'a> RecordV2<'a> {
             created: r.created,
             last_by: Borrowed(&r.last_by),
             last_at: r.last_at,
-            features: Cow::Owned(String::from_utf8_lossy(&digits).into_owned()),
+            features: Cow::Owned(features),
             settings: r
                 .settings
                 .iter()
@@ -736,7 +908,7 @@ impl<'a> RecordV2<'a> {
 
     fn into_record(
         self,
-        table: &[FeatureName],
+        table: &Arc<Vec<FeatureName>>,
     ) -> std::result::Result<Record, String> {
         if self.features.len() != table.len() {
             return Err(format!(
@@ -746,30 +918,22 @@ impl<'a> RecordV2<'a> {
                 table.len()
             ));
         }
-        let mut features = Vec::new();
-        for (c, name) in self.features.chars().zip(table) {
+        let mut states = Vec::with_capacity(table.len());
+        for (c, name) in self.features.chars().zip(table.iter()) {
             let d = c.to_digit(16).ok_or_else(|| {
                 format!(
                     "{}: feature state {c:?} is not a hex digit",
                     self.ifname
                 )
             })?;
-            if d & RECORDED == 0 {
-                if d != 0 {
-                    return Err(format!(
-                        "{}: feature state {c:?} of {name} is not recorded",
-                        self.ifname
-                    ));
-                }
-                continue;
+            let d = u8::try_from(d).unwrap_or(0);
+            if d & RECORDED == 0 && d != 0 {
+                return Err(format!(
+                    "{}: feature state {c:?} of {name} is not recorded",
+                    self.ifname
+                ));
             }
-            features.push(RecordedFeature {
-                name: name.clone(),
-                active: d & ACTIVE != 0,
-                requested: d & REQUESTED != 0,
-                managed: d & MANAGED != 0,
-                owners: Sources::NONE,
-            });
+            states.push(d);
         }
         let mut settings = Vec::with_capacity(self.settings.len());
         for s in self.settings {
@@ -796,18 +960,21 @@ impl<'a> RecordV2<'a> {
                     table.len()
                 ));
             }
-            for (c, name) in o.features.chars().zip(table) {
+            for ((c, name), st) in
+                o.features.chars().zip(table.iter()).zip(states.iter_mut())
+            {
                 match c {
                     '0' => {}
                     '1' => {
-                        match features.iter_mut().find(|f| f.name == *name) {
-                            Some(f) if f.managed => f.owners.insert(o.source),
-                            _ => {
-                                return Err(format!(
-                                    "{}: {} owns {name}, which is not managed",
-                                    self.ifname, o.source
-                                ))
-                            }
+                        if *st & MANAGED != 0 {
+                            let mut owners = owners_in(*st);
+                            owners.insert(o.source);
+                            *st = with_owners(*st, owners);
+                        } else {
+                            return Err(format!(
+                                "{}: {} owns {name}, which is not managed",
+                                self.ifname, o.source
+                            ));
                         }
                     }
                     _ => {
@@ -843,7 +1010,7 @@ impl<'a> RecordV2<'a> {
             created: self.created,
             last_by: self.last_by.into_owned(),
             last_at: self.last_at,
-            features,
+            features: RecordedFeatures::from_states(Arc::clone(table), states),
             settings,
         })
     }
@@ -871,6 +1038,16 @@ pub fn parse_records(bytes: &[u8]) -> std::result::Result<Records, String> {
             .iter()
             .map(|n| FeatureName::from(n.as_ref()))
             .collect();
+        // A name twice would give one feature two states.
+        let mut sorted: Vec<&str> = table.iter().map(|n| n.as_str()).collect();
+        sorted.sort_unstable();
+        if let Some(w) = sorted.windows(2).find(|w| w.first() == w.last()) {
+            return Err(format!(
+                "feature {:?} is twice in the feature table",
+                w.first().copied().unwrap_or_default()
+            ));
+        }
+        let table = Arc::new(table);
         let mut out = Records::new();
         for r in file.records {
             let r = r.into_record(&table)?;
@@ -898,15 +1075,15 @@ fn write_records(
     netns: Option<NetnsId>,
     records: &Records,
 ) -> std::io::Result<()> {
-    let (table, index) = feature_table(records);
+    let table = FeatureTable::of(records);
     w.write_all(b"{\"format\":\"ethcfg-records\",\"version\":2,\"netns\":")?;
     serde_json::to_writer(&mut *w, &netns)?;
     w.write_all(b",\n\"features\":")?;
-    serde_json::to_writer(&mut *w, &table)?;
+    serde_json::to_writer(&mut *w, &table.names)?;
     w.write_all(b",\n\"records\":[")?;
     for (i, r) in records.values().enumerate() {
         w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-        serde_json::to_writer(&mut *w, &RecordV2::new(r, &index, table.len()))?;
+        serde_json::to_writer(&mut *w, &RecordV2::new(r, &table))?;
     }
     w.write_all(b"\n]}\n")
 }
@@ -1483,7 +1660,10 @@ mod tests {
             (r.ifname.as_str(), r.by.as_str()),
             ("eno1", "e1000e-hang-safe")
         );
-        assert_eq!(r.features, [RecordedFeature::new("rx-gro", true, true)]);
+        assert_eq!(
+            r.features.to_vec(),
+            [RecordedFeature::new("rx-gro", true, true)]
+        );
         s.store_all(&all).unwrap();
         assert_eq!(s.load_all().unwrap(), all);
         if netns_cookie().is_some() {
@@ -1631,7 +1811,7 @@ mod tests {
         let owners: Vec<(String, Vec<Source>)> = b
             .features
             .iter()
-            .map(|f| (f.name.to_string(), b.owners(f).iter().collect()))
+            .map(|f| (f.name.to_string(), b.owners(&f).iter().collect()))
             .collect();
         assert_eq!(
             owners,
@@ -1657,11 +1837,15 @@ mod tests {
         assert!(!String::from_utf8_lossy(&buf).contains("owners"));
         let p = parse_records(&buf).unwrap();
         let p = p.get(&3).unwrap();
-        assert_eq!(p.owners(&p.features[0]), Sources::only(Source::Cli));
+        assert_eq!(
+            p.owners(&p.features.to_vec()[0]),
+            Sources::only(Source::Cli)
+        );
         // Releasing: the hook lets go; the person's stays managed.
         let mut b = b.clone();
         assert!(b.release(Source::Hook));
-        assert!(b.features[0].managed && !b.features[1].managed);
+        let bf = b.features.to_vec();
+        assert!(bf[0].managed && !bf[1].managed);
         assert!(!b.managed_by(Source::Hook) && b.manages_anything());
     }
 
@@ -1674,10 +1858,11 @@ mod tests {
         };
         let ok = parse_records(rec("f0").as_bytes()).unwrap();
         assert_eq!(
-            ok.get(&2).unwrap().features,
+            ok.get(&2).unwrap().features.to_vec(),
             [RecordedFeature::new("rx-gro", true, true)]
         );
         for bad in [
+            rec("f0").replace("\"tx-scatter-gather\"]", "\"rx-gro\"]"),
             rec("f"),
             rec("fz"),
             rec("f2"),
