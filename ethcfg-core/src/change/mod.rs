@@ -49,8 +49,8 @@ use crate::iface::IfaceRef;
 use crate::netlink::transport::Transport;
 use crate::profile::Profile;
 use crate::state::{
-    by_name, release_one, Record, RecordedSetting, Records, Source, Sources,
-    StateDir,
+    by_name, rebase, release_one, Record, RecordedSetting, Records, Source,
+    Sources, StateDir,
 };
 
 pub use bindings::{BindMode, BindingResult, BindingTarget};
@@ -421,6 +421,9 @@ impl<'s, T: Transport> Engine<'s, T> {
             // too, and a run asking for what another source already did
             // takes it on, so that source letting go does not undo it.
             let mut records = state.load_all()?;
+            if let Some(t) = plan.targets.first() {
+                rebase(&mut records, t.before.table());
+            }
             if !records.is_empty() {
                 let adopted = adopt(&mut records, plan);
                 if release(&mut records, plan) | adopted {
@@ -436,7 +439,10 @@ impl<'s, T: Transport> Engine<'s, T> {
         // first change: every changeable feature (read for planning anyway)
         // and every value of the settings groups asked for, marked managed
         // when asked for; side effects are marked after the run.
-        let prior = state.load_all()?;
+        let mut prior = state.load_all()?;
+        if let Some(t) = plan.targets.first() {
+            rebase(&mut prior, t.before.table());
+        }
         let mut records = prior.clone();
         for t in plan.targets.iter().filter(|t| t.has_work()) {
             let asked = plan.asked.named_bits(&t.before);
@@ -919,10 +925,7 @@ fn adopt(records: &mut Records, plan: &ChangePlan) -> bool {
     for t in &plan.targets {
         let Some(rec) = records.get_mut(&t.before.ifindex) else { continue };
         for b in plan.asked.named_bits(&t.before) {
-            let recorded = t.before.name(b).is_some_and(|n| {
-                rec.features.get(n).is_some_and(|f| f.managed)
-            });
-            if recorded {
+            if rec.manages_bit(&t.before, b) {
                 changed |= rec.manage_bit(&t.before, b, plan.source);
             }
         }

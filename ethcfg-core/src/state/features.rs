@@ -172,6 +172,44 @@ impl RecordedFeatures {
         Some(self.slot_or_add(name))
     }
 
+    /// The state byte of `before`'s bit `b` (0: not recorded).
+    pub(super) fn state_of_bit(&self, before: &Features, b: u32) -> u8 {
+        if Arc::ptr_eq(&self.names, before.table()) {
+            return self.state(b as usize);
+        }
+        before
+            .name(b)
+            .and_then(|n| self.slot(n, 0))
+            .map_or(0, |slot| self.state(slot))
+    }
+
+    /// The same states on `table`, when it names every recorded feature:
+    /// `slots[i]` is where slot `i` goes. Returns whether it moved.
+    pub(super) fn move_to(
+        &mut self,
+        table: &Arc<Vec<FeatureName>>,
+        slots: &[Option<usize>],
+    ) -> bool {
+        let mut states = vec![0; table.len()];
+        for (i, &st) in self.states.iter().enumerate() {
+            if st & RECORDED == 0 {
+                continue;
+            }
+            match slots
+                .get(i)
+                .copied()
+                .flatten()
+                .and_then(|j| states.get_mut(j))
+            {
+                Some(out) => *out = st,
+                None => return false,
+            }
+        }
+        self.names = Arc::clone(table);
+        self.states = states;
+        true
+    }
+
     /// A record's first states, straight from a read: `table` is the
     /// kernel's.
     pub(super) fn start(&mut self, table: &Arc<Vec<FeatureName>>) {

@@ -478,6 +478,11 @@ impl Record {
         true
     }
 
+    /// Whether bit `b` of `before` is recorded and managed here.
+    pub(crate) fn manages_bit(&self, before: &Features, b: u32) -> bool {
+        self.features.state_of_bit(before, b) & MANAGED != 0
+    }
+
     /// Lets `source` go of feature `name`; returns whether it changed.
     pub(crate) fn release_feature(
         &mut self,
@@ -669,6 +674,40 @@ pub(crate) fn release_one(
 
 /// Every record of one network namespace, by ifindex.
 pub type Records = BTreeMap<u32, Record>;
+
+/// Puts records read from a file onto the kernel's feature `table`, so
+/// that a run finds each feature by its bit instead of by name. A record
+/// naming a feature the kernel does not (another kernel's, one the device
+/// lost) keeps its own table.
+pub(crate) fn rebase(records: &mut Records, table: &Arc<Vec<FeatureName>>) {
+    let bits: HashMap<&str, usize> = table
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| !n.is_empty())
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    // One map per table the records use (one per file).
+    let mut maps: Vec<(usize, Vec<Option<usize>>)> = Vec::new();
+    for r in records.values_mut() {
+        let own = r.features.table();
+        if Arc::ptr_eq(own, table) {
+            continue;
+        }
+        let key = Arc::as_ptr(own) as usize;
+        let k = match maps.iter().position(|(p, _)| *p == key) {
+            Some(k) => k,
+            None => {
+                let map =
+                    own.iter().map(|n| bits.get(n.as_str()).copied()).collect();
+                maps.push((key, map));
+                maps.len() - 1
+            }
+        };
+        if let Some((_, map)) = maps.get(k) {
+            r.features.move_to(table, map);
+        }
+    }
+}
 
 /// The record named `ifname` in `records`, if any (the lowest ifindex when
 /// stale ones share it).
@@ -1847,6 +1886,46 @@ mod tests {
         let bf = b.features.to_vec();
         assert!(bf[0].managed && !bf[1].managed);
         assert!(!b.managed_by(Source::Hook) && b.manages_anything());
+    }
+
+    #[test]
+    fn records_read_from_a_file_move_onto_the_kernels_table_unchanged() {
+        let file = |features: &str, table: &str| {
+            format!(
+                r#"{{"format":"ethcfg-records","version":2,"netns":null,"features":{table},"records":[{{"ifname":"e","ifindex":2,"source":"hook","by":"set","created":1,"last_by":"set","last_at":1,"features":"{features}","settings":[],"owners":[{{"source":"cli","features":"10"}}]}}]}}"#
+            )
+        };
+        let kernel: Arc<Vec<FeatureName>> = Arc::new(
+            ["", "tx-scatter-gather", "x", "rx-gro"]
+                .into_iter()
+                .map(FeatureName::from)
+                .collect(),
+        );
+        let read = parse_records(
+            file("f3", r#"["rx-gro","tx-scatter-gather"]"#).as_bytes(),
+        )
+        .unwrap();
+        let mut moved = read.clone();
+        rebase(&mut moved, &kernel);
+        let r = moved.get(&2).unwrap();
+        assert!(Arc::ptr_eq(r.features.table(), &kernel));
+        assert_eq!(moved, read);
+        assert_eq!(r.features.states(), [0, 3, 0, 0x1f]);
+        // written again, it is the same file
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        write_records(&mut a, None, &read).unwrap();
+        write_records(&mut b, None, &moved).unwrap();
+        assert_eq!(parse_records(&a).unwrap(), parse_records(&b).unwrap());
+        // a feature this kernel does not name: the record keeps its table
+        let other = parse_records(
+            file("f3", r#"["rx-gro","tx-lost-feature"]"#).as_bytes(),
+        )
+        .unwrap();
+        let mut kept = other.clone();
+        rebase(&mut kept, &kernel);
+        assert!(!Arc::ptr_eq(kept.get(&2).unwrap().features.table(), &kernel));
+        assert_eq!(kept, other);
     }
 
     #[test]
