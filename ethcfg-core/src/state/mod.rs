@@ -214,8 +214,8 @@ impl std::ops::BitOrAssign for Sources {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RecordedFeature {
-    /// Kernel name (shared with the run's feature table: a thousand
-    /// interfaces' records are sixty thousand of these).
+    /// Kernel name. (A record holds its features as [`RecordedFeatures`];
+    /// this is one of them as a value, to read or to add.)
     pub name: FeatureName,
     /// Active before.
     pub active: bool,
