@@ -254,13 +254,30 @@ pub fn profiles(data: &[u8]) {
 }
 
 /// A state records file's bytes (v1 lines or v2 JSON), through the one
-/// parser the state directory reads them with.
+/// parser the state directory reads them with; what it reads is written
+/// again and must read back the same (and the same once moved onto
+/// another feature table, as a run does).
 pub fn records(data: &[u8]) {
-    if let Ok(all) = crate::state::parse_records(data) {
-        for r in all.values() {
-            let _ = (r.features.len(), r.settings.len(), r.source.as_str());
-        }
+    use crate::state::{parse_records, rebase, write_records};
+    let Ok(all) = parse_records(data) else { return };
+    for r in all.values() {
+        let _ = (r.features.len(), r.settings.len(), r.source.as_str());
     }
+    let mut bytes = Vec::new();
+    if write_records(&mut bytes, None, &all).is_err() {
+        return;
+    }
+    let again = parse_records(&bytes);
+    assert_eq!(again.as_ref().ok(), Some(&all), "written and read again");
+    // every name once, in another order than the file's
+    let mut names: Vec<FeatureName> =
+        all.values().flat_map(|r| r.features.iter().map(|f| f.name)).collect();
+    names.sort();
+    names.dedup();
+    names.reverse();
+    let mut moved = all.clone();
+    rebase(&mut moved, &Arc::new(names));
+    assert_eq!(moved, all, "moved onto another feature table");
 }
 
 /// A kernel log: parsed as a file (first byte even) or as `/dev/kmsg`

@@ -1109,7 +1109,7 @@ pub fn parse_records(bytes: &[u8]) -> std::result::Result<Records, String> {
 
 /// Writes `records` as a v2 file: one record a line, so a person can
 /// still read it.
-fn write_records(
+pub(crate) fn write_records(
     w: &mut impl Write,
     netns: Option<NetnsId>,
     records: &Records,
