@@ -55,6 +55,15 @@
 //! its settings as `group/key`. Readers before this refuse such a record
 //! (unknown field) rather than misattribute it.
 //!
+//! **The journal.** Beside a records file of a namespace with many
+//! interfaces, `records@cookie<N>.journal` takes a small run's changed
+//! records, one self-contained line each, appended with one `write(2)`;
+//! readers apply it over the file, and any whole-file write folds it in.
+//! A run over one interface then writes a few hundred bytes however many
+//! records the namespace has, and `ethcfg watch` ([`StateDir::cached`])
+//! keeps the records in memory, revalidated by `lstat`, instead of
+//! reading them per event. The format and its rules: `state/journal.rs`.
+//!
 //! The v1 line format (`<ifname> <ifindex> <by> <created> <feature>=<A><R>...
 //! <group>/<key>=<value>...`, in `records@netns<ino>`) is still read, for
 //! one release, and rewritten as v2 by the next write.
@@ -73,7 +82,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
@@ -88,7 +97,10 @@ use crate::host::HostRoot;
 /// ~4 MiB; anything far larger is not ethcfg's.
 pub const MAX_RECORDS_BYTES: u64 = 64 * 1024 * 1024;
 
+mod journal;
 mod lock;
+
+pub use journal::{JOURNAL_COMPACT, JOURNAL_FROM, JOURNAL_MAX_IFACES};
 
 const FORMAT: &str = "ethcfg-records";
 const VERSION: u32 = 2;
@@ -160,6 +172,10 @@ impl Sources {
     /// No source.
     pub const NONE: Sources = Sources(0);
 
+    /// The configuration's bindings: `apply --config` and `watch`, which
+    /// act as one owner.
+    pub const CONFIG: Sources = Sources(4 | 8);
+
     /// Just `source`.
     pub fn only(source: Source) -> Sources {
         Sources(source.bit())
@@ -183,6 +199,16 @@ impl Sources {
     /// Whether there is none.
     pub fn is_empty(self) -> bool {
         self.0 == 0
+    }
+
+    /// Whether any of `o` is among them.
+    pub fn intersects(self, o: Sources) -> bool {
+        self.0 & o.0 != 0
+    }
+
+    /// Those not in `o`.
+    pub fn without(self, o: Sources) -> Sources {
+        Sources(self.0 & !o.0)
     }
 
     /// Each source, in [`Source::ALL`] order.
@@ -912,10 +938,20 @@ fn write_records(
 }
 
 /// The state directory.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct StateDir {
     dir: PathBuf,
+    /// The namespace's records kept between runs ([`StateDir::cached`]).
+    cache: Option<journal::Shared>,
 }
+
+impl PartialEq for StateDir {
+    fn eq(&self, o: &StateDir) -> bool {
+        self.dir == o.dir
+    }
+}
+
+impl Eq for StateDir {}
 
 /// Holds the state directory's lock; dropping it unlocks.
 #[derive(Debug)]
@@ -1059,7 +1095,7 @@ impl StateDir {
 
     /// A state directory at `dir`.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        StateDir { dir: dir.into() }
+        StateDir { dir: dir.into(), cache: None }
     }
 
     /// The directory.
@@ -1146,7 +1182,7 @@ impl StateDir {
             return Ok(Records::new());
         }
         self.check_dir()?;
-        let (file, id, legacy) = self.files();
+        let (file, id, legacy) = self.files_cached();
         match Self::load_file(&file)? {
             Some(r) if matches!(id, Some(NetnsId::Cookie(_))) => Ok(r),
             Some(r) => Ok(this_namespace_only(r)),
@@ -1193,23 +1229,11 @@ impl StateDir {
         Ok(None)
     }
 
+    /// The records of the base file at `path` with its journal applied;
+    /// `None` when there is neither.
     fn load_file(path: &Path) -> Result<Option<Records>> {
-        let Some(f) = open_regular(path)? else { return Ok(None) };
-        let mut bytes = Vec::new();
-        f.take(MAX_RECORDS_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(io(path, "read the state records"))?;
-        if bytes.len() as u64 > MAX_RECORDS_BYTES {
-            return Err(unsafe_path(
-                path,
-                format!("it is larger than {MAX_RECORDS_BYTES} bytes, so not ethcfg's records"),
-            ));
-        }
-        parse_records(&bytes).map(Some).map_err(|m| Error::State {
-            path: path.to_path_buf(),
-            what: "parse the state records",
-            source: std::io::Error::new(std::io::ErrorKind::InvalidData, m),
-        })
+        let loaded = journal::read_files(path)?;
+        Ok(loaded.found.then_some(loaded.records))
     }
 
     /// The record of device `ifname`, if there is one (by name: the
@@ -1227,9 +1251,15 @@ impl StateDir {
     /// # Errors
     /// [`Error::State`]; [`Error::StateUnsafe`].
     pub fn store_all(&self, records: &Records) -> Result<()> {
-        let (path, id, legacy) = self.files();
+        let (path, id, legacy) = self.files_cached();
         if records.is_empty() {
-            for p in std::iter::once(&path).chain(legacy.as_ref()) {
+            let journal = journal::journal_path(&path);
+            // The base first: a journal left by a failure here names it,
+            // so it is ignored as stale.
+            for p in std::iter::once(&path)
+                .chain(std::iter::once(&journal))
+                .chain(legacy.as_ref())
+            {
                 match std::fs::remove_file(p) {
                     Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                         return Err(io(p, "remove the state records")(e))
@@ -1274,6 +1304,9 @@ impl StateDir {
         if let Some(l) = legacy.filter(|l| *l != path) {
             let _ = std::fs::remove_file(l);
         }
+        // Folded in: its lines are in the base now. Should this fail, its
+        // head names the replaced base, so it is ignored as stale.
+        let _ = std::fs::remove_file(journal::journal_path(&path));
         Ok(())
     }
 
