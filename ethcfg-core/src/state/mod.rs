@@ -1269,6 +1269,17 @@ impl StateDir {
             }
             return Ok(());
         }
+        self.replace_records(|mut w| write_records(&mut w, id, records))
+    }
+
+    /// Replaces the namespace's records file, atomically, with what
+    /// `write` writes; the v1 file it replaces goes, and the journal is
+    /// folded in.
+    fn replace_records(
+        &self,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<()> {
+        let (path, _, legacy) = self.files_cached();
         self.ensure()?;
         let mut name = path.file_name().unwrap_or_default().to_owned();
         name.push(format!(".tmp{:016x}", random_suffix()));
@@ -1285,7 +1296,7 @@ impl StateDir {
         // Written in 64 KiB pieces rather than built whole.
         let written = (|| -> std::io::Result<()> {
             let mut w = std::io::BufWriter::with_capacity(64 * 1024, f);
-            write_records(&mut w, id, records)?;
+            write(&mut w)?;
             // No fsync: the rename makes the replacement atomic, and records
             // live in /run (tmpfs), which a reboot empties anyway — as it
             // should: the interfaces come back in their default state.
