@@ -1740,4 +1740,16 @@ mod tests {
             assert!(parse_records(bad.as_bytes()).is_err(), "{bad}");
         }
     }
+
+    #[test]
+    fn the_configuration_s_sources_are_config_and_watch() {
+        assert_eq!(
+            Sources::CONFIG,
+            Sources::only(Source::Config) | Sources::only(Source::Watch)
+        );
+        let both = Sources::CONFIG | Sources::only(Source::Cli);
+        assert!(both.intersects(Sources::only(Source::Watch)));
+        assert!(!Sources::CONFIG.intersects(Sources::only(Source::Hook)));
+        assert_eq!(both.without(Sources::CONFIG), Sources::only(Source::Cli));
+    }
 }
