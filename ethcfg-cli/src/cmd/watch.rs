@@ -187,6 +187,11 @@ impl Shared {
                 }
             }
         };
+        // Removals lost in an overrun: what the damper keeps for gone
+        // interfaces goes (ifindexes are never reused in a namespace).
+        let present: std::collections::HashSet<u32> =
+            links.iter().map(|l| l.ifindex).collect();
+        self.damper.retain(|i| present.contains(&i));
         let targets: Vec<BindingTarget> = links
             .iter()
             .filter_map(|l| self.target(&l.ifname, l.ifindex))
