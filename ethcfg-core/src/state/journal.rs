@@ -257,6 +257,23 @@ pub(super) struct Loaded {
 
 /// Reads the base file at `path` and applies its journal.
 pub(super) fn read_files(path: &Path) -> Result<Loaded> {
+    // A reader without the lock (check, doctor, metrics) can open the base
+    // file just before a fold replaces it and removes the journal: it then
+    // has the old base without the lines folded in. Such a read is taken
+    // again; a fold after the journal was opened is harmless (the old
+    // journal goes with the old base).
+    let mut tries = 0;
+    loop {
+        let loaded = read_once(path)?;
+        let now = lstat(path)?.map(|m| m.ino());
+        tries += 1;
+        if now == loaded.base.map(|b| b.ino) || tries >= 5 {
+            return Ok(loaded);
+        }
+    }
+}
+
+fn read_once(path: &Path) -> Result<Loaded> {
     let (mut records, base) = match open_regular(path)? {
         None => (Records::new(), None),
         Some(f) => {
