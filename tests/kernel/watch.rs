@@ -25,6 +25,8 @@ tests! {
         a_fight_is_damped_and_logged,
         two_thousand_at_once_overrun_and_all_end_right,
         sighup_with_a_broken_config_keeps_the_old_one,
+        watch_and_cli_runs_share_the_records_journal,
+        a_burst_with_unbound_peers_misses_none,
     ],
 }
 
@@ -256,6 +258,92 @@ fn sighup_with_a_broken_config_keeps_the_old_one() {
         veth("wn0", "wb2");
         eventually("wn0 off with the new config", || !tso("wn0"));
         assert!(tso("wb2"), "old binding gone");
+        w.stop();
+    });
+}
+
+/// With enough interfaces that small runs append to the records journal,
+/// the watcher (records kept in memory) and command line runs see each
+/// other's records: a revert finds what the watcher journalled, and the
+/// watcher's next run keeps what a `set` journalled.
+fn watch_and_cli_runs_share_the_records_journal() {
+    in_netns(|| {
+        // Present at the start: the first resync records them all with
+        // one whole-file write.
+        batch(
+            (0..100)
+                .map(|i| format!("link add jr{i} type veth peer name jp{i}")),
+        );
+        let w = Watch::start(
+            "journal",
+            "[[bind]]\nmatch = { name = \"jr*\" }\n[bind.features]\ntso = \"off\"\n\n[[bind]]\nmatch = { name = \"jrx*\" }\n[bind.features]\ngso = \"off\"\n",
+            &[],
+        );
+        let state = scratch("watch-journal").join("state");
+        let cli = |args: &[&str]| {
+            let o = ethcfg_cmd()
+                .env("ETHCFG_STATE_DIR", &state)
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        };
+        let files = || -> Vec<String> {
+            std::fs::read_dir(&state)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        };
+        let journal = || files().iter().any(|f| f.ends_with(".journal"));
+        let active = |iface: &str, f: &str| ethtool_active(iface)[f];
+        eventually("all 100 tso off", || all_off("jr", 100) == 0);
+        // The first resync's hundred notifications overrun the sockets,
+        // and the resync after that would take jr100 in bulk: it comes
+        // once that has passed, as one event of its own.
+        std::thread::sleep(Duration::from_secs(1));
+        veth("jr100", "jp100");
+        w.expect("jr100 applied", |l| {
+            l.contains("jr100") && l.contains("appeared")
+        });
+        assert!(!tso("jr100"));
+        assert!(
+            journal(),
+            "the watcher's small run appended to the journal: {:?}",
+            files()
+        );
+        // A command line run reads the watcher's journalled record.
+        cli(&["revert", "jr100"]);
+        assert!(tso("jr100"), "reverted from the journalled record");
+        // The watcher reads a command line run's journalled record, and
+        // its own next write keeps it.
+        assert!(!active("jr7", "rx-gro"));
+        cli(&["set", "jr7", "gro", "on"]);
+        assert!(journal(), "the set appended to the journal");
+        sh(&["ip", "link", "set", "jr7", "name", "jrx7"]);
+        w.expect("jrx7 applied", |l| {
+            l.contains("jrx7") && l.contains("renamed")
+        });
+        assert!(!active("jrx7", "tx-generic-segmentation"));
+        cli(&["revert", "jrx7"]);
+        assert!(!active("jrx7", "rx-gro"), "the set's gro kept and reverted");
+        assert!(active("jrx7", "tx-generic-segmentation"));
+        assert!(tso("jrx7"));
+        w.stop();
+    });
+}
+
+/// A hundred pairs at once, only one side bound: the watcher's own
+/// applies overrun its sockets, and what comes while the queue is still
+/// full is dropped by the kernel without a second ENOBUFS — unless the
+/// watcher empties the queue before it resyncs. None is missed.
+fn a_burst_with_unbound_peers_misses_none() {
+    in_netns(|| {
+        let w = Watch::start("burst", TSO_OFF, &[]);
+        batch(
+            (0..100)
+                .map(|i| format!("link add wb{i}u type veth peer name ub{i}")),
+        );
+        eventually("all 100 tso off", || all_off("wb", 100) == 0);
         w.stop();
     });
 }

@@ -42,6 +42,18 @@ pub(crate) fn present() -> Result<Vec<(String, u32)>, CliError> {
 /// The identity of `name`, reading the permanent address only when a
 /// binding needs it.
 pub(crate) fn identify(config: &Config, name: &str) -> Identity {
+    // Bindings that match by name alone need nothing from sysfs (the
+    // watcher asks on every link and features event).
+    let by_name_only = config.bindings.iter().all(|b| {
+        let m = &b.matcher;
+        m.mac.is_none()
+            && m.permanent_mac.is_none()
+            && m.driver.is_none()
+            && m.path.is_none()
+    });
+    if by_name_only {
+        return Identity::named(name);
+    }
     let root = if config.needs_permanent_mac() {
         HostRoot::live()
     } else {

@@ -187,6 +187,11 @@ impl Shared {
                 }
             }
         };
+        // Removals lost in an overrun: what the damper keeps for gone
+        // interfaces goes (ifindexes are never reused in a namespace).
+        let present: std::collections::HashSet<u32> =
+            links.iter().map(|l| l.ifindex).collect();
+        self.damper.retain(|i| present.contains(&i));
         let targets: Vec<BindingTarget> = links
             .iter()
             .filter_map(|l| self.target(&l.ifname, l.ifindex))
@@ -198,6 +203,14 @@ impl Shared {
     /// A feature or setting changed: under `enforce = "drift"`, re-apply
     /// what differs from the bindings, damped.
     fn drift(&mut self, name: &str, ifindex: u32) {
+        // Every change the watcher itself makes comes back as an event:
+        // without a binding that enforces against drift, nothing to look
+        // up.
+        if !self.config.bindings.iter().any(|b| b.enforce == Enforce::Drift)
+            || self.damper.is_damped(ifindex)
+        {
+            return;
+        }
         let Some(t) = self.target(name, ifindex) else { return };
         if !t.desired.as_ref().is_some_and(|d| d.enforce == Enforce::Drift) {
             return;
@@ -268,7 +281,9 @@ pub(crate) fn run(
         client: Client::new()?,
         damper: Damper::new(a.damp_limit, Duration::from_secs(a.damp_window)),
         json: a.json,
-        state: env.state(),
+        // Records kept in memory between events: an event costs the same
+        // however many interfaces the namespace has.
+        state: env.state().cached(),
     }));
     {
         let mut s = lock(&shared);

@@ -1,25 +1,24 @@
 //! Applying the configuration's bindings: each interface made equal to
-//! what its bindings say ([`crate::config::Desired`]), and what a
-//! config-made record manages that no binding wants any more put back.
+//! what its bindings say ([`crate::config::Desired`]) by the change
+//! engine's one reconcile (`reconcile.rs`), acting for the configuration
+//! and the watcher as one owner ({config, watch}) while recording the
+//! run's own source: what a binding no longer asks for is let go and,
+//! unless another source (a person's `set`, the hook) holds it, restored
+//! — in the same plan as the new wants, so a changed binding moves the
+//! interface without flapping what both want, with one read of its
+//! features and one of its records. An interface no binding matches any
+//! more gets the reconcile to nothing (`Reverted`).
 //!
-//! The minimum of "reconcile" this needs, kept apart so it folds into
-//! the change engine's own reconcile operation: for an interface with a
-//! record made by the configuration or the watcher, features it manages
-//! that the desired state no longer names are restored to their recorded
-//! state first (and no longer managed); then the desired profile is
-//! applied, which sends nothing for what is already so — a changed
-//! binding moves the interface without flapping what both want. An
-//! interface no binding matches any more is reverted.
+//! Dry runs and checks plan the desired profile and send nothing.
 
-use super::{Engine, InterfacePlan};
+use super::Engine;
 use crate::config::Desired;
 use crate::error::{Error, Result};
-use crate::ethtool::features::{
-    resolve_request, FeatureRequest, InterfaceOutcome,
-};
+use crate::ethtool::features::{FeatureName, InterfaceOutcome};
 use crate::iface::IfaceRef;
 use crate::netlink::transport::Transport;
-use crate::state::{Source, StateDir};
+use crate::profile::Profile;
+use crate::state::{Source, Sources, StateDir};
 
 /// One interface to bring to its bindings.
 #[derive(Debug, Clone)]
@@ -74,11 +73,9 @@ pub enum BindingResult {
     Unbound,
 }
 
-/// Whether a record was made by the configuration (and so is the
-/// configuration's to undo).
-fn config_made(source: Source) -> bool {
-    matches!(source, Source::Config | Source::Watch)
-}
+/// The sources the configuration's bindings act for as one: what `apply
+/// --config` or `watch` applied, either may let go of.
+const CONFIG: Sources = Sources::CONFIG;
 
 impl<T: Transport> Engine<'_, T> {
     /// Brings each target to its bindings (see the module doc); one
@@ -107,11 +104,10 @@ impl<T: Transport> Engine<'_, T> {
         Ok(out.into_iter().flatten().collect())
     }
 
-    /// Many interfaces wanting the same thing (a resync, a boot), none
-    /// holding a config-made record: planned and applied together, so the
-    /// records are read and written once, not once per interface. A group
-    /// that fails is left to the one-by-one path (which tells whose
-    /// error it is).
+    /// Many interfaces wanting the same thing (a resync, a boot):
+    /// reconciled together, so the records are read and written once, not
+    /// once per interface. A group that fails is left to the one-by-one
+    /// path (which tells whose error it is).
     async fn apply_grouped(
         &mut self,
         targets: &[BindingTarget],
@@ -119,16 +115,10 @@ impl<T: Transport> Engine<'_, T> {
         source: Source,
         out: &mut [Option<(String, Result<BindingResult>)>],
     ) -> Result<()> {
-        let records = state.load_all()?;
-        let held: std::collections::HashSet<u32> = records
-            .values()
-            .filter(|r| config_made(r.source))
-            .map(|r| r.ifindex)
-            .collect();
         let mut groups: Vec<(&Desired, Vec<usize>)> = Vec::new();
         for (i, t) in targets.iter().enumerate() {
             let Some(d) = &t.desired else { continue };
-            if t.iface.index().is_none_or(|x| held.contains(&x)) {
+            if t.iface.index().is_none() {
                 continue;
             }
             match groups.iter_mut().find(|(g, _)| *g == d) {
@@ -141,28 +131,44 @@ impl<T: Transport> Engine<'_, T> {
                 .iter()
                 .filter_map(|&i| targets.get(i).map(|t| t.iface.clone()))
                 .collect();
-            let Ok((mut plan, _)) =
-                self.plan_profile(&d.profile, &ifaces, d.force).await
+            let Ok((plan, _)) = self
+                .plan_reconcile_for(
+                    (CONFIG, source),
+                    &d.profile,
+                    &ifaces,
+                    d.force,
+                    state,
+                    false,
+                )
+                .await
             else {
                 continue;
             };
-            plan.source = source;
-            let outcomes = if plan.targets.iter().any(InterfacePlan::has_work) {
-                match self.apply_change(&plan, state, false).await {
-                    Ok(r) => r.outcomes,
-                    Err(_) => continue,
-                }
-            } else {
-                plan.planned()
-            };
-            if outcomes.len() != members.len() {
+            if plan.targets.len() != members.len() {
                 continue;
             }
-            for (&i, outcome) in members.iter().zip(outcomes) {
+            let released: Vec<(u32, Vec<FeatureName>)> = plan
+                .released
+                .iter()
+                .map(|(i, r)| (*i, r.features.clone()))
+                .collect();
+            let Ok(report) = self.apply_change(&plan, state, false).await
+            else {
+                continue;
+            };
+            if report.outcomes.len() != members.len() {
+                continue;
+            }
+            for (&i, outcome) in members.iter().zip(report.outcomes) {
+                let back = released
+                    .iter()
+                    .find(|(x, _)| *x == outcome.ifindex)
+                    .map_or(&[][..], |(_, f)| f.as_slice());
+                let (outcome, released) = split(outcome, back);
                 if let Some(slot) = out.get_mut(i) {
                     *slot = Some((
                         outcome.ifname.clone(),
-                        Ok(BindingResult::Applied { outcome, released: None }),
+                        Ok(BindingResult::Applied { outcome, released }),
                     ));
                 }
             }
@@ -183,25 +189,29 @@ impl<T: Transport> Engine<'_, T> {
                 detail: "a plan without its interface".into(),
             })
         };
+        let ifaces = std::slice::from_ref(&t.iface);
         let Some(d) = &t.desired else {
             if mode != BindMode::Apply {
                 return Ok(BindingResult::Unbound);
             }
-            let now = self.session.features(&t.iface).await?;
-            let records = state.load_all()?;
-            let ours = records.get(&now.ifindex).is_some_and(|r| {
-                r.ifname == now.ifname && config_made(r.source)
-            });
-            if !ours {
+            // What the configuration manages there, let go of; what no
+            // other source holds, restored.
+            let (plan, _) = self
+                .plan_reconcile_for(
+                    (CONFIG, source),
+                    &Profile::new("revert"),
+                    ifaces,
+                    true,
+                    state,
+                    false,
+                )
+                .await?;
+            if plan.released.is_empty() {
                 return Ok(BindingResult::Unbound);
             }
-            let out = self
-                .revert(std::slice::from_ref(&t.iface), state)
-                .await
-                .and_then(first)?;
-            return Ok(BindingResult::Reverted(out));
+            let report = self.apply_change(&plan, state, false).await?;
+            return Ok(BindingResult::Reverted(first(report.outcomes)?));
         };
-        let ifaces = std::slice::from_ref(&t.iface);
         match mode {
             BindMode::DryRun | BindMode::Check => {
                 let (plan, _) =
@@ -213,66 +223,47 @@ impl<T: Transport> Engine<'_, T> {
                 })
             }
             BindMode::Apply => {
-                let released = self.release(t, d, state).await?;
-                let (mut plan, _) =
-                    self.plan_profile(&d.profile, ifaces, d.force).await?;
-                plan.source = source;
-                if !plan.targets.iter().any(InterfacePlan::has_work) {
-                    // Nothing to send: nothing to record either.
-                    return Ok(BindingResult::Applied {
-                        outcome: first(plan.planned())?,
-                        released,
-                    });
-                }
+                let (plan, _) = self
+                    .plan_reconcile_for(
+                        (CONFIG, source),
+                        &d.profile,
+                        ifaces,
+                        d.force,
+                        state,
+                        false,
+                    )
+                    .await?;
+                let released: Vec<FeatureName> = plan
+                    .released
+                    .iter()
+                    .flat_map(|(_, r)| r.features.iter().cloned())
+                    .collect();
                 let report = self.apply_change(&plan, state, false).await?;
-                Ok(BindingResult::Applied {
-                    outcome: first(report.outcomes)?,
-                    released,
-                })
+                let (outcome, released) =
+                    split(first(report.outcomes)?, &released);
+                Ok(BindingResult::Applied { outcome, released })
             }
         }
     }
+}
 
-    /// Restores the features a config-made record manages on `t` that
-    /// `d` no longer names, and stops managing them.
-    async fn release(
-        &mut self,
-        t: &BindingTarget,
-        d: &Desired,
-        state: &StateDir,
-    ) -> Result<Option<InterfaceOutcome>> {
-        let mut records = state.load_all()?;
-        let now = self.session.features(&t.iface).await?;
-        let Some(rec) = records.get_mut(&now.ifindex) else { return Ok(None) };
-        if rec.ifname != now.ifname || !config_made(rec.source) {
-            return Ok(None);
-        }
-        let names = self.session.feature_names().await?.to_vec();
-        let wanted = resolve_request(&names, &d.profile.feature_request())?
-            .named_bits(&now);
-        let wanted: Vec<&str> = wanted
-            .iter()
-            .filter_map(|b| now.name(*b))
-            .map(|n| n.as_str())
-            .collect();
-        let mut req = FeatureRequest::new();
-        let mut any = false;
-        let unwanted: Vec<_> = rec
-            .features
-            .iter()
-            .filter(|f| f.managed && !wanted.contains(&f.name.as_str()))
-            .collect();
-        for f in unwanted {
-            req = req.set(f.name.to_string(), f.requested);
-            rec.unmanage_feature(&f.name);
-            any = true;
-        }
-        if !any {
-            return Ok(None);
-        }
-        let out =
-            self.restore_requested(&now.ifname, now.ifindex, &req).await?;
-        state.store_all(&records)?;
-        Ok(Some(out))
+/// One reconcile's outcome told as before the reconcile was one: what
+/// the binding asks for, and apart, the features put back because no
+/// binding wants them any more (`None` when there are none).
+fn split(
+    mut outcome: InterfaceOutcome,
+    released: &[FeatureName],
+) -> (InterfaceOutcome, Option<InterfaceOutcome>) {
+    if released.is_empty() {
+        return (outcome, None);
     }
+    let (back, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut outcome.changes)
+        .into_iter()
+        .partition(|c| released.contains(&c.feature));
+    let mut restored = outcome.clone();
+    restored.changes = back;
+    restored.settings = Vec::new();
+    restored.notes = Vec::new();
+    outcome.changes = rest;
+    (outcome, Some(restored))
 }

@@ -99,6 +99,10 @@ pub struct ChangePlan {
     /// ifindex: restored when no other source manages them, and no longer
     /// its own after the run.
     released: Vec<(u32, Released)>,
+    /// The sources a reconcile acts for besides [`ChangePlan::source`]
+    /// (the configuration and the watcher act as one): what it releases
+    /// is let go by all of them.
+    releasing: Sources,
 }
 
 /// What a reconciling source no longer wants on one interface.
@@ -275,6 +279,7 @@ impl<'s, T: Transport> Engine<'s, T> {
             asked: resolved,
             asked_settings: settings.clone(),
             released: Vec::new(),
+            releasing: Sources::NONE,
         })
     }
 
@@ -415,19 +420,23 @@ impl<'s, T: Transport> Engine<'s, T> {
             notes: t.notes.clone(),
             ..InterfaceOutcome::unchanged(&t.plan)
         };
+        // Only these interfaces' records are read and written: a run over
+        // a few costs the same however many the namespace has.
+        let keys: Vec<u32> =
+            plan.targets.iter().map(|t| t.before.ifindex).collect();
         if !plan.targets.iter().any(InterfacePlan::has_work) {
             // Nothing to send, but the records may need to say whose the
             // state is: a reconcile lets go of what other sources manage
             // too, and a run asking for what another source already did
             // takes it on, so that source letting go does not undo it.
-            let mut records = state.load_all()?;
+            let mut records = state.load_for(&keys)?;
             if let Some(t) = plan.targets.first() {
                 rebase(&mut records, t.before.table());
             }
             if !records.is_empty() {
                 let adopted = adopt(&mut records, plan);
                 if release(&mut records, plan) | adopted {
-                    state.store_all(&records)?;
+                    state.store_for(&records, &keys)?;
                 }
             }
             return Ok(ApplyReport {
@@ -439,7 +448,7 @@ impl<'s, T: Transport> Engine<'s, T> {
         // first change: every changeable feature (read for planning anyway)
         // and every value of the settings groups asked for, marked managed
         // when asked for; side effects are marked after the run.
-        let mut prior = state.load_all()?;
+        let mut prior = state.load_for(&keys)?;
         if let Some(t) = plan.targets.first() {
             rebase(&mut prior, t.before.table());
         }
@@ -474,7 +483,7 @@ impl<'s, T: Transport> Engine<'s, T> {
                 source: std::io::Error::new(std::io::ErrorKind::OutOfMemory, e),
             })?;
         slots.extend(plan.targets.iter().map(|_| None));
-        state.store_all(&records)?;
+        state.store_for(&records, &keys)?;
 
         // Interfaces with only features to change go out pipelined, in
         // plan order; one with other settings too goes alone, in its turn.
@@ -520,12 +529,15 @@ impl<'s, T: Transport> Engine<'s, T> {
             let (rolled_back, rollback_failed) =
                 self.roll_back(plan, &done).await;
             // The records as before the run, for whatever was restored.
-            let _ = state.store_all(&restored_records(
-                &prior,
-                &records,
-                plan,
-                &failed_names(&rollback_failed),
-            ));
+            let _ = state.store_for(
+                &restored_records(
+                    &prior,
+                    &records,
+                    plan,
+                    &failed_names(&rollback_failed),
+                ),
+                &keys,
+            );
             return Err(Error::ApplyFailed {
                 iface,
                 source: Box::new(e),
@@ -550,12 +562,15 @@ impl<'s, T: Transport> Engine<'s, T> {
                         .map(|c| format!("{} {}", c.group, c.key)),
                 );
                 let (rolled_back, failed) = self.roll_back(plan, &done).await;
-                let _ = state.store_all(&restored_records(
-                    &prior,
-                    &records,
-                    plan,
-                    &failed_names(&failed),
-                ));
+                let _ = state.store_for(
+                    &restored_records(
+                        &prior,
+                        &records,
+                        plan,
+                        &failed_names(&failed),
+                    ),
+                    &keys,
+                );
                 if failed.is_empty() {
                     return Ok(ApplyReport {
                         outcomes,
@@ -617,15 +632,18 @@ impl<'s, T: Transport> Engine<'s, T> {
         // write holds. If that fails, revert could not restore the side
         // effects: the run is undone.
         if grew {
-            if let Err(e) = state.store_all(&records) {
+            if let Err(e) = state.store_for(&records, &keys) {
                 let (rolled_back, rollback_failed) =
                     self.roll_back(plan, &done).await;
-                let _ = state.store_all(&restored_records(
-                    &prior,
-                    &records,
-                    plan,
-                    &failed_names(&rollback_failed),
-                ));
+                let _ = state.store_for(
+                    &restored_records(
+                        &prior,
+                        &records,
+                        plan,
+                        &failed_names(&rollback_failed),
+                    ),
+                    &keys,
+                );
                 let iface = done
                     .first()
                     .and_then(|d| plan.targets.get(d.index))
@@ -954,17 +972,21 @@ fn adopt(records: &mut Records, plan: &ChangePlan) -> bool {
 /// left managing nothing goes. Returns whether the records changed.
 fn release(records: &mut Records, plan: &ChangePlan) -> bool {
     let mut changed = false;
+    let acting = plan.releasing | Sources::only(plan.source);
     for (ifindex, r) in &plan.released {
         let Some(rec) = records.get_mut(ifindex) else { continue };
         let own = rec.source;
         for name in &r.features {
-            changed |= rec.release_feature(name, plan.source);
+            for src in acting.iter() {
+                changed |= rec.release_feature(name, src);
+            }
         }
         for s in rec.settings.iter_mut().filter(|s| {
             r.settings.iter().any(|(g, k)| *g == s.group && *k == s.key)
         }) {
-            changed |=
-                release_one(&mut s.managed, &mut s.owners, own, plan.source);
+            for src in acting.iter() {
+                changed |= release_one(&mut s.managed, &mut s.owners, own, src);
+            }
         }
         if !rec.manages_anything() {
             records.remove(ifindex);

@@ -16,6 +16,10 @@
 //! Restores and new wants go out in one plan through
 //! [`Engine::apply_change`], so recording, rollback and `strict` are the
 //! same as for `apply`.
+//!
+//! This is the one reconcile: `bindings.rs` (`apply --config`, `watch`)
+//! uses it too, acting for {config, watch} as one owner
+//! ([`Engine::plan_reconcile_for`]) while recording its own source.
 
 use std::collections::HashSet;
 
@@ -42,6 +46,34 @@ impl<T: Transport> Engine<'_, T> {
         force: bool,
         state: &StateDir,
     ) -> Result<(ChangePlan, Vec<Device>)> {
+        self.plan_reconcile_for(
+            (Sources::only(source), source),
+            desired,
+            ifaces,
+            force,
+            state,
+            true,
+        )
+        .await
+    }
+
+    /// [`Engine::plan_reconcile`] acting for every source of `acting` as
+    /// one: what any of them manages and `desired` no longer asks for is
+    /// let go by all of them (and restored unless a source outside
+    /// `acting` holds it); new wants are recorded as `source`'s. The
+    /// configuration's bindings act for {config, watch}. The devices (for
+    /// the disruption notice) are looked up only when `want_devices`; the
+    /// driver guard runs either way.
+    pub(crate) async fn plan_reconcile_for(
+        &mut self,
+        (acting, source): (Sources, Source),
+        desired: &Profile,
+        ifaces: &[IfaceRef],
+        force: bool,
+        state: &StateDir,
+        want_devices: bool,
+    ) -> Result<(ChangePlan, Vec<Device>)> {
+        let acting = acting | Sources::only(source);
         let names = self.session.feature_names().await?;
         let want = desired.feature_request();
         let resolved =
@@ -49,8 +81,9 @@ impl<T: Transport> Engine<'_, T> {
         let want_settings = settings_request(
             desired.settings.iter().map(|s| (s.group, s.key.as_str(), s.value)),
         );
-        let records = state.load_all()?;
         let current = self.read_many(ifaces).await?;
+        let keys: Vec<u32> = current.iter().map(|f| f.ifindex).collect();
+        let records = state.load_for(&keys)?;
         let mut seen = HashSet::with_capacity(current.len());
         let mut targets = Vec::with_capacity(current.len());
         let mut released = Vec::new();
@@ -63,10 +96,9 @@ impl<T: Transport> Engine<'_, T> {
             let mut settings = want_settings.clone();
             let mut rel = Released::default();
             if let Some(rec) = records.get(&before.ifindex) {
-                let only = Sources::only(source);
                 for f in &rec.features {
                     let owners = rec.owners(&f);
-                    if !owners.contains(source) {
+                    if !owners.intersects(acting) {
                         continue;
                     }
                     let bit = before
@@ -79,14 +111,16 @@ impl<T: Transport> Engine<'_, T> {
                     rel.features.push(f.name.clone());
                     // Another source still wants it as it is; a feature
                     // the device lost or fixed cannot be sent.
-                    if owners == only && bit.is_some_and(|(_, fixed)| !fixed) {
+                    if owners.without(acting).is_empty()
+                        && bit.is_some_and(|(_, fixed)| !fixed)
+                    {
                         features =
                             features.set(f.name.to_string(), f.requested);
                     }
                 }
                 for s in &rec.settings {
                     let owners = rec.setting_owners(s);
-                    if !owners.contains(source)
+                    if !owners.intersects(acting)
                         || want_settings
                             .items()
                             .iter()
@@ -95,7 +129,7 @@ impl<T: Transport> Engine<'_, T> {
                         continue;
                     }
                     rel.settings.push((s.group, s.key.clone()));
-                    if owners == only {
+                    if owners.without(acting).is_empty() {
                         settings = settings.set(
                             s.group,
                             s.key.clone(),
@@ -128,8 +162,15 @@ impl<T: Transport> Engine<'_, T> {
             asked: resolved,
             asked_settings: want_settings,
             released,
+            releasing: acting,
         };
-        let devices = guard(desired, &plan, force)?;
+        let devices = if want_devices || (!force && !desired.drivers.is_empty())
+        {
+            guard(desired, &plan, force)?
+        } else {
+            // Nobody prints the disruption notice: no sysfs lookups.
+            Vec::new()
+        };
         Ok((plan, devices))
     }
 

@@ -99,10 +99,13 @@ pub enum Event {
     },
     /// The kernel dropped notifications because they came faster than
     /// they were read (`ENOBUFS`): any state kept from events may be stale
-    /// and must be re-read (a dump). It is reported as soon as the kernel
-    /// flags it, so events queued before the drop may still follow. The
-    /// monitor goes on; its own view of the links stays usable (a link it
-    /// missed is reported as added when it next changes).
+    /// and must be re-read (a dump). The notifications still queued when
+    /// it is read are dropped with it: until the queue has been read empty
+    /// the kernel drops further ones without saying so again, so emptying
+    /// it first means a dump taken after this event misses nothing that
+    /// follows. The monitor goes on; its own view of the links stays
+    /// usable (a link it missed is reported as added when it next
+    /// changes).
     Overrun,
 }
 

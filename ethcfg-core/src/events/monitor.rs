@@ -29,6 +29,10 @@ pub(crate) trait Wait {
         cx: &mut Context<'_>,
         buf: &mut Vec<u8>,
     ) -> Poll<(Source, io::Result<()>)>;
+
+    /// Reads and drops every datagram already queued, without waiting
+    /// (after an overrun; see [`Events::poll_next`]).
+    fn discard_queued(&mut self, _buf: &mut Vec<u8>) {}
 }
 
 /// Datagrams to events over any [`Wait`].
@@ -74,7 +78,12 @@ impl<W: Wait> Events<W> {
                     self.decoder.datagram(source, &self.buf, &mut self.pending)
                 }
                 Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
-                    return Poll::Ready(Some(Ok(Event::Overrun)))
+                    // Until the queue is read empty the kernel drops what
+                    // comes next without another ENOBUFS: emptied now,
+                    // before the consumer re-reads the state, so nothing
+                    // is lost unsaid after its resync.
+                    self.wait.discard_queued(&mut self.buf);
+                    return Poll::Ready(Some(Ok(Event::Overrun)));
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(source) => {
@@ -168,6 +177,11 @@ impl Wait for Blocking {
             (Source::Route, &mut self.route)
         };
         Poll::Ready((source, run_sync(sock.recv(buf))))
+    }
+
+    fn discard_queued(&mut self, buf: &mut Vec<u8>) {
+        self.ethtool.discard_queued(buf);
+        self.route.discard_queued(buf);
     }
 }
 
@@ -274,6 +288,11 @@ mod tokio_monitor {
                 }
             }
             Poll::Pending
+        }
+
+        fn discard_queued(&mut self, buf: &mut Vec<u8>) {
+            self.ethtool.discard_queued(buf);
+            self.route.discard_queued(buf);
         }
     }
 

@@ -73,6 +73,31 @@ impl SyncSocket {
     pub(crate) fn join(&mut self, group: u32) -> io::Result<()> {
         self.sock.add_membership(group)
     }
+
+    /// Reads and drops what is queued, without waiting (see
+    /// [`discard_queued`]).
+    pub(crate) fn discard_queued(&self, buf: &mut Vec<u8>) {
+        discard_queued(&self.sock, buf);
+    }
+}
+
+/// Reads and drops every datagram queued on `sock` without waiting:
+/// after an overrun the kernel drops further notifications silently
+/// until the queue has been read empty (netlink's congested flag), so a
+/// consumer empties it before it re-reads the state. Bounded, so a socket
+/// flooded faster than it is read cannot hold the caller forever.
+pub(crate) fn discard_queued(sock: &Socket, buf: &mut Vec<u8>) {
+    for _ in 0..100_000 {
+        buf.clear();
+        buf.reserve(64 * 1024);
+        match sock.recv(buf, libc::MSG_DONTWAIT | libc::MSG_TRUNC) {
+            Ok(_) => {}
+            Err(e)
+                if e.kind() == io::ErrorKind::Interrupted
+                    || e.raw_os_error() == Some(libc::ENOBUFS) => {}
+            Err(_) => return,
+        }
+    }
 }
 
 /// Blocks until one of `socks` has a datagram or an error to read (an
@@ -189,6 +214,11 @@ mod tokio_socket {
         /// Joins multicast group `group`, as [`SyncSocket::join`].
         pub(crate) fn join(&mut self, group: u32) -> io::Result<()> {
             self.sock.socket_mut().add_membership(group)
+        }
+
+        /// As [`SyncSocket::discard_queued`].
+        pub(crate) fn discard_queued(&mut self, buf: &mut Vec<u8>) {
+            super::discard_queued(self.sock.socket_mut(), buf);
         }
 
         /// Polls for one datagram into `buf` (replacing what it held),

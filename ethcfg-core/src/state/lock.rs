@@ -4,7 +4,7 @@
 //! prints nothing; the caller decides whether and when to tell).
 
 use std::fs::{File, OpenOptions, TryLockError};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 
@@ -73,6 +73,7 @@ impl StateDir {
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)
+            .read(true)
             .write(true)
             .mode(0o600)
             .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
@@ -106,11 +107,19 @@ impl StateDir {
 }
 
 /// The lock, taken: the pid goes into the file for [`StateDir::lock_holder`].
-fn held(mut file: File) -> StateLock {
+fn held(file: File) -> StateLock {
+    use std::os::unix::fs::FileExt;
     // Only a waiting run's note reads the pid: failing to write it (a full
     // disk) must not fail the run that got the lock.
-    let _ =
-        file.set_len(0).and_then(|()| writeln!(file, "{}", std::process::id()));
+    let pid = format!("{}\n", std::process::id());
+    // A long-running process taking the lock again finds its own pid
+    // there: one read instead of a truncate and a write.
+    let mut got = [0u8; 16];
+    let n = file.read_at(&mut got, 0).unwrap_or(0);
+    if got.get(..n) != Some(pid.as_bytes()) {
+        let _ =
+            file.set_len(0).and_then(|()| file.write_all_at(pid.as_bytes(), 0));
+    }
     StateLock { _file: file }
 }
 

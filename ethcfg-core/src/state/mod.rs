@@ -55,6 +55,15 @@
 //! its settings as `group/key`. Readers before this refuse such a record
 //! (unknown field) rather than misattribute it.
 //!
+//! **The journal.** Beside a records file of a namespace with many
+//! interfaces, `records@cookie<N>.journal` takes a small run's changed
+//! records, one self-contained line each, appended with one `write(2)`;
+//! readers apply it over the file, and any whole-file write folds it in.
+//! A run over one interface then writes a few hundred bytes however many
+//! records the namespace has, and `ethcfg watch` ([`StateDir::cached`])
+//! keeps the records in memory, revalidated by `lstat`, instead of
+//! reading them per event. The format and its rules: `state/journal.rs`.
+//!
 //! The v1 line format (`<ifname> <ifindex> <by> <created> <feature>=<A><R>...
 //! <group>/<key>=<value>...`, in `records@netns<ino>`) is still read, for
 //! one release, and rewritten as v2 by the next write.
@@ -73,7 +82,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -90,11 +99,13 @@ use crate::host::HostRoot;
 pub const MAX_RECORDS_BYTES: u64 = 64 * 1024 * 1024;
 
 mod features;
+mod journal;
 mod lock;
 
 pub use features::RecordedFeatures;
 use features::{owners_in, state_of, with_owners};
 use features::{ACTIVE, MANAGED, RECORDED, REQUESTED};
+pub use journal::{JOURNAL_COMPACT, JOURNAL_FROM, JOURNAL_MAX_IFACES};
 
 const FORMAT: &str = "ethcfg-records";
 const VERSION: u32 = 2;
@@ -166,6 +177,10 @@ impl Sources {
     /// No source.
     pub const NONE: Sources = Sources(0);
 
+    /// The configuration's bindings: `apply --config` and `watch`, which
+    /// act as one owner.
+    pub const CONFIG: Sources = Sources(4 | 8);
+
     /// Just `source`.
     pub fn only(source: Source) -> Sources {
         Sources(source.bit())
@@ -189,6 +204,16 @@ impl Sources {
     /// Whether there is none.
     pub fn is_empty(self) -> bool {
         self.0 == 0
+    }
+
+    /// Whether any of `o` is among them.
+    pub fn intersects(self, o: Sources) -> bool {
+        self.0 & o.0 != 0
+    }
+
+    /// Those not in `o`.
+    pub fn without(self, o: Sources) -> Sources {
+        Sources(self.0 & !o.0)
     }
 
     /// Each source, in [`Source::ALL`] order.
@@ -500,16 +525,6 @@ impl Record {
         let s = if managed { g | MANAGED } else { g & !MANAGED };
         self.features.set_state(slot, with_owners(s, owners));
         changed
-    }
-
-    /// Stops managing feature `name`, whoever managed it (its state before
-    /// stays recorded).
-    pub(crate) fn unmanage_feature(&mut self, name: &str) {
-        if let Some(slot) = self.features.slot(name, 0) {
-            let g = self.features.state(slot);
-            self.features
-                .set_state(slot, with_owners(g & !MANAGED, Sources::NONE));
-        }
     }
 
     /// Adds a setting's earlier value, unless an earlier one is recorded.
@@ -862,6 +877,19 @@ impl<'a> FeatureTable<'a> {
         FeatureTable { names, maps }
     }
 
+    /// The table `names` as given (a journal's), with `r`'s table mapped
+    /// onto it; a name `r` records that `names` lacks is left out.
+    fn over(names: Vec<&'a str>, r: &Record) -> Self {
+        let index: HashMap<&str, usize> =
+            names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+        let t = r.features.table();
+        let map = t
+            .iter()
+            .map(|n| index.get(n.as_str()).copied().unwrap_or(usize::MAX))
+            .collect();
+        FeatureTable { names, maps: vec![(Arc::as_ptr(t) as usize, map)] }
+    }
+
     /// One digit per name of the table, from `digit` of each recorded
     /// state byte of `r` (`b'0'` elsewhere).
     fn digits(&self, r: &Record, digit: impl Fn(u8) -> Option<u8>) -> String {
@@ -1055,6 +1083,22 @@ impl<'a> RecordV2<'a> {
     }
 }
 
+/// A file's (or a journal line's) feature table, shared by its records.
+/// A name twice would give one feature two states: an error.
+pub(super) fn feature_table(
+    names: &[Cow<'_, str>],
+) -> std::result::Result<Arc<Vec<FeatureName>>, String> {
+    let mut sorted: Vec<&str> = names.iter().map(|n| n.as_ref()).collect();
+    sorted.sort_unstable();
+    if let Some(w) = sorted.windows(2).find(|w| w.first() == w.last()) {
+        return Err(format!(
+            "feature {:?} is twice in the feature table",
+            w.first().copied().unwrap_or_default()
+        ));
+    }
+    Ok(Arc::new(names.iter().map(|n| FeatureName::from(n.as_ref())).collect()))
+}
+
 /// Parses a records file's bytes, v2 (JSON) or v1 (lines): the one entry
 /// point for every reader, and for fuzzing. The error says what is wrong
 /// (for v1, which line).
@@ -1072,21 +1116,7 @@ pub fn parse_records(bytes: &[u8]) -> std::result::Result<Records, String> {
                 file.format, file.version
             ));
         }
-        let table: Vec<FeatureName> = file
-            .features
-            .iter()
-            .map(|n| FeatureName::from(n.as_ref()))
-            .collect();
-        // A name twice would give one feature two states.
-        let mut sorted: Vec<&str> = table.iter().map(|n| n.as_str()).collect();
-        sorted.sort_unstable();
-        if let Some(w) = sorted.windows(2).find(|w| w.first() == w.last()) {
-            return Err(format!(
-                "feature {:?} is twice in the feature table",
-                w.first().copied().unwrap_or_default()
-            ));
-        }
-        let table = Arc::new(table);
+        let table = feature_table(&file.features)?;
         let mut out = Records::new();
         for r in file.records {
             let r = r.into_record(&table)?;
@@ -1128,10 +1158,20 @@ pub(crate) fn write_records(
 }
 
 /// The state directory.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct StateDir {
     dir: PathBuf,
+    /// The namespace's records kept between runs ([`StateDir::cached`]).
+    cache: Option<journal::Shared>,
 }
+
+impl PartialEq for StateDir {
+    fn eq(&self, o: &StateDir) -> bool {
+        self.dir == o.dir
+    }
+}
+
+impl Eq for StateDir {}
 
 /// Holds the state directory's lock; dropping it unlocks.
 #[derive(Debug)]
@@ -1275,7 +1315,7 @@ impl StateDir {
 
     /// A state directory at `dir`.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        StateDir { dir: dir.into() }
+        StateDir { dir: dir.into(), cache: None }
     }
 
     /// The directory.
@@ -1362,7 +1402,7 @@ impl StateDir {
             return Ok(Records::new());
         }
         self.check_dir()?;
-        let (file, id, legacy) = self.files();
+        let (file, id, legacy) = self.files_cached();
         match Self::load_file(&file)? {
             Some(r) if matches!(id, Some(NetnsId::Cookie(_))) => Ok(r),
             Some(r) => Ok(this_namespace_only(r)),
@@ -1409,23 +1449,11 @@ impl StateDir {
         Ok(None)
     }
 
+    /// The records of the base file at `path` with its journal applied;
+    /// `None` when there is neither.
     fn load_file(path: &Path) -> Result<Option<Records>> {
-        let Some(f) = open_regular(path)? else { return Ok(None) };
-        let mut bytes = Vec::new();
-        f.take(MAX_RECORDS_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(io(path, "read the state records"))?;
-        if bytes.len() as u64 > MAX_RECORDS_BYTES {
-            return Err(unsafe_path(
-                path,
-                format!("it is larger than {MAX_RECORDS_BYTES} bytes, so not ethcfg's records"),
-            ));
-        }
-        parse_records(&bytes).map(Some).map_err(|m| Error::State {
-            path: path.to_path_buf(),
-            what: "parse the state records",
-            source: std::io::Error::new(std::io::ErrorKind::InvalidData, m),
-        })
+        let loaded = journal::read_files(path)?;
+        Ok(loaded.found.then_some(loaded.records))
     }
 
     /// The record of device `ifname`, if there is one (by name: the
@@ -1443,9 +1471,15 @@ impl StateDir {
     /// # Errors
     /// [`Error::State`]; [`Error::StateUnsafe`].
     pub fn store_all(&self, records: &Records) -> Result<()> {
-        let (path, id, legacy) = self.files();
+        let (path, id, legacy) = self.files_cached();
         if records.is_empty() {
-            for p in std::iter::once(&path).chain(legacy.as_ref()) {
+            let journal = journal::journal_path(&path);
+            // The base first: a journal left by a failure here names it,
+            // so it is ignored as stale.
+            for p in std::iter::once(&path)
+                .chain(std::iter::once(&journal))
+                .chain(legacy.as_ref())
+            {
                 match std::fs::remove_file(p) {
                     Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                         return Err(io(p, "remove the state records")(e))
@@ -1455,6 +1489,17 @@ impl StateDir {
             }
             return Ok(());
         }
+        self.replace_records(|mut w| write_records(&mut w, id, records))
+    }
+
+    /// Replaces the namespace's records file, atomically, with what
+    /// `write` writes; the v1 file it replaces goes, and the journal is
+    /// folded in.
+    fn replace_records(
+        &self,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<()> {
+        let (path, _, legacy) = self.files_cached();
         self.ensure()?;
         let mut name = path.file_name().unwrap_or_default().to_owned();
         name.push(format!(".tmp{:016x}", random_suffix()));
@@ -1471,7 +1516,7 @@ impl StateDir {
         // Written in 64 KiB pieces rather than built whole.
         let written = (|| -> std::io::Result<()> {
             let mut w = std::io::BufWriter::with_capacity(64 * 1024, f);
-            write_records(&mut w, id, records)?;
+            write(&mut w)?;
             // No fsync: the rename makes the replacement atomic, and records
             // live in /run (tmpfs), which a reboot empties anyway — as it
             // should: the interfaces come back in their default state.
@@ -1490,6 +1535,9 @@ impl StateDir {
         if let Some(l) = legacy.filter(|l| *l != path) {
             let _ = std::fs::remove_file(l);
         }
+        // Folded in: its lines are in the base now. Should this fail, its
+        // head names the replaced base, so it is ignored as stale.
+        let _ = std::fs::remove_file(journal::journal_path(&path));
         Ok(())
     }
 
@@ -1959,5 +2007,17 @@ mod tests {
         ] {
             assert!(parse_records(bad.as_bytes()).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_configuration_s_sources_are_config_and_watch() {
+        assert_eq!(
+            Sources::CONFIG,
+            Sources::only(Source::Config) | Sources::only(Source::Watch)
+        );
+        let both = Sources::CONFIG | Sources::only(Source::Cli);
+        assert!(both.intersects(Sources::only(Source::Watch)));
+        assert!(!Sources::CONFIG.intersects(Sources::only(Source::Hook)));
+        assert_eq!(both.without(Sources::CONFIG), Sources::only(Source::Cli));
     }
 }

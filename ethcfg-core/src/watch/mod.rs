@@ -91,6 +91,19 @@ impl Damper {
         self.recent.remove(&ifindex);
         self.damped.remove(&ifindex);
     }
+
+    /// Forgets every interface `present` says is gone: after an overrun
+    /// their removals may have been lost, and a long-running watcher must
+    /// not keep state for every interface it ever saw.
+    pub fn retain(&mut self, mut present: impl FnMut(u32) -> bool) {
+        self.recent.retain(|i, _| present(*i));
+        self.damped.retain(|i, _| present(*i));
+    }
+
+    /// How many interfaces it keeps state for.
+    pub fn tracked(&self) -> usize {
+        self.recent.len() + self.damped.len()
+    }
 }
 
 impl Default for Damper {
@@ -121,6 +134,21 @@ mod tests {
         assert_eq!(d.drift(7, ms(5000)), Verdict::Damped);
         d.forget(7);
         assert_eq!(d.drift(7, ms(5000)), Verdict::Reapply);
+    }
+
+    #[test]
+    fn gone_interfaces_are_forgotten() {
+        let t0 = Instant::now();
+        let mut d = Damper::new(1, Duration::from_secs(10));
+        assert_eq!(d.drift(1, t0), Verdict::Reapply);
+        assert_eq!(d.drift(2, t0), Verdict::Reapply);
+        assert!(matches!(d.drift(2, t0), Verdict::Damp { .. }));
+        assert_eq!(d.tracked(), 2);
+        d.retain(|i| i == 1);
+        assert_eq!(d.tracked(), 1);
+        assert!(!d.is_damped(2));
+        d.retain(|_| false);
+        assert_eq!(d.tracked(), 0);
     }
 
     #[test]
