@@ -835,6 +835,13 @@ const CONFIG_PAGE: FormatPage = FormatPage {
                     "appear: apply when the interface appears; drift: also re-apply when \
                      something else changes it.",
                 ),
+                Block::P(
+                    "Every binding matching an interface applies. Two that set one kernel \
+                     feature or setting to different values are an error naming both, \
+                     however each spells it: tso in one and tx-tcp-segmentation in the \
+                     other, or tx and tx-checksum-ipv4, are the same feature. Within one \
+                     binding or profile a later name wins, as with ethtool -K.",
+                ),
             ],
         ),
         (
