@@ -148,6 +148,16 @@ const ENVIRONMENT: &[Entry] = &[
                warns before a change that resets its link, and impact marks it.",
     },
     Entry {
+        name: "NOTIFY_SOCKET",
+        pages: &["watch"],
+        text: "Set by systemd for Type=notify units: a path, or @name in the abstract \
+               namespace. watch sends READY=1 there once its sockets listen and the interfaces \
+               present have their bindings (STATUS= says how many were applied and how many \
+               failed), or when --ready-timeout passes first; RELOADING=1 then READY=1 around \
+               a SIGHUP reload; STOPPING=1 on SIGTERM. Unset, nothing is sent. A failure to \
+               send is logged and watch goes on.",
+    },
+    Entry {
         name: "ETHCFG",
         pages: &["ethcfg"],
         text: "The ifupdown hooks run this command instead of ethcfg from PATH.",
