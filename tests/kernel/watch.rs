@@ -34,6 +34,7 @@ tests! {
         sighup_with_a_broken_config_keeps_the_old_one,
         readiness_reload_and_stop_are_notified_to_a_path,
         readiness_reload_and_stop_are_notified_to_an_abstract_socket,
+        a_notify_socket_nobody_listens_on_is_logged_not_fatal,
     ],
 }
 
@@ -363,5 +364,19 @@ fn readiness_reload_and_stop_are_notified_to_an_abstract_socket() {
         )
         .unwrap();
         notified("notify-abstract", &rx, &format!("@{name}"));
+    });
+}
+
+fn a_notify_socket_nobody_listens_on_is_logged_not_fatal() {
+    in_netns(|| {
+        let gone = scratch("notify-gone").join("no-such-socket");
+        let w =
+            Watch::spawn("notify-gone", TSO_OFF, &[], Some(gone.as_os_str()));
+        w.expect("the failed READY=1 logged", |l| {
+            l.contains("notifying the service manager")
+        });
+        veth("wb0", "xb0");
+        eventually("wb0 tso off all the same", || !tso("wb0"));
+        w.stop();
     });
 }
