@@ -259,8 +259,9 @@ impl Config {
     ///
     /// # Errors
     /// [`Error::Config`] for a profile that does not exist (at the
-    /// binding's line), or two bindings (or profiles) that set one value
-    /// differently (naming both).
+    /// binding's line), or two bindings (or profiles) that set one kernel
+    /// feature or setting differently, however each spells it (naming
+    /// both, at the later one's line).
     pub fn desired(
         &self,
         id: &Identity,
