@@ -92,20 +92,29 @@ fn covers(w: &Word<'_>, p: &Point<'_>) -> bool {
     }
 }
 
-fn point(name: &str) -> Point<'_> {
-    match word(name) {
+/// The place `w` (written `name`) names on its own.
+fn point<'a>(w: &Word<'a>, name: &'a str) -> Point<'a> {
+    match w {
         // A pattern without `*` is one kernel name.
         Word::Legacy(f) if !f.pattern.contains('*') => {
             Point::Kernel(Cow::Borrowed(f.pattern), f.pattern)
         }
         Word::Legacy(f) => Point::Rest(f),
-        Word::Kernel(k) => Point::Kernel(k, name),
+        Word::Kernel(k) => Point::Kernel(k.clone(), name),
     }
 }
 
-/// What `part` asks of `p`: its last mention covering it.
-fn effective<'a>(part: &'a Part, p: &Point<'_>) -> Option<&'a ProfileFeature> {
-    part.features.iter().rev().find(|f| covers(&word(&f.name), p))
+/// A part's features with their words, resolved once per comparison.
+fn words(part: &Part) -> Vec<(&ProfileFeature, Word<'_>)> {
+    part.features.iter().map(|f| (f, word(&f.name))).collect()
+}
+
+/// What a part asks of `p`: its last mention covering it.
+fn effective<'a>(
+    part: &[(&'a ProfileFeature, Word<'_>)],
+    p: &Point<'_>,
+) -> Option<&'a ProfileFeature> {
+    part.iter().rev().find(|(_, w)| covers(w, p)).map(|(f, _)| *f)
 }
 
 fn canonical(s: &ProfileSetting) -> &str {
@@ -127,15 +136,12 @@ pub(super) fn check(
     ifname: &str,
 ) -> Option<Conflict> {
     let later = parts.get(j)?;
+    let lw = words(later);
     for earlier in parts.get(..j)? {
-        let points = earlier
-            .features
-            .iter()
-            .chain(&later.features)
-            .map(|f| point(&f.name));
+        let ew = words(earlier);
+        let points = ew.iter().chain(&lw).map(|(f, w)| point(w, &f.name));
         for p in points {
-            let (Some(a), Some(b)) =
-                (effective(earlier, &p), effective(later, &p))
+            let (Some(a), Some(b)) = (effective(&ew, &p), effective(&lw, &p))
             else {
                 continue;
             };
@@ -213,25 +219,20 @@ fn disagree(earlier: &Part, later: &Part, ifname: &str, on: &str) -> Conflict {
 pub(super) fn merge(
     parts: Vec<Part>,
 ) -> (Vec<ProfileFeature>, Vec<ProfileSetting>) {
-    let mut features: Vec<ProfileFeature> = Vec::new();
+    // One part (the common case): nothing to merge.
+    if parts.len() == 1 {
+        if let Some(p) = parts.into_iter().next() {
+            return (p.features, p.settings);
+        }
+        return (Vec::new(), Vec::new());
+    }
+    let mut all: Vec<(usize, ProfileFeature)> = Vec::new();
     let mut settings: Vec<ProfileSetting> = Vec::new();
     for (i, part) in parts.into_iter().enumerate() {
+        all.extend(part.features.into_iter().map(|f| (i, f)));
         if i == 0 {
-            features = part.features;
             settings = part.settings;
             continue;
-        }
-        for f in part.features {
-            let w = word(&f.name);
-            let redundant = features
-                .iter()
-                .rev()
-                .filter(|g| overlaps(&word(&g.name), &w))
-                .find(|g| g.on != f.on || g.name == f.name)
-                .is_some_and(|g| g.on == f.on);
-            if !redundant {
-                features.push(f);
-            }
         }
         for s in part.settings {
             let key = canonical(&s);
@@ -246,5 +247,33 @@ pub(super) fn merge(
             }
         }
     }
+    let keep = kept(&all);
+    let features = all
+        .into_iter()
+        .zip(keep)
+        .filter_map(|((_, f), k)| k.then_some(f))
+        .collect();
     (features, settings)
+}
+
+/// Which of `all` (each with its part's index) [`merge`] keeps; the first
+/// part's are all kept.
+fn kept(all: &[(usize, ProfileFeature)]) -> Vec<bool> {
+    let ws: Vec<Word<'_>> = all.iter().map(|(_, f)| word(&f.name)).collect();
+    let mut keep: Vec<bool> = Vec::with_capacity(all.len());
+    for (i, ((part, f), w)) in all.iter().zip(&ws).enumerate() {
+        let redundant = *part > 0
+            && all
+                .iter()
+                .zip(&ws)
+                .zip(&keep)
+                .take(i)
+                .rev()
+                .filter(|((_, gw), k)| **k && overlaps(gw, w))
+                .map(|(((_, g), _), _)| g)
+                .find(|g| g.on != f.on || g.name == f.name)
+                .is_some_and(|g| g.on == f.on);
+        keep.push(!redundant);
+    }
+    keep
 }
