@@ -1,8 +1,9 @@
 //! The process environment, read in one place and nowhere else (the
 //! library reads none): the state and profile directories
 //! (`ETHCFG_STATE_DIR`, `ETHCFG_PROFILE_DIR`), the config file
-//! (`ETHCFG_CONFIG`) and the SSH session ethcfg runs in
-//! (`SSH_CONNECTION`), handed to the commands that need them; and the
+//! (`ETHCFG_CONFIG`), the SSH session ethcfg runs in (`SSH_CONNECTION`)
+//! and the service manager's notification socket (`NOTIFY_SOCKET`, for
+//! `watch`), handed to the commands that need them; and the
 //! variables of a shell's completion request ([`completion_requested`],
 //! [`completion_word`]). clap_complete's engine reads its own again once a
 //! request is made.
@@ -26,6 +27,9 @@ pub(crate) struct Env {
     config: Option<PathBuf>,
     /// From `SSH_CONNECTION`: which interface carries this session.
     pub(crate) hints: ManagementHints,
+    /// `NOTIFY_SOCKET`: where a service manager (systemd's `Type=notify`)
+    /// waits for readiness.
+    notify_socket: Option<std::ffi::OsString>,
 }
 
 impl Env {
@@ -48,6 +52,7 @@ impl Env {
                 .and_then(|v| v.into_string().ok())
                 .map(|v| ManagementHints::from_ssh_connection(&v))
                 .unwrap_or_default(),
+            notify_socket: var("NOTIFY_SOCKET"),
         }
     }
 
@@ -69,6 +74,11 @@ impl Env {
     /// The user profile directory.
     pub(crate) fn profile_dir(&self) -> &Path {
         &self.profile_dir
+    }
+
+    /// `NOTIFY_SOCKET`, when a service manager set it.
+    pub(crate) fn notify_socket(&self) -> Option<&std::ffi::OsStr> {
+        self.notify_socket.as_deref()
     }
 
     /// The config file: `ETHCFG_CONFIG`, or the library's default.

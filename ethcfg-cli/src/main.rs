@@ -8,6 +8,7 @@ mod env;
 mod exit;
 mod lock;
 mod man;
+mod notify;
 mod render;
 
 use std::io::Write;

@@ -148,6 +148,16 @@ const ENVIRONMENT: &[Entry] = &[
                warns before a change that resets its link, and impact marks it.",
     },
     Entry {
+        name: "NOTIFY_SOCKET",
+        pages: &["watch"],
+        text: "Set by systemd for Type=notify units: a path, or @name in the abstract \
+               namespace. watch sends READY=1 there once its sockets listen and the interfaces \
+               present have their bindings (STATUS= says how many were applied and how many \
+               failed), or when --ready-timeout passes first; RELOADING=1 then READY=1 around \
+               a SIGHUP reload; STOPPING=1 on SIGTERM. Unset, nothing is sent. A failure to \
+               send is logged and watch goes on.",
+    },
+    Entry {
         name: "ETHCFG",
         pages: &["ethcfg"],
         text: "The ifupdown hooks run this command instead of ethcfg from PATH.",
@@ -834,6 +844,13 @@ const CONFIG_PAGE: FormatPage = FormatPage {
                     "enforce = \"appear\"|\"drift\"",
                     "appear: apply when the interface appears; drift: also re-apply when \
                      something else changes it.",
+                ),
+                Block::P(
+                    "Every binding matching an interface applies. Two that set one kernel \
+                     feature or setting to different values are an error naming both, \
+                     however each spells it: tso in one and tx-tcp-segmentation in the \
+                     other, or tx and tx-checksum-ipv4, are the same feature. Within one \
+                     binding or profile a later name wins, as with ethtool -K.",
                 ),
             ],
         ),

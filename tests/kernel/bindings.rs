@@ -319,6 +319,9 @@ fn systemd_units_verify() {
         ] {
             assert!(text.contains(want), "{u}: {want}");
         }
+        if u == "ethcfg-watch.service" {
+            watch_unit_reports_ready_before_systemd_gives_up(&text);
+        }
         let p = dir.join(u);
         std::fs::write(&p, text).unwrap();
         units.push(p);
@@ -333,5 +336,33 @@ fn systemd_units_verify() {
         o.status.success() && o.stderr.is_empty(),
         "{}",
         String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// The watch unit is `Type=notify` and watch reports ready on its own
+/// (`--ready-timeout`) well before systemd's start timeout would stop it.
+fn watch_unit_reports_ready_before_systemd_gives_up(text: &str) {
+    for want in ["Type=notify\n", "NotifyAccess=main\n"] {
+        assert!(text.contains(want), "ethcfg-watch.service: {want}");
+    }
+    let value = |key: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(key))
+            .unwrap_or_else(|| panic!("ethcfg-watch.service: no {key}"))
+            .to_owned()
+    };
+    let timeout: u64 = value("TimeoutStartSec=")
+        .strip_suffix('s')
+        .and_then(|v| v.parse().ok())
+        .expect("TimeoutStartSec in seconds");
+    let exec = value("ExecStart=");
+    let ready: u64 = exec
+        .split_once("--ready-timeout ")
+        .and_then(|(_, v)| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("ExecStart={exec}: no --ready-timeout"));
+    assert!(
+        ready + 15 <= timeout,
+        "--ready-timeout {ready} too close to TimeoutStartSec={timeout}s"
     );
 }

@@ -3,10 +3,17 @@
 //! oracle: interfaces that appear or are renamed into a binding get it;
 //! drift is re-applied under "drift" and left under "appear"; a fight is
 //! damped and logged; an overrun ends with every interface right; SIGHUP
-//! with a broken configuration keeps the old one; SIGTERM exits 0.
+//! with a broken configuration keeps the old one; SIGTERM exits 0. Under a
+//! service manager (NOTIFY_SOCKET: a socket the test binds, by path and in
+//! the abstract namespace) READY=1 comes only once the interfaces present
+//! have their bindings; a reload is RELOADING=1 then READY=1; SIGTERM
+//! STOPPING=1.
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Write};
+use std::os::linux::net::SocketAddrExt;
 use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::{SocketAddr, UnixDatagram};
 use std::path::PathBuf;
 use std::process::{Child, Stdio};
 use std::sync::mpsc::{self, Receiver};
@@ -27,6 +34,9 @@ tests! {
         sighup_with_a_broken_config_keeps_the_old_one,
         watch_and_cli_runs_share_the_records_journal,
         a_burst_with_unbound_peers_misses_none,
+        readiness_reload_and_stop_are_notified_to_a_path,
+        readiness_reload_and_stop_are_notified_to_an_abstract_socket,
+        a_notify_socket_nobody_listens_on_is_logged_not_fatal,
     ],
 }
 
@@ -40,6 +50,17 @@ struct Watch {
 
 impl Watch {
     fn start(tag: &str, text: &str, extra: &[&str]) -> Watch {
+        Watch::spawn(tag, text, extra, None)
+    }
+
+    /// [`Watch::start`] with `NOTIFY_SOCKET` set to `notify` (unset when
+    /// `None`, whatever the test runner's own environment says).
+    fn spawn(
+        tag: &str,
+        text: &str,
+        extra: &[&str],
+        notify: Option<&OsStr>,
+    ) -> Watch {
         let dir = scratch(&format!("watch-{tag}"));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
@@ -47,7 +68,12 @@ impl Watch {
             .unwrap();
         let config = dir.join("ethcfg.toml");
         std::fs::write(&config, text).unwrap();
-        let mut child = ethcfg_cmd()
+        let mut cmd = ethcfg_cmd();
+        match notify {
+            Some(n) => cmd.env("NOTIFY_SOCKET", n),
+            None => cmd.env_remove("NOTIFY_SOCKET"),
+        };
+        let mut child = cmd
             .env("ETHCFG_STATE_DIR", dir.join("state"))
             .args(["watch", "--config"])
             .arg(&config)
@@ -344,6 +370,101 @@ fn a_burst_with_unbound_peers_misses_none() {
                 .map(|i| format!("link add wb{i}u type veth peer name ub{i}")),
         );
         eventually("all 100 tso off", || all_off("wb", 100) == 0);
+        w.stop();
+    });
+}
+
+/// The next notification on `rx`, as text.
+fn notification(rx: &UnixDatagram) -> String {
+    rx.set_read_timeout(Some(WAIT)).unwrap();
+    let mut buf = [0u8; 4096];
+    let n = rx.recv(&mut buf).expect("a notification within the wait");
+    String::from_utf8(buf[..n].to_vec()).unwrap()
+}
+
+/// The start-up, reload and stop of watch as a `Type=notify` service sees
+/// them, `rx` being the service manager's socket and `addr` its
+/// `NOTIFY_SOCKET`.
+fn notified(tag: &str, rx: &UnixDatagram, addr: &str) {
+    // Present before watch starts: the start-up apply is what binds it.
+    veth("wr0", "xr0");
+    assert!(tso("wr0"));
+    let mut w = Watch::spawn(tag, TSO_OFF_WR, &[], Some(OsStr::new(addr)));
+    let ready = notification(rx);
+    // ethtool as the oracle, at once: READY=1 came after the apply.
+    assert!(!tso("wr0"), "READY=1 before wr0 had its binding: {ready}");
+    assert!(tso("xr0"), "the unbound peer is left alone");
+    let lines: Vec<&str> = ready.lines().collect();
+    assert!(lines.contains(&"READY=1"), "{ready}");
+    assert!(
+        lines
+            .contains(&"STATUS=start: 1 interface applied, 0 failed; watching"),
+        "{ready}"
+    );
+
+    w.signal("-HUP");
+    let reloading = notification(rx);
+    let lines: Vec<&str> = reloading.lines().collect();
+    assert_eq!(lines.first(), Some(&"RELOADING=1"), "{reloading}");
+    assert!(
+        lines.iter().any(|l| l
+            .strip_prefix("MONOTONIC_USEC=")
+            .is_some_and(|v| v.parse::<u64>().is_ok_and(|v| v > 0))),
+        "{reloading}"
+    );
+    let ready = notification(rx);
+    assert!(
+        ready.lines().any(|l| l == "READY=1")
+            && ready
+                .contains("STATUS=configuration reloaded: 1 interface applied"),
+        "{ready}"
+    );
+    w.expect("reloaded", |l| l.contains("reloaded"));
+
+    w.signal("-TERM");
+    let stopping = notification(rx);
+    assert!(stopping.lines().any(|l| l == "STOPPING=1"), "{stopping}");
+    let st = w.child.wait().unwrap();
+    assert_eq!(st.code(), Some(0), "watch exits 0 on SIGTERM");
+}
+
+const TSO_OFF_WR: &str =
+    "[[bind]]\nmatch = { name = \"wr*\" }\n[bind.features]\ntso = \"off\"\n";
+
+fn readiness_reload_and_stop_are_notified_to_a_path() {
+    in_netns(|| {
+        let dir = scratch("notify-path");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("notify");
+        let rx = UnixDatagram::bind(&path).unwrap();
+        notified("notify-path", &rx, path.to_str().unwrap());
+    });
+}
+
+fn readiness_reload_and_stop_are_notified_to_an_abstract_socket() {
+    in_netns(|| {
+        // Abstract names belong to the network namespace, which the test
+        // thread and watch share.
+        let name = format!("ethcfg-test-notify-{}", std::process::id());
+        let rx = UnixDatagram::bind_addr(
+            &SocketAddr::from_abstract_name(name.as_bytes()).unwrap(),
+        )
+        .unwrap();
+        notified("notify-abstract", &rx, &format!("@{name}"));
+    });
+}
+
+fn a_notify_socket_nobody_listens_on_is_logged_not_fatal() {
+    in_netns(|| {
+        let gone = scratch("notify-gone").join("no-such-socket");
+        let w =
+            Watch::spawn("notify-gone", TSO_OFF, &[], Some(gone.as_os_str()));
+        w.expect("the failed READY=1 logged", |l| {
+            l.contains("notifying the service manager")
+        });
+        veth("wb0", "xb0");
+        eventually("wb0 tso off all the same", || !tso("wb0"));
         w.stop();
     });
 }

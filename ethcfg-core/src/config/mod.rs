@@ -19,7 +19,9 @@
 //! A binding that does not parse or validate is reported (file and line)
 //! and skipped; the others stay. What an interface should be is the merge
 //! of every binding matching it ([`Config::desired`]); two that disagree
-//! on a value are an error naming both. The file is trusted as profiles
+//! on a value are an error naming both, compared on the kernel features
+//! the names resolve to: `tso` in one and `tx-tcp-segmentation` in the
+//! other are one feature (`merge.rs`). The file is trusted as profiles
 //! are (owner, mode, no symbolic link). [`write`](mod@write) edits it in
 //! place (appending and removing tables, comments and order kept) and
 //! replaces it atomically.
@@ -27,6 +29,7 @@
 //! May use: `crate::error`, `crate::fs`, `crate::ethtool`, `crate::host`,
 //! `crate::profile`.
 
+mod merge;
 mod parse;
 pub mod persist;
 pub mod write;
@@ -256,16 +259,16 @@ impl Config {
     ///
     /// # Errors
     /// [`Error::Config`] for a profile that does not exist (at the
-    /// binding's line), or two bindings (or profiles) that set one value
-    /// differently (naming both).
+    /// binding's line), or two bindings (or profiles) that set one kernel
+    /// feature or setting differently, however each spells it (naming
+    /// both, at the later one's line).
     pub fn desired(
         &self,
         id: &Identity,
         profiles: &Profiles,
     ) -> Result<Option<Desired>> {
         let file = self.path.display().to_string();
-        let mut features: Vec<(ProfileFeature, String)> = Vec::new();
-        let mut settings: Vec<(ProfileSetting, String)> = Vec::new();
+        let mut parts: Vec<merge::Part> = Vec::new();
         let mut names: Vec<String> = Vec::new();
         let mut drivers: Vec<String> = Vec::new();
         let mut any_driver = false;
@@ -279,11 +282,7 @@ impl Config {
             if b.enforce == Enforce::Drift {
                 enforce = Enforce::Drift;
             }
-            let mut parts: Vec<(
-                String,
-                Vec<ProfileFeature>,
-                Vec<ProfileSetting>,
-            )> = Vec::new();
+            let first_new = parts.len();
             for name in &b.profiles {
                 let p = profiles.get(name).map_err(|e| Error::Config {
                     file: file.clone(),
@@ -296,63 +295,45 @@ impl Config {
                 drivers.extend(p.drivers.iter().cloned());
                 disruptive |= p.disruptive;
                 names.push(p.name.clone());
-                parts.push((
-                    format!("binding at line {} (profile {})", b.line, p.name),
-                    p.features.clone(),
-                    p.settings.clone(),
-                ));
+                parts.push(merge::Part {
+                    who: format!(
+                        "binding at line {} (profile {})",
+                        b.line, p.name
+                    ),
+                    line: b.line,
+                    features: p.features.clone(),
+                    settings: p.settings.clone(),
+                });
             }
             if !b.features.is_empty() || !b.settings.is_empty() {
                 any_driver = true;
                 names.push(format!("bind@{}", b.line));
-                parts.push((
-                    format!("binding at line {}", b.line),
-                    b.features.clone(),
-                    b.settings.clone(),
-                ));
+                parts.push(merge::Part {
+                    who: format!("binding at line {}", b.line),
+                    line: b.line,
+                    features: b.features.clone(),
+                    settings: b.settings.clone(),
+                });
             }
-            for (who, fs, ss) in parts {
-                for f in fs {
-                    match features.iter().find(|(g, _)| g.name == f.name) {
-                        Some((g, other)) if g.on != f.on => {
-                            return Err(conflict(
-                                &file, b.line, &id.ifname, other, &who,
-                                &f.name, g.on, f.on,
-                            ))
-                        }
-                        Some(_) => {}
-                        None => features.push((f, who.clone())),
-                    }
-                }
-                for s in ss {
-                    match settings
-                        .iter()
-                        .find(|(g, _)| g.group == s.group && g.key == s.key)
-                    {
-                        Some((g, other)) if g.value != s.value => {
-                            return Err(Error::Config {
-                                file: file.clone(),
-                                line: Some(b.line),
-                                problem: format!(
-                                    "{} and {} both match {} and disagree on [{}] {}",
-                                    other, who, id.ifname, s.group, s.key
-                                ),
-                            })
-                        }
-                        Some(_) => {}
-                        None => settings.push((s, who.clone())),
-                    }
+            for j in first_new..parts.len() {
+                if let Some(c) = merge::check(&parts, j, &id.ifname) {
+                    return Err(Error::Config {
+                        file,
+                        line: Some(c.line),
+                        problem: c.problem,
+                    });
                 }
             }
         }
         if lines.is_empty() {
             return Ok(None);
         }
+        let (features, settings) = merge::merge(parts);
         let mut profile = Profile::from_parts(
             names.join("+"),
             self.path.clone(),
-            features.into_iter().map(|(f, _)| f).collect(),
-            settings.into_iter().map(|(s, _)| s).collect(),
+            features,
+            settings,
         );
         // A binding's inline sections are for whatever it matched: the
         // driver guard only holds when every part is for named drivers.
@@ -363,29 +344,6 @@ impl Config {
         }
         profile.disruptive = disruptive;
         Ok(Some(Desired { profile, force, enforce, lines }))
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn conflict(
-    file: &str,
-    line: usize,
-    ifname: &str,
-    first: &str,
-    second: &str,
-    feature: &str,
-    a: bool,
-    b: bool,
-) -> Error {
-    let word = |on: bool| if on { "on" } else { "off" };
-    Error::Config {
-        file: file.to_owned(),
-        line: Some(line),
-        problem: format!(
-            "{first} and {second} both match {ifname} and disagree on {feature} ({} vs {})",
-            word(a),
-            word(b)
-        ),
     }
 }
 
