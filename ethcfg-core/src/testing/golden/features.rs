@@ -178,6 +178,24 @@ fn features_set_request_bytes() {
 }
 
 #[test]
+fn a_set_request_appended_to_a_datagram_is_the_same_bytes_after_it() {
+    let bits = [(0, "tx-scatter-gather", false), (14, "rx-gro", true)];
+    let first =
+        features::set_request(FAMILY_ID, 4, Dev::Index(3), bits).unwrap();
+    let second =
+        features::set_request(FAMILY_ID, 5, Dev::Index(7), bits).unwrap();
+    let datagram = features::set_request_in(
+        first.clone(),
+        FAMILY_ID,
+        5,
+        Dev::Index(7),
+        bits,
+    )
+    .unwrap();
+    assert_eq!(datagram, [first, second].concat());
+}
+
+#[test]
 fn requests_too_large_for_an_attribute_are_refused() {
     let long = "x".repeat(70_000);
     assert_eq!(
