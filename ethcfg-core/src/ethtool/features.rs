@@ -178,8 +178,9 @@ fn word_bit(words: &[u64], i: usize) -> bool {
 }
 
 impl Features {
+    /// Taken by value: the reply's interface name moves in, not copied.
     pub(crate) fn from_reply(
-        r: &FeaturesReply,
+        r: FeaturesReply,
         table: &Arc<Vec<FeatureName>>,
     ) -> Features {
         let n = table.len();
@@ -209,7 +210,7 @@ impl Features {
         }
         Features {
             ifindex: r.dev.index.unwrap_or(0),
-            ifname: r.dev.name.clone().unwrap_or_default(),
+            ifname: r.dev.name.unwrap_or_default(),
             table: Arc::clone(table),
             bits,
             words,

@@ -217,7 +217,7 @@ impl<T: Transport> Session<T> {
             })
             .await?;
         let r = wf::decode_get(body(OP, &reply)?).map_err(|e| e.for_op(OP))?;
-        Ok(Features::from_reply(&r, &names))
+        Ok(Features::from_reply(r, &names))
     }
 
     /// `FEATURES_GET` dump: every interface, in ifindex order.
@@ -238,7 +238,7 @@ impl<T: Transport> Session<T> {
                     };
                     let r = wf::decode_get(body(OP, p)?)
                         .map_err(|e| e.for_op(OP))?;
-                    all.push(Features::from_reply(&r, &names));
+                    all.push(Features::from_reply(r, &names));
                     Ok(())
                 },
             )

@@ -4,6 +4,8 @@
 //! requests need: keyed by index and name (features, whose table the run
 //! has read) or by name alone (private flags). Bit 0 is a bit like any other.
 
+use smallvec::SmallVec;
+
 use super::attrs::{attrs, WireError, WireResult};
 use super::builder::MsgBuilder;
 use super::consts::*;
@@ -13,15 +15,19 @@ use super::consts::*;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Bitset {
     pub(crate) size: u32,
-    pub(crate) value: Vec<u32>,
-    pub(crate) mask: Option<Vec<u32>>,
+    pub(crate) value: Words,
+    pub(crate) mask: Option<Words>,
 }
+
+/// A bitset's words: inline up to 128 bits (features are 64, link modes
+/// about 120), so decoding one allocates nothing.
+pub(crate) type Words = SmallVec<[u32; 4]>;
 
 fn bit(words: &[u32], i: u32) -> bool {
     words.get((i / 32) as usize).is_some_and(|w| (w >> (i % 32)) & 1 == 1)
 }
 
-fn set_bit(words: &mut Vec<u32>, i: u32) {
+fn set_bit(words: &mut Words, i: u32) {
     let w = (i / 32) as usize;
     if words.len() <= w {
         words.resize(w + 1, 0);
@@ -123,7 +129,7 @@ impl Bitset {
     }
 }
 
-fn words(b: &[u8]) -> WireResult<Vec<u32>> {
+fn words(b: &[u8]) -> WireResult<Words> {
     if !b.len().is_multiple_of(4) {
         return Err(WireError::new("bitset words not a multiple of 4 bytes"));
     }
@@ -143,8 +149,8 @@ fn decode_verbose(size: u32, nomask: bool, bits: &[u8]) -> WireResult<Bitset> {
             "bitset size {size} is implausible"
         )));
     }
-    let mut value = vec![0u32; size.div_ceil(32) as usize];
-    let mut mask = vec![0u32; value.len()];
+    let mut value: Words = SmallVec::from_elem(0, size.div_ceil(32) as usize);
+    let mut mask = value.clone();
     for b in attrs(bits) {
         let b = b?;
         if b.kind != ETHTOOL_A_BITSET_BITS_BIT {

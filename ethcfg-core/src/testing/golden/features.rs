@@ -323,7 +323,7 @@ fn decode_features_get_reply_bytes() {
     ]);
     let shared: std::sync::Arc<Vec<crate::ethtool::features::FeatureName>> =
         std::sync::Arc::new(table.iter().map(|n| n.as_str().into()).collect());
-    let f = crate::Features::from_reply(&r, &shared);
+    let f = crate::Features::from_reply(r, &shared);
     let sg = f.get("tx-scatter-gather").unwrap();
     assert!(sg.active && sg.requested && !sg.fixed);
     let csum = f.get("tx-checksum-ipv4").unwrap();
