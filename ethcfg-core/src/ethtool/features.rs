@@ -483,6 +483,10 @@ pub fn plan(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ResolvedRequest {
     items: Vec<(String, bool, Resolved)>,
+    /// Every bit the words name, in order and once: listed when the
+    /// request is resolved, so that per interface [`Self::named_bits`] only
+    /// filters it.
+    bits: Vec<u32>,
 }
 
 impl ResolvedRequest {
@@ -490,17 +494,14 @@ impl ResolvedRequest {
     /// they would change: what a run manages on the interface, for the
     /// records.
     pub(crate) fn named_bits(&self, current: &Features) -> Vec<u32> {
-        let mut bits: Vec<u32> = Vec::new();
-        for (_, _, r) in &self.items {
-            match r {
-                Resolved::Kernel(i) => bits.push(*i),
-                Resolved::Legacy(_, b) => bits.extend(b),
-            }
-        }
-        bits.retain(|&i| current.name(i).is_some() && !current.is_fixed(i));
-        bits.sort_unstable();
-        bits.dedup();
-        bits
+        let mut out = Vec::with_capacity(self.bits.len());
+        out.extend(
+            self.bits
+                .iter()
+                .copied()
+                .filter(|&i| current.name(i).is_some() && !current.is_fixed(i)),
+        );
+        out
     }
 }
 
@@ -533,7 +534,16 @@ pub(crate) fn resolve_request(
             Some(r) => items.push((word.clone(), *on, r)),
         }
     }
-    Ok(ResolvedRequest { items })
+    let mut bits: Vec<u32> = Vec::new();
+    for (_, _, r) in &items {
+        match r {
+            Resolved::Kernel(i) => bits.push(*i),
+            Resolved::Legacy(_, b) => bits.extend(b),
+        }
+    }
+    bits.sort_unstable();
+    bits.dedup();
+    Ok(ResolvedRequest { items, bits })
 }
 
 /// [`plan`] with a choice of what fixed features mean.
@@ -564,9 +574,11 @@ pub(crate) fn plan_resolved(
     let named = |i: u32| current.name(i).is_some();
     let conflicting =
         |i: u32, on: bool| current.is_fixed(i) && current.is_active(i) != on;
-    let mut fixed_bits: Vec<(u32, bool)> = Vec::new();
+    // On the stack: this runs once per interface, and a request names a
+    // few dozen bits at most (more spill to the heap).
+    let mut fixed_bits: SmallVec<[(u32, bool); 8]> = SmallVec::new();
     // index -> wanted state, in first-mention order; later mentions win.
-    let mut wanted: Vec<(u32, bool)> = Vec::with_capacity(32);
+    let mut wanted: SmallVec<[(u32, bool); 64]> = SmallVec::new();
     // Which bits `wanted` holds, so a first mention (nearly all of them)
     // is a push and not a search.
     let mut seen = [0u64; 4];
@@ -650,9 +662,9 @@ pub(crate) fn plan_resolved(
     };
     // Sized first: a thousand plans stay in memory until the run ends, and
     // growing them leaves each at twice its size on fresh pages.
-    let mut bits: Vec<PlannedBit> =
-        Vec::with_capacity(wanted.iter().filter(|w| differs(w)).count());
-    let mut kept: Vec<PlannedBit> = Vec::new();
+    let sending = wanted.iter().filter(|w| differs(w)).count();
+    let mut bits: Vec<PlannedBit> = Vec::with_capacity(sending);
+    let mut kept: Vec<PlannedBit> = Vec::with_capacity(wanted.len() - sending);
     for w in wanted {
         if differs(&w) {
             bits.extend(planned(w));
