@@ -805,18 +805,29 @@ impl InterfaceOutcome {
         reply: &SetReply,
         names: &[FeatureName],
     ) -> InterfaceOutcome {
-        let requested = |i: u32| plan.bits.iter().any(|b| b.index == i);
+        // The requested bits as a bitmap (feature bits are below 64 on
+        // every kernel so far; beyond 256 they are looked for in the plan).
+        let mut asked = [0u64; 4];
+        let mut listed = 0;
+        let mut changed_asked = 0;
+        for b in &plan.bits {
+            if let Some(w) = asked.get_mut((b.index / 64) as usize) {
+                *w |= 1 << (b.index % 64);
+            }
+            let changed = changed(&reply.active_diff, b.index);
+            listed += usize::from(reply.wanted_diff.listed(b.index) || changed);
+            changed_asked += usize::from(reply.active_diff.listed(b.index));
+        }
+        let requested = |i: u32| match asked.get((i / 64) as usize) {
+            Some(w) => (w >> (i % 64)) & 1 == 1,
+            None => plan.bits.iter().any(|b| b.index == i),
+        };
         let side_effects =
-            || reply.active_diff.mask_bits().filter(move |&i| !requested(i));
+            reply.active_diff.mask_bits().count().saturating_sub(changed_asked);
         // Sized exactly: a thousand outcomes are held until the report, and
         // a list that outgrew its guess was copied to fresh pages.
-        let listed = plan.bits.iter().filter(|b| {
-            reply.wanted_diff.listed(b.index)
-                || changed(&reply.active_diff, b.index)
-        });
-        let mut changes = Vec::with_capacity(
-            plan.fixed.len() + listed.count() + side_effects().count(),
-        );
+        let mut changes =
+            Vec::with_capacity(plan.fixed.len() + listed + side_effects);
         changes.extend(plan.refused_fixed_iter());
         // The requested bits in bit order, sorted on the stack (a plan
         // sends a few dozen bits at most; more spill to the heap).
@@ -845,7 +856,7 @@ impl InterfaceOutcome {
                 });
             }
         }
-        for i in side_effects() {
+        for i in reply.active_diff.mask_bits().filter(|&i| !requested(i)) {
             let now = reply.active_diff.get(i);
             let name = names
                 .get(i as usize)
