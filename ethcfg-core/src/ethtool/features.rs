@@ -487,6 +487,23 @@ pub(crate) struct ResolvedRequest {
     /// request is resolved, so that per interface [`Self::named_bits`] only
     /// filters it.
     bits: Vec<u32>,
+    /// Every bit the words name, in first-mention order, with the state
+    /// the last mention asks for and which states were asked for at all:
+    /// what planning with [`FixedPolicy::Refuse`] needs of the request,
+    /// worked out once instead of once per interface.
+    wanted: Vec<WantedBit>,
+}
+
+/// One bit of a [`ResolvedRequest`], as every mention of it adds up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct WantedBit {
+    index: u32,
+    /// The state the last mention asks for.
+    on: bool,
+    /// Whether some mention asks for it on.
+    asked_on: bool,
+    /// Whether some mention asks for it off.
+    asked_off: bool,
 }
 
 impl ResolvedRequest {
@@ -543,7 +560,30 @@ pub(crate) fn resolve_request(
     }
     bits.sort_unstable();
     bits.dedup();
-    Ok(ResolvedRequest { items, bits })
+    let mut wanted: Vec<WantedBit> = Vec::with_capacity(bits.len());
+    for (_, on, r) in &items {
+        let on = *on;
+        let named: &[u32] = match r {
+            Resolved::Kernel(i) => std::slice::from_ref(i),
+            Resolved::Legacy(_, b) => b,
+        };
+        for &index in named {
+            match wanted.iter_mut().find(|w| w.index == index) {
+                Some(w) => {
+                    w.on = on;
+                    w.asked_on |= on;
+                    w.asked_off |= !on;
+                }
+                None => wanted.push(WantedBit {
+                    index,
+                    on,
+                    asked_on: on,
+                    asked_off: !on,
+                }),
+            }
+        }
+    }
+    Ok(ResolvedRequest { items, bits, wanted })
 }
 
 /// [`plan`] with a choice of what fixed features mean.
@@ -566,6 +606,106 @@ pub fn plan_with(
 /// # Errors
 /// [`Error::FixedFeature`] with [`FixedPolicy::Error`].
 pub(crate) fn plan_resolved(
+    current: &Features,
+    req: &ResolvedRequest,
+    policy: FixedPolicy,
+) -> Result<FeaturePlan> {
+    match policy {
+        FixedPolicy::Refuse => plan_refusing(current, req),
+        FixedPolicy::Error => plan_each_word(current, req, policy),
+    }
+}
+
+/// [`plan_resolved`] with [`FixedPolicy::Refuse`] (a profile, planned for
+/// every interface of a run) from the request's bits as resolved once:
+/// what [`plan_each_word`] works out word by word comes to this.
+///
+/// - A changeable bit is wanted in the state its last mention asks for,
+///   in first-mention order; it is sent when its active or requested state
+///   differs, else kept.
+/// - A fixed bit is refused when some mention asks for the state it is
+///   not in (and then that is what the refusal asks for); it is not sent.
+/// - A kernel name the interface's table does not name is an error.
+fn plan_refusing(
+    current: &Features,
+    req: &ResolvedRequest,
+) -> Result<FeaturePlan> {
+    let named = |i: u32| current.name(i).is_some();
+    if let Some((word, _, _)) = req
+        .items
+        .iter()
+        .find(|(_, _, r)| matches!(r, Resolved::Kernel(i) if !named(*i)))
+    {
+        return Err(Error::UnknownFeature {
+            iface: Some(current.ifname.clone()),
+            name: word.clone(),
+            suggestions: Vec::new(),
+        });
+    }
+    let differs = |w: &WantedBit| {
+        current.is_active(w.index) != w.on
+            || current.is_requested(w.index) != w.on
+    };
+    let (mut sending, mut keeping, mut refusing) = (0, 0, 0);
+    for w in req.wanted.iter().filter(|w| named(w.index)) {
+        if !current.is_fixed(w.index) {
+            if differs(w) {
+                sending += 1;
+            } else {
+                keeping += 1;
+            }
+        } else if refused(current, w) {
+            refusing += 1;
+        }
+    }
+    // Sized first: a thousand plans stay in memory until the run ends.
+    let mut bits: Vec<PlannedBit> = Vec::with_capacity(sending);
+    let mut kept: Vec<PlannedBit> = Vec::with_capacity(keeping);
+    let mut fixed: Vec<PlannedBit> = Vec::with_capacity(refusing);
+    for w in &req.wanted {
+        let Some(name) = current.name(w.index) else { continue };
+        let from = current.is_active(w.index);
+        if current.is_fixed(w.index) {
+            if refused(current, w) {
+                fixed.push(PlannedBit {
+                    name: name.clone(),
+                    index: w.index,
+                    from,
+                    to: !from,
+                });
+            }
+            continue;
+        }
+        let b =
+            PlannedBit { name: name.clone(), index: w.index, from, to: w.on };
+        if differs(w) {
+            bits.push(b);
+        } else {
+            kept.push(b);
+        }
+    }
+    fixed.sort_by_key(|b| b.index);
+    Ok(FeaturePlan {
+        ifindex: current.ifindex,
+        ifname: current.ifname.clone(),
+        bits,
+        skipped_fixed: Vec::new(),
+        fixed,
+        kept,
+    })
+}
+
+/// Whether a fixed bit is asked for in the state it is not in.
+fn refused(current: &Features, w: &WantedBit) -> bool {
+    if current.is_active(w.index) {
+        w.asked_off
+    } else {
+        w.asked_on
+    }
+}
+
+/// [`plan_resolved`] word by word, for either policy.
+fn plan_each_word(
     current: &Features,
     req: &ResolvedRequest,
     policy: FixedPolicy,
@@ -943,7 +1083,90 @@ fn changed(diff: &Bitset, i: u32) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::FeatureName;
+    use super::*;
+    use crate::testing::fake::FEATURE_TABLE;
+
+    /// Interface states from a seed: every named bit active, requested
+    /// and fixed or not, as a small generator (xorshift) picks.
+    fn features(seed: u64) -> Features {
+        let table: Arc<Vec<FeatureName>> = Arc::new(
+            FEATURE_TABLE.iter().map(|n| FeatureName::from(*n)).collect(),
+        );
+        let words = table.len().div_ceil(64);
+        let mut x = seed | 1;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut bits = vec![0u64; 3 * words];
+        for (i, name) in table.iter().enumerate() {
+            if name.is_empty() {
+                continue;
+            }
+            let r = next();
+            for (k, m) in [(0, 0b011), (1, 0b101), (2, 0b1_1000)].iter() {
+                // fixed about one bit in four
+                let set = if *k == 2 { r & m == *m } else { r & m != 0 };
+                if set {
+                    bits[k * words + i / 64] |= 1 << (i % 64);
+                }
+            }
+        }
+        Features {
+            ifindex: 7,
+            ifname: "eth0".to_owned(),
+            table,
+            bits: bits.into_boxed_slice(),
+            words,
+        }
+    }
+
+    #[test]
+    fn planning_a_profile_from_the_resolved_bits_is_planning_word_by_word() {
+        let names: Vec<String> =
+            FEATURE_TABLE.iter().map(|n| (*n).to_owned()).collect();
+        let requests = [
+            FeatureRequest::new()
+                .disable("tso")
+                .disable("gso")
+                .disable("gro")
+                .disable("tx")
+                .disable("rx")
+                .disable("rxvlan")
+                .disable("txvlan")
+                .disable("sg"),
+            // later mentions win, in either direction, by legacy and kernel name
+            FeatureRequest::new()
+                .enable("sg")
+                .disable("tx-scatter-gather")
+                .enable("tso")
+                .disable("tx-tcp-segmentation")
+                .enable("tx-tcp-segmentation")
+                .disable("rx-gro")
+                .enable("gro"),
+            FeatureRequest::new().enable("tx").enable("rx").enable("lro"),
+        ];
+        let mut seen = [false; 3];
+        for req in &requests {
+            let resolved = resolve_request(&names, req).unwrap();
+            for seed in 1..200u64 {
+                let f = features(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+                let p = plan_refusing(&f, &resolved).unwrap();
+                seen[0] |= !p.bits.is_empty();
+                seen[1] |= !p.kept.is_empty();
+                seen[2] |= !p.fixed.is_empty();
+                assert_eq!(
+                    plan_refusing(&f, &resolved).map_err(|e| e.to_string()),
+                    plan_each_word(&f, &resolved, FixedPolicy::Refuse)
+                        .map_err(|e| e.to_string()),
+                    "{req:?} seed {seed}"
+                );
+            }
+        }
+        assert_eq!(seen, [true; 3], "sent, kept and refused bits all seen");
+    }
 
     #[test]
     fn a_feature_name_pads_like_a_str() {
