@@ -179,24 +179,46 @@ fn word_bit(words: &[u64], i: usize) -> bool {
     words.get(i / 64).is_some_and(|w| (w >> (i % 64)) & 1 == 1)
 }
 
+/// Which bits of `table` have a name, 64 to a word.
+pub(crate) fn named_words(table: &[FeatureName]) -> SmallVec<[u64; 2]> {
+    table
+        .chunks(64)
+        .map(|names| {
+            names.iter().enumerate().fold(0u64, |m, (j, name)| {
+                if name.is_empty() {
+                    m
+                } else {
+                    m | 1 << j
+                }
+            })
+        })
+        .collect()
+}
+
 impl Features {
     /// Taken by value: the reply's interface name moves in, not copied.
     pub(crate) fn from_reply(
         r: FeaturesReply,
         table: &Arc<Vec<FeatureName>>,
     ) -> Features {
+        Self::from_reply_named(r, table, &named_words(table))
+    }
+
+    /// [`Features::from_reply`] with `table`'s [`named_words`] worked out
+    /// once by the caller: a dump decodes a thousand replies against one
+    /// table.
+    pub(crate) fn from_reply_named(
+        r: FeaturesReply,
+        table: &Arc<Vec<FeatureName>>,
+        named: &[u64],
+    ) -> Features {
         let n = table.len();
         let words = n.div_ceil(64).max(1);
         let mut bits = vec![0u64; 3 * words].into_boxed_slice();
         // A word at a time: this runs for every interface of a dump, and
         // bit by bit it was most of decoding one (4,400 instructions).
-        let mut names = table.chunks(64);
         for w in 0..words {
-            let named =
-                names.next().unwrap_or_default().iter().enumerate().fold(
-                    0u64,
-                    |m, (j, name)| if name.is_empty() { m } else { m | 1 << j },
-                );
+            let named = named.get(w).copied().unwrap_or(0);
             // NOCHANGE wins over HW (ethtool, nispor #134); a bit beyond
             // what the kernel sent is off, so beyond HW it is fixed.
             let states = [

@@ -225,6 +225,7 @@ impl<T: Transport> Session<T> {
         const OP: &str = "FEATURES_GET (dump)";
         self.require(ETHTOOL_MSG_FEATURES_GET, OP, true)?;
         let names = self.feature_table().await?;
+        let named = features::named_words(&names);
         let family = self.family.id;
         let mut all = Vec::new();
         self.conn
@@ -238,7 +239,7 @@ impl<T: Transport> Session<T> {
                     };
                     let r = wf::decode_get(body(OP, p)?)
                         .map_err(|e| e.for_op(OP))?;
-                    all.push(Features::from_reply(r, &names));
+                    all.push(Features::from_reply_named(r, &names, &named));
                     Ok(())
                 },
             )

@@ -128,7 +128,9 @@ where
 /// active state changed (value = new state).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct SetReply {
-    pub(crate) dev: ReplyDev,
+    /// The interface's index (its name is not decoded: a bulk run gets a
+    /// thousand replies, and the outcome is named from the plan).
+    pub(crate) ifindex: Option<u32>,
     pub(crate) wanted_diff: Bitset,
     pub(crate) active_diff: Bitset,
 }
@@ -138,7 +140,9 @@ pub(crate) fn decode_set(body: &[u8]) -> WireResult<SetReply> {
     for a in attrs(body) {
         let a = a?;
         match a.kind {
-            ETHTOOL_A_FEATURES_HEADER => r.dev = header::decode(a.value)?,
+            ETHTOOL_A_FEATURES_HEADER => {
+                r.ifindex = header::decode_index(a.value)?
+            }
             ETHTOOL_A_FEATURES_WANTED => {
                 r.wanted_diff = Bitset::decode(a.value)?
             }

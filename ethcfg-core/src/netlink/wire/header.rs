@@ -125,3 +125,17 @@ pub(crate) fn decode(nest: &[u8]) -> super::attrs::WireResult<ReplyDev> {
     }
     Ok(d)
 }
+
+/// The device index of a reply header, without its name.
+pub(crate) fn decode_index(
+    nest: &[u8],
+) -> super::attrs::WireResult<Option<u32>> {
+    let mut index = None;
+    for a in super::attrs::attrs(nest) {
+        let a = a?;
+        if a.kind == ETHTOOL_A_HEADER_DEV_INDEX {
+            index = Some(a.u32("header ifindex")?);
+        }
+    }
+    Ok(index)
+}

@@ -365,7 +365,7 @@ fn decode_features_set_reply() {
         bitset(ETHTOOL_A_FEATURES_ACTIVE, SIZE, &[11, 33], &[0, 6, 11]),
     ]);
     let r = features::decode_set(&body).unwrap();
-    assert_eq!(r.dev.index, Some(3));
+    assert_eq!(r.ifindex, Some(3));
     assert_eq!(r.wanted_diff.mask_bits().collect::<Vec<_>>(), [34]);
     assert!(r.wanted_diff.get(34));
     assert_eq!(r.active_diff.mask_bits().collect::<Vec<_>>(), [0, 6, 11]);
