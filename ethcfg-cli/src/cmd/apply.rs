@@ -108,11 +108,14 @@ fn resolve_stacks(
 ) -> Result<Option<Vec<String>>, CliError> {
     let live = HostRoot::live();
     let root = live.path();
-    let stacks: Vec<(&String, Option<Stack>)> =
-        a.ifaces.iter().zip(stack::stacks(root, &a.ifaces)).collect();
-    if stacks.iter().all(|(_, s)| s.is_none()) {
+    let found = stack::stacks(root, &a.ifaces);
+    // Paired with the names only when one is a stack: a run over a
+    // thousand plain interfaces builds no second list.
+    if found.iter().all(Option::is_none) {
         return Ok(None);
     }
+    let stacks: Vec<(&String, Option<Stack>)> =
+        a.ifaces.iter().zip(found).collect();
     // Virtual ports have no driver in sysfs; their link kind says what
     // they are (veth, tun).
     let kinds: Vec<(String, String)> = ethcfg_core::host::link_kinds()
