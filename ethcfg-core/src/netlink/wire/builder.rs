@@ -61,7 +61,7 @@ impl MsgBuilder {
         Self::raw_in(Vec::with_capacity(128), msg_type, flags, seq)
     }
 
-    /// [`MsgBuilder::raw`] appended to `buf`.
+    /// A netlink message with no family header yet, appended to `buf`.
     fn raw_in(mut buf: Vec<u8>, msg_type: u16, flags: u16, seq: u32) -> Self {
         // Messages are 4-byte aligned in a datagram; ours always end so.
         let start = buf.len();

@@ -96,9 +96,9 @@ where
     set_request_in(Vec::with_capacity(128), family, seq, dev, bits)
 }
 
-/// [`set_request`] appended to `buf`, the datagram being filled: a
-/// pipelined run writes each request in place, not in a buffer of its own
-/// copied over.
+/// A `FEATURES_SET` (`bits` as for `set_request`) appended to `buf`, the
+/// datagram being filled: a pipelined run writes each request in place,
+/// not in a buffer of its own copied over.
 pub(crate) fn set_request_in<'a, I>(
     buf: Vec<u8>,
     family: u16,
