@@ -77,7 +77,7 @@ pub fn bitset(data: &[u8]) {
 /// A `FEATURES_GET_REPLY` body, made into [`Features`] as a read does.
 pub fn features_get(body: &[u8]) {
     let Ok(r) = wf::decode_get(body) else { return };
-    let f = Features::from_reply(&r, &feature_table());
+    let f = Features::from_reply(r, &feature_table());
     for i in 0..FEATURE_NAMES.len() as u32 + 2 {
         let _ = (f.name(i), f.is_active(i), f.is_requested(i), f.is_fixed(i));
     }

@@ -100,19 +100,22 @@ fn stacked(
 /// `--ports` a driver preset named for one stops with its ports and the
 /// command to run; with `--ports` each is replaced by the ports under it
 /// that the profile is for (every port with `--force`), and a note says
-/// which.
+/// which. `None`: no name is a stack, the interfaces are those named.
 fn resolve_stacks(
     a: &ApplyArgs,
     profile: &Profile,
     err: &mut dyn Write,
-) -> Result<Vec<String>, CliError> {
+) -> Result<Option<Vec<String>>, CliError> {
     let live = HostRoot::live();
     let root = live.path();
-    let stacks: Vec<(&String, Option<Stack>)> =
-        a.ifaces.iter().zip(stack::stacks(root, &a.ifaces)).collect();
-    if stacks.iter().all(|(_, s)| s.is_none()) {
-        return Ok(a.ifaces.to_vec());
+    let found = stack::stacks(root, &a.ifaces);
+    // Paired with the names only when one is a stack: a run over a
+    // thousand plain interfaces builds no second list.
+    if found.iter().all(Option::is_none) {
+        return Ok(None);
     }
+    let stacks: Vec<(&String, Option<Stack>)> =
+        a.ifaces.iter().zip(found).collect();
     // Virtual ports have no driver in sysfs; their link kind says what
     // they are (veth, tun).
     let kinds: Vec<(String, String)> = ethcfg_core::host::link_kinds()
@@ -206,7 +209,7 @@ fn resolve_stacks(
             }
         }
     }
-    Ok(out)
+    Ok(Some(out))
 }
 
 /// Warns, before sending, where a change resets the link of an interface
@@ -264,13 +267,16 @@ pub(crate) fn run(
             "apply {profile_name}: name the interfaces to apply it to (IFACE...), or use --config"
         )));
     }
-    // Names are checked before sysfs is read with them.
-    super::iface_refs(&a.ifaces)?;
+    // Names are checked before sysfs is read with them; the references
+    // made then are the run's unless a name is a bridge or a bond.
+    let refs = super::iface_refs(&a.ifaces)?;
     let profiles = Profiles::load(env.profile_dir())?;
     render::profile::broken(err, &profiles.broken, Some(profile_name))?;
     let profile = profiles.get(profile_name)?;
-    let ifaces = resolve_stacks(a, profile, err)?;
-    let refs = super::iface_refs(&ifaces)?;
+    let refs = match resolve_stacks(a, profile, err)? {
+        Some(ifaces) => super::iface_refs(&ifaces)?,
+        None => refs,
+    };
     let state = env.state();
     let mut client = Client::new()?;
     // Serialise with other runs from before the read until the records are written.

@@ -184,6 +184,13 @@ pub(crate) fn text(
         .unwrap_or(0);
     for c in &o.changes {
         buf.extend_from_slice(b"  ");
+        if let Some(tail) = common_tail(c) {
+            // Nearly every line: the name, its padding and the two spaces
+            // after it, then the rest in one piece.
+            padded(buf, c.feature.as_str(), width + 2);
+            buf.extend_from_slice(tail);
+            continue;
+        }
         padded(buf, c.feature.as_str(), width);
         buf.extend_from_slice(b"  ");
         let (from, to) = (on_off(c.from), on_off(c.to));
@@ -248,6 +255,31 @@ pub(crate) fn text(
         writeln!(buf, "  {name:<width$}  {what}")?;
     }
     w.write_all(buf)
+}
+
+/// The end of a change's line for the two statuses nearly every line has
+/// (as the general case below writes it: `from -> to` with `to` in three
+/// columns, then the status), written whole.
+fn common_tail(c: &FeatureChange) -> Option<&'static [u8]> {
+    Some(match (c.status, c.from, c.to) {
+        (Status::Applied, true, false) => b"on -> off applied\n",
+        (Status::Applied, false, true) => b"off -> on  applied\n",
+        (Status::Applied, true, true) => b"on -> on  applied\n",
+        (Status::Applied, false, false) => b"off -> off applied\n",
+        (Status::SideEffect, true, false) => {
+            b"on -> off side effect (not requested)\n"
+        }
+        (Status::SideEffect, false, true) => {
+            b"off -> on  side effect (not requested)\n"
+        }
+        (Status::SideEffect, true, true) => {
+            b"on -> on  side effect (not requested)\n"
+        }
+        (Status::SideEffect, false, false) => {
+            b"off -> off side effect (not requested)\n"
+        }
+        _ => return None,
+    })
 }
 
 /// `s` left-aligned in `width` characters, as `{:<width$}` pads it.

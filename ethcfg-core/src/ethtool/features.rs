@@ -10,6 +10,8 @@
 use std::fmt;
 use std::sync::Arc;
 
+use smallvec::SmallVec;
+
 use crate::error::{Error, Result};
 use crate::ethtool::names::{self, Resolved};
 pub use crate::ethtool::status::Status;
@@ -177,23 +179,46 @@ fn word_bit(words: &[u64], i: usize) -> bool {
     words.get(i / 64).is_some_and(|w| (w >> (i % 64)) & 1 == 1)
 }
 
+/// Which bits of `table` have a name, 64 to a word.
+pub(crate) fn named_words(table: &[FeatureName]) -> SmallVec<[u64; 2]> {
+    table
+        .chunks(64)
+        .map(|names| {
+            names.iter().enumerate().fold(0u64, |m, (j, name)| {
+                if name.is_empty() {
+                    m
+                } else {
+                    m | 1 << j
+                }
+            })
+        })
+        .collect()
+}
+
 impl Features {
+    /// Taken by value: the reply's interface name moves in, not copied.
     pub(crate) fn from_reply(
-        r: &FeaturesReply,
+        r: FeaturesReply,
         table: &Arc<Vec<FeatureName>>,
+    ) -> Features {
+        Self::from_reply_named(r, table, &named_words(table))
+    }
+
+    /// [`Features::from_reply`] with `table`'s [`named_words`] worked out
+    /// once by the caller: a dump decodes a thousand replies against one
+    /// table.
+    pub(crate) fn from_reply_named(
+        r: FeaturesReply,
+        table: &Arc<Vec<FeatureName>>,
+        named: &[u64],
     ) -> Features {
         let n = table.len();
         let words = n.div_ceil(64).max(1);
         let mut bits = vec![0u64; 3 * words].into_boxed_slice();
         // A word at a time: this runs for every interface of a dump, and
         // bit by bit it was most of decoding one (4,400 instructions).
-        let mut names = table.chunks(64);
         for w in 0..words {
-            let named =
-                names.next().unwrap_or_default().iter().enumerate().fold(
-                    0u64,
-                    |m, (j, name)| if name.is_empty() { m } else { m | 1 << j },
-                );
+            let named = named.get(w).copied().unwrap_or(0);
             // NOCHANGE wins over HW (ethtool, nispor #134); a bit beyond
             // what the kernel sent is off, so beyond HW it is fixed.
             let states = [
@@ -209,7 +234,7 @@ impl Features {
         }
         Features {
             ifindex: r.dev.index.unwrap_or(0),
-            ifname: r.dev.name.clone().unwrap_or_default(),
+            ifname: r.dev.name.unwrap_or_default(),
             table: Arc::clone(table),
             bits,
             words,
@@ -405,7 +430,8 @@ impl FeaturePlan {
     /// bits whose active state would change, [`Status::Refused`] for
     /// fixed ones.
     pub fn planned_changes(&self) -> Vec<FeatureChange> {
-        let mut out = self.refused_fixed();
+        let mut out = Vec::with_capacity(self.fixed.len() + self.bits.len());
+        out.extend(self.refused_fixed_iter());
         out.extend(self.bits.iter().filter(|b| b.from != b.to).map(|b| {
             FeatureChange {
                 feature: b.name.clone(),
@@ -421,17 +447,22 @@ impl FeaturePlan {
 
     /// The fixed features as refused changes (they stay as they are).
     pub fn refused_fixed(&self) -> Vec<FeatureChange> {
-        self.fixed
-            .iter()
-            .map(|b| FeatureChange {
-                feature: b.name.clone(),
-                index: b.index,
-                from: b.from,
-                to: b.to,
-                status: Status::Refused,
-                reason: None,
-            })
-            .collect()
+        self.refused_fixed_iter().collect()
+    }
+
+    /// [`FeaturePlan::refused_fixed`] without a list of its own, for
+    /// callers that put them in theirs.
+    fn refused_fixed_iter(
+        &self,
+    ) -> impl ExactSizeIterator<Item = FeatureChange> + '_ {
+        self.fixed.iter().map(|b| FeatureChange {
+            feature: b.name.clone(),
+            index: b.index,
+            from: b.from,
+            to: b.to,
+            status: Status::Refused,
+            reason: None,
+        })
     }
 
     /// The changes whose active state differs from what was asked —
@@ -474,6 +505,27 @@ pub fn plan(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ResolvedRequest {
     items: Vec<(String, bool, Resolved)>,
+    /// Every bit the words name, in order and once: listed when the
+    /// request is resolved, so that per interface [`Self::named_bits`] only
+    /// filters it.
+    bits: Vec<u32>,
+    /// Every bit the words name, in first-mention order, with the state
+    /// the last mention asks for and which states were asked for at all:
+    /// what planning with [`FixedPolicy::Refuse`] needs of the request,
+    /// worked out once instead of once per interface.
+    wanted: Vec<WantedBit>,
+}
+
+/// One bit of a [`ResolvedRequest`], as every mention of it adds up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct WantedBit {
+    index: u32,
+    /// The state the last mention asks for.
+    on: bool,
+    /// Whether some mention asks for it on.
+    asked_on: bool,
+    /// Whether some mention asks for it off.
+    asked_off: bool,
 }
 
 impl ResolvedRequest {
@@ -481,17 +533,14 @@ impl ResolvedRequest {
     /// they would change: what a run manages on the interface, for the
     /// records.
     pub(crate) fn named_bits(&self, current: &Features) -> Vec<u32> {
-        let mut bits: Vec<u32> = Vec::new();
-        for (_, _, r) in &self.items {
-            match r {
-                Resolved::Kernel(i) => bits.push(*i),
-                Resolved::Legacy(_, b) => bits.extend(b),
-            }
-        }
-        bits.retain(|&i| current.name(i).is_some() && !current.is_fixed(i));
-        bits.sort_unstable();
-        bits.dedup();
-        bits
+        let mut out = Vec::with_capacity(self.bits.len());
+        out.extend(
+            self.bits
+                .iter()
+                .copied()
+                .filter(|&i| current.name(i).is_some() && !current.is_fixed(i)),
+        );
+        out
     }
 }
 
@@ -524,7 +573,39 @@ pub(crate) fn resolve_request(
             Some(r) => items.push((word.clone(), *on, r)),
         }
     }
-    Ok(ResolvedRequest { items })
+    let mut bits: Vec<u32> = Vec::new();
+    for (_, _, r) in &items {
+        match r {
+            Resolved::Kernel(i) => bits.push(*i),
+            Resolved::Legacy(_, b) => bits.extend(b),
+        }
+    }
+    bits.sort_unstable();
+    bits.dedup();
+    let mut wanted: Vec<WantedBit> = Vec::with_capacity(bits.len());
+    for (_, on, r) in &items {
+        let on = *on;
+        let named: &[u32] = match r {
+            Resolved::Kernel(i) => std::slice::from_ref(i),
+            Resolved::Legacy(_, b) => b,
+        };
+        for &index in named {
+            match wanted.iter_mut().find(|w| w.index == index) {
+                Some(w) => {
+                    w.on = on;
+                    w.asked_on |= on;
+                    w.asked_off |= !on;
+                }
+                None => wanted.push(WantedBit {
+                    index,
+                    on,
+                    asked_on: on,
+                    asked_off: !on,
+                }),
+            }
+        }
+    }
+    Ok(ResolvedRequest { items, bits, wanted })
 }
 
 /// [`plan`] with a choice of what fixed features mean.
@@ -551,13 +632,115 @@ pub(crate) fn plan_resolved(
     req: &ResolvedRequest,
     policy: FixedPolicy,
 ) -> Result<FeaturePlan> {
+    match policy {
+        FixedPolicy::Refuse => plan_refusing(current, req),
+        FixedPolicy::Error => plan_each_word(current, req, policy),
+    }
+}
+
+/// [`plan_resolved`] with [`FixedPolicy::Refuse`] (a profile, planned for
+/// every interface of a run) from the request's bits as resolved once:
+/// what [`plan_each_word`] works out word by word comes to this.
+///
+/// - A changeable bit is wanted in the state its last mention asks for,
+///   in first-mention order; it is sent when its active or requested state
+///   differs, else kept.
+/// - A fixed bit is refused when some mention asks for the state it is
+///   not in (and then that is what the refusal asks for); it is not sent.
+/// - A kernel name the interface's table does not name is an error.
+fn plan_refusing(
+    current: &Features,
+    req: &ResolvedRequest,
+) -> Result<FeaturePlan> {
+    let named = |i: u32| current.name(i).is_some();
+    if let Some((word, _, _)) = req
+        .items
+        .iter()
+        .find(|(_, _, r)| matches!(r, Resolved::Kernel(i) if !named(*i)))
+    {
+        return Err(Error::UnknownFeature {
+            iface: Some(current.ifname.clone()),
+            name: word.clone(),
+            suggestions: Vec::new(),
+        });
+    }
+    let differs = |w: &WantedBit| {
+        current.is_active(w.index) != w.on
+            || current.is_requested(w.index) != w.on
+    };
+    let (mut sending, mut keeping, mut refusing) = (0, 0, 0);
+    for w in req.wanted.iter().filter(|w| named(w.index)) {
+        if !current.is_fixed(w.index) {
+            if differs(w) {
+                sending += 1;
+            } else {
+                keeping += 1;
+            }
+        } else if refused(current, w) {
+            refusing += 1;
+        }
+    }
+    // Sized first: a thousand plans stay in memory until the run ends.
+    let mut bits: Vec<PlannedBit> = Vec::with_capacity(sending);
+    let mut kept: Vec<PlannedBit> = Vec::with_capacity(keeping);
+    let mut fixed: Vec<PlannedBit> = Vec::with_capacity(refusing);
+    for w in &req.wanted {
+        let Some(name) = current.name(w.index) else { continue };
+        let from = current.is_active(w.index);
+        if current.is_fixed(w.index) {
+            if refused(current, w) {
+                fixed.push(PlannedBit {
+                    name: name.clone(),
+                    index: w.index,
+                    from,
+                    to: !from,
+                });
+            }
+            continue;
+        }
+        let b =
+            PlannedBit { name: name.clone(), index: w.index, from, to: w.on };
+        if differs(w) {
+            bits.push(b);
+        } else {
+            kept.push(b);
+        }
+    }
+    fixed.sort_by_key(|b| b.index);
+    Ok(FeaturePlan {
+        ifindex: current.ifindex,
+        ifname: current.ifname.clone(),
+        bits,
+        skipped_fixed: Vec::new(),
+        fixed,
+        kept,
+    })
+}
+
+/// Whether a fixed bit is asked for in the state it is not in.
+fn refused(current: &Features, w: &WantedBit) -> bool {
+    if current.is_active(w.index) {
+        w.asked_off
+    } else {
+        w.asked_on
+    }
+}
+
+/// [`plan_resolved`] word by word, for either policy.
+fn plan_each_word(
+    current: &Features,
+    req: &ResolvedRequest,
+    policy: FixedPolicy,
+) -> Result<FeaturePlan> {
     // Bit tests on the compact state: this runs once per interface.
     let named = |i: u32| current.name(i).is_some();
     let conflicting =
         |i: u32, on: bool| current.is_fixed(i) && current.is_active(i) != on;
-    let mut fixed_bits: Vec<(u32, bool)> = Vec::new();
+    // On the stack: this runs once per interface, and a request names a
+    // few dozen bits at most (more spill to the heap).
+    let mut fixed_bits: SmallVec<[(u32, bool); 8]> = SmallVec::new();
     // index -> wanted state, in first-mention order; later mentions win.
-    let mut wanted: Vec<(u32, bool)> = Vec::with_capacity(32);
+    let mut wanted: SmallVec<[(u32, bool); 64]> = SmallVec::new();
     // Which bits `wanted` holds, so a first mention (nearly all of them)
     // is a push and not a search.
     let mut seen = [0u64; 4];
@@ -641,9 +824,9 @@ pub(crate) fn plan_resolved(
     };
     // Sized first: a thousand plans stay in memory until the run ends, and
     // growing them leaves each at twice its size on fresh pages.
-    let mut bits: Vec<PlannedBit> =
-        Vec::with_capacity(wanted.iter().filter(|w| differs(w)).count());
-    let mut kept: Vec<PlannedBit> = Vec::new();
+    let sending = wanted.iter().filter(|w| differs(w)).count();
+    let mut bits: Vec<PlannedBit> = Vec::with_capacity(sending);
+    let mut kept: Vec<PlannedBit> = Vec::with_capacity(wanted.len() - sending);
     for w in wanted {
         if differs(&w) {
             bits.extend(planned(w));
@@ -701,8 +884,10 @@ pub struct FeatureChange {
     /// What happened.
     pub status: Status,
     /// Why, when it was refused and ethcfg can tell (`depends on
-    /// tx-scatter-gather, which this request turns off`).
-    pub reason: Option<String>,
+    /// tx-scatter-gather, which this request turns off`). A boxed `str`:
+    /// a run over a thousand interfaces holds fourteen thousand changes,
+    /// nearly all without a reason, and this keeps each at 40 bytes.
+    pub reason: Option<Box<str>>,
 }
 
 /// The kernel's feature dependencies (`netdev_fix_features` in
@@ -726,14 +911,17 @@ const DEPENDS_ON: &[(&str, &[&str])] = &[
 fn broken_dependency(
     feature: &str,
     changes: &[FeatureChange],
-) -> Option<String> {
+) -> Option<Box<str>> {
     let (_, deps) = DEPENDS_ON.iter().find(|(f, _)| *f == feature)?;
     let off = changes.iter().find(|c| {
         deps.contains(&c.feature.as_ref())
             && c.status == Status::Applied
             && !c.to
     })?;
-    Some(format!("depends on {}, which this request turns off", off.feature))
+    Some(
+        format!("depends on {}, which this request turns off", off.feature)
+            .into(),
+    )
 }
 
 /// What a `FEATURES_SET` did to one interface, decoded from the kernel's
@@ -779,11 +967,34 @@ impl InterfaceOutcome {
         reply: &SetReply,
         names: &[FeatureName],
     ) -> InterfaceOutcome {
+        // The requested bits as a bitmap (feature bits are below 64 on
+        // every kernel so far; beyond 256 they are looked for in the plan).
+        let mut asked = [0u64; 4];
+        let mut listed = 0;
+        let mut changed_asked = 0;
+        for b in &plan.bits {
+            if let Some(w) = asked.get_mut((b.index / 64) as usize) {
+                *w |= 1 << (b.index % 64);
+            }
+            let changed = changed(&reply.active_diff, b.index);
+            listed += usize::from(reply.wanted_diff.listed(b.index) || changed);
+            changed_asked += usize::from(reply.active_diff.listed(b.index));
+        }
+        let requested = |i: u32| match asked.get((i / 64) as usize) {
+            Some(w) => (w >> (i % 64)) & 1 == 1,
+            None => plan.bits.iter().any(|b| b.index == i),
+        };
+        let side_effects =
+            reply.active_diff.mask_bits().count().saturating_sub(changed_asked);
+        // Sized exactly: a thousand outcomes are held until the report, and
+        // a list that outgrew its guess was copied to fresh pages.
         let mut changes =
-            Vec::with_capacity(plan.fixed.len() + plan.bits.len() + 2);
-        changes.extend(plan.refused_fixed());
-        let requested = |i: u32| plan.bits.iter().any(|b| b.index == i);
-        let mut requested_bits: Vec<&PlannedBit> = plan.bits.iter().collect();
+            Vec::with_capacity(plan.fixed.len() + listed + side_effects);
+        changes.extend(plan.refused_fixed_iter());
+        // The requested bits in bit order, sorted on the stack (a plan
+        // sends a few dozen bits at most; more spill to the heap).
+        let mut requested_bits: SmallVec<[&PlannedBit; 32]> =
+            plan.bits.iter().collect();
         requested_bits.sort_by_key(|b| b.index);
         for b in requested_bits {
             if reply.wanted_diff.listed(b.index) {
@@ -824,10 +1035,13 @@ impl InterfaceOutcome {
                     from: now,
                     to: b.to,
                     status: Status::Refused,
-                    reason: Some(format!(
-                        "the kernel or driver turned it {} with this request",
-                        if now { "on" } else { "off" }
-                    )),
+                    reason: Some(
+                        format!(
+                            "the kernel or driver turned it {} with this request",
+                            if now { "on" } else { "off" }
+                        )
+                        .into(),
+                    ),
                 },
                 None => FeatureChange {
                     feature: name,
@@ -839,18 +1053,22 @@ impl InterfaceOutcome {
                 },
             });
         }
-        // A refusal the kernel's dependency rules explain says so.
-        let explained: Vec<(usize, String)> = changes
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.status == Status::Refused && c.to && !c.from)
-            .filter(|(_, c)| !plan.fixed.iter().any(|b| b.index == c.index))
-            .filter_map(|(n, c)| {
-                Some((n, broken_dependency(&c.feature, &changes)?))
-            })
-            .collect();
-        for (n, why) in explained {
-            if let Some(c) = changes.get_mut(n) {
+        // A refusal the kernel's dependency rules explain says so. Looked
+        // for in place: nearly every run has no refusal at all.
+        let unexplained = |c: &FeatureChange| {
+            c.status == Status::Refused
+                && c.to
+                && !c.from
+                && !plan.fixed.iter().any(|b| b.index == c.index)
+        };
+        for n in 0..changes.len() {
+            let why = match changes.get(n) {
+                Some(c) if unexplained(c) => {
+                    broken_dependency(&c.feature, &changes)
+                }
+                _ => None,
+            };
+            if let (Some(why), Some(c)) = (why, changes.get_mut(n)) {
                 c.reason = Some(why);
             }
         }
@@ -887,7 +1105,90 @@ fn changed(diff: &Bitset, i: u32) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::FeatureName;
+    use super::*;
+    use crate::testing::fake::FEATURE_TABLE;
+
+    /// Interface states from a seed: every named bit active, requested
+    /// and fixed or not, as a small generator (xorshift) picks.
+    fn features(seed: u64) -> Features {
+        let table: Arc<Vec<FeatureName>> = Arc::new(
+            FEATURE_TABLE.iter().map(|n| FeatureName::from(*n)).collect(),
+        );
+        let words = table.len().div_ceil(64);
+        let mut x = seed | 1;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut bits = vec![0u64; 3 * words];
+        for (i, name) in table.iter().enumerate() {
+            if name.is_empty() {
+                continue;
+            }
+            let r = next();
+            for (k, m) in [(0, 0b011), (1, 0b101), (2, 0b1_1000)].iter() {
+                // fixed about one bit in four
+                let set = if *k == 2 { r & m == *m } else { r & m != 0 };
+                if set {
+                    bits[k * words + i / 64] |= 1 << (i % 64);
+                }
+            }
+        }
+        Features {
+            ifindex: 7,
+            ifname: "eth0".to_owned(),
+            table,
+            bits: bits.into_boxed_slice(),
+            words,
+        }
+    }
+
+    #[test]
+    fn planning_a_profile_from_the_resolved_bits_is_planning_word_by_word() {
+        let names: Vec<String> =
+            FEATURE_TABLE.iter().map(|n| (*n).to_owned()).collect();
+        let requests = [
+            FeatureRequest::new()
+                .disable("tso")
+                .disable("gso")
+                .disable("gro")
+                .disable("tx")
+                .disable("rx")
+                .disable("rxvlan")
+                .disable("txvlan")
+                .disable("sg"),
+            // later mentions win, in either direction, by legacy and kernel name
+            FeatureRequest::new()
+                .enable("sg")
+                .disable("tx-scatter-gather")
+                .enable("tso")
+                .disable("tx-tcp-segmentation")
+                .enable("tx-tcp-segmentation")
+                .disable("rx-gro")
+                .enable("gro"),
+            FeatureRequest::new().enable("tx").enable("rx").enable("lro"),
+        ];
+        let mut seen = [false; 3];
+        for req in &requests {
+            let resolved = resolve_request(&names, req).unwrap();
+            for seed in 1..200u64 {
+                let f = features(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+                let p = plan_refusing(&f, &resolved).unwrap();
+                seen[0] |= !p.bits.is_empty();
+                seen[1] |= !p.kept.is_empty();
+                seen[2] |= !p.fixed.is_empty();
+                assert_eq!(
+                    plan_refusing(&f, &resolved).map_err(|e| e.to_string()),
+                    plan_each_word(&f, &resolved, FixedPolicy::Refuse)
+                        .map_err(|e| e.to_string()),
+                    "{req:?} seed {seed}"
+                );
+            }
+        }
+        assert_eq!(seen, [true; 3], "sent, kept and refused bits all seen");
+    }
 
     #[test]
     fn a_feature_name_pads_like_a_str() {

@@ -36,9 +36,14 @@ pub(crate) struct Session<T> {
 /// The `FEATURES_SET` request for a plan. By index: the plan was made for
 /// this interface instance; if it was replaced since, the kernel says
 /// ENODEV rather than touching another.
-fn set_request(family: u16, seq: u32, plan: &FeaturePlan) -> Option<Vec<u8>> {
+fn set_request(
+    datagram: Vec<u8>,
+    family: u16,
+    seq: u32,
+    plan: &FeaturePlan,
+) -> Option<Vec<u8>> {
     let bits = plan.bits.iter().map(|b| (b.index, b.name.as_str(), b.to));
-    wf::set_request(family, seq, Dev::Index(plan.ifindex), bits)
+    wf::set_request_in(datagram, family, seq, Dev::Index(plan.ifindex), bits)
 }
 
 /// `FEATURES_SET` for each plan, pipelined.
@@ -57,8 +62,13 @@ impl Requests for FeatureSets<'_> {
         self.plans.len()
     }
 
-    fn request(&self, p: usize, seq: u32) -> Option<Vec<u8>> {
-        set_request(self.family, seq, self.plans.get(p)?)
+    fn request(
+        &self,
+        p: usize,
+        seq: u32,
+        datagram: Vec<u8>,
+    ) -> Option<Vec<u8>> {
+        set_request(datagram, self.family, seq, self.plans.get(p)?)
     }
 
     fn iface(&self, p: usize) -> Option<String> {
@@ -207,7 +217,7 @@ impl<T: Transport> Session<T> {
             })
             .await?;
         let r = wf::decode_get(body(OP, &reply)?).map_err(|e| e.for_op(OP))?;
-        Ok(Features::from_reply(&r, &names))
+        Ok(Features::from_reply(r, &names))
     }
 
     /// `FEATURES_GET` dump: every interface, in ifindex order.
@@ -215,6 +225,7 @@ impl<T: Transport> Session<T> {
         const OP: &str = "FEATURES_GET (dump)";
         self.require(ETHTOOL_MSG_FEATURES_GET, OP, true)?;
         let names = self.feature_table().await?;
+        let named = features::named_words(&names);
         let family = self.family.id;
         let mut all = Vec::new();
         self.conn
@@ -228,7 +239,7 @@ impl<T: Transport> Session<T> {
                     };
                     let r = wf::decode_get(body(OP, p)?)
                         .map_err(|e| e.for_op(OP))?;
-                    all.push(Features::from_reply(&r, &names));
+                    all.push(Features::from_reply_named(r, &names, &named));
                     Ok(())
                 },
             )

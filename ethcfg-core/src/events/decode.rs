@@ -138,7 +138,7 @@ impl Decoder {
             FEATURES_NTF => {
                 const OP: &str = "FEATURES_NTF";
                 let r = wf::decode_get(body).map_err(|e| e.for_op(OP))?;
-                let features = Features::from_reply(&r, &self.table);
+                let features = Features::from_reply(r, &self.table);
                 return Ok(Some(Event::FeaturesChanged {
                     ifindex: features.ifindex,
                     ifname: features.ifname.clone(),

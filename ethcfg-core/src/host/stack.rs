@@ -56,15 +56,15 @@ pub struct Served {
 }
 
 fn class_dir(root: &Path, ifname: &str) -> Option<PathBuf> {
-    // Names come from the command line and the kernel log: no path tricks.
-    if ifname.is_empty()
+    plain(ifname).then(|| root.join("sys/class/net").join(ifname))
+}
+
+/// Names come from the command line and the kernel log: no path tricks.
+fn plain(ifname: &str) -> bool {
+    !(ifname.is_empty()
         || ifname.contains('/')
         || ifname == "."
-        || ifname == ".."
-    {
-        return None;
-    }
-    Some(root.join("sys/class/net").join(ifname))
+        || ifname == "..")
 }
 
 fn entries(dir: &Path) -> Vec<String> {
@@ -183,17 +183,26 @@ pub fn stack(root: &Path, ifname: &str) -> Option<Stack> {
     Some(Stack { kind: kind(root, ifname), ifname: ifname.to_owned(), ports })
 }
 
-/// [`stack`] for each of `ifnames`, in order. Names sysfs does not list
+/// [`stack`] for each of `ifnames`, in order. Names sysfs does not have
 /// under `sys/class/net` (gone, an alternative name, another network
-/// namespace's sysfs) have nothing under them: one directory listing for
-/// all instead of two failing directory opens each (a run over a thousand
-/// interfaces).
+/// namespace's sysfs) have nothing under them: one failing lookup each,
+/// not two failing directory opens. Not a listing of `sys/class/net`:
+/// the kernel walks every network namespace's devices to list one
+/// namespace's (4.4 ms on a test machine, against ~2 µs a lookup).
 pub fn stacks(root: &Path, ifnames: &[String]) -> Vec<Option<Stack>> {
-    let mut listed = entries(&root.join("sys/class/net"));
-    listed.sort_unstable();
+    // One path, its last part replaced name by name.
+    let mut path = root.join("sys/class/net");
     ifnames
         .iter()
-        .map(|n| listed.binary_search(n).ok().and_then(|_| stack(root, n)))
+        .map(|n| {
+            if !plain(n) {
+                return None;
+            }
+            path.push(n);
+            let there = std::fs::symlink_metadata(&path).is_ok();
+            path.pop();
+            there.then(|| stack(root, n)).flatten()
+        })
         .collect()
 }
 

@@ -47,8 +47,18 @@ impl<F: Fn(u32) -> Option<Vec<u8>>> Requests for One<'_, F> {
         1
     }
 
-    fn request(&self, _: usize, seq: u32) -> Option<Vec<u8>> {
-        (self.build)(seq)
+    fn request(
+        &self,
+        _: usize,
+        seq: u32,
+        mut datagram: Vec<u8>,
+    ) -> Option<Vec<u8>> {
+        let req = (self.build)(seq)?;
+        if datagram.is_empty() {
+            return Some(req);
+        }
+        datagram.extend_from_slice(&req);
+        Some(datagram)
     }
 
     fn iface(&self, _: usize) -> Option<String> {
@@ -160,10 +170,9 @@ impl<T: Transport> Conn<T> {
             let chunk = (n - sent).min(PIPELINE);
             for p in sent..sent + chunk {
                 let seq = self.next_seq();
-                let req = requests
-                    .request(p, seq)
+                datagram = requests
+                    .request(p, seq, std::mem::take(&mut datagram))
                     .ok_or_else(|| Error::too_large(op))?;
-                datagram.extend_from_slice(&req);
             }
             self.send(&datagram).await?;
             sent += chunk;

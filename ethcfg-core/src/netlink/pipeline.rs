@@ -33,8 +33,11 @@ pub(crate) trait Requests {
     type Partial: Default;
     /// How many requests there are.
     fn count(&self) -> usize;
-    /// Request `p` with sequence number `seq` (None: too large to encode).
-    fn request(&self, p: usize, seq: u32) -> Option<Vec<u8>>;
+    /// Appends request `p` with sequence number `seq` to `datagram` and
+    /// gives it back (None: too large to encode). Written in place: a
+    /// request built on its own and copied in cost a buffer each.
+    fn request(&self, p: usize, seq: u32, datagram: Vec<u8>)
+        -> Option<Vec<u8>>;
     /// The interface request `p` is for, for error messages.
     fn iface(&self, p: usize) -> Option<String>;
     /// Takes in one reply payload of request `p`, straight from the

@@ -124,7 +124,11 @@ fn scalar_reply_to_values_in_ethtool_order() {
 
 #[test]
 fn flag_values_by_name_unnamed_left_out() {
-    let flags = Bitset { size: 3, value: vec![0b101], mask: Some(vec![0b111]) };
+    let flags = Bitset {
+        size: 3,
+        value: [0b101].into_iter().collect(),
+        mask: Some([0b111].into_iter().collect()),
+    };
     let names = vec!["a".to_owned(), String::new(), "c".to_owned()];
     let v = flag_values(&flags, &names);
     assert_eq!(

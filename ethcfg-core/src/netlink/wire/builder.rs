@@ -6,10 +6,13 @@
 
 use super::consts::*;
 
-/// Builds one netlink message.
+/// Builds one netlink message, at the end of a buffer that may already
+/// hold others (a datagram of pipelined requests is written in place).
 #[derive(Debug)]
 pub(crate) struct MsgBuilder {
     buf: Vec<u8>,
+    /// Where this message starts in `buf`.
+    start: usize,
     /// The open nests' offsets: the first few in place (ethtool requests
     /// nest four deep), deeper ones in `deep` — no allocation per message.
     nests: [usize; SHALLOW],
@@ -34,14 +37,34 @@ impl MsgBuilder {
         cmd: u8,
         version: u8,
     ) -> Self {
-        let mut b = Self::raw(family, flags, seq);
+        Self::genl_in(Vec::with_capacity(128), family, flags, seq, cmd, version)
+    }
+
+    /// [`MsgBuilder::genl`] appended to `buf`, which [`MsgBuilder::finish`]
+    /// gives back with the message at its end.
+    pub(crate) fn genl_in(
+        buf: Vec<u8>,
+        family: u16,
+        flags: u16,
+        seq: u32,
+        cmd: u8,
+        version: u8,
+    ) -> Self {
+        let mut b = Self::raw_in(buf, family, flags, seq);
         b.buf.extend_from_slice(&[cmd, version, 0, 0]);
         b
     }
 
     /// A netlink message with no family header yet (the caller appends it).
+    #[cfg(test)]
     pub(crate) fn raw(msg_type: u16, flags: u16, seq: u32) -> Self {
-        let mut buf = Vec::with_capacity(128);
+        Self::raw_in(Vec::with_capacity(128), msg_type, flags, seq)
+    }
+
+    /// A netlink message with no family header yet, appended to `buf`.
+    fn raw_in(mut buf: Vec<u8>, msg_type: u16, flags: u16, seq: u32) -> Self {
+        // Messages are 4-byte aligned in a datagram; ours always end so.
+        let start = buf.len();
         buf.extend_from_slice(&0u32.to_ne_bytes()); // length, patched in finish
         buf.extend_from_slice(&msg_type.to_ne_bytes());
         buf.extend_from_slice(&flags.to_ne_bytes());
@@ -49,6 +72,7 @@ impl MsgBuilder {
         buf.extend_from_slice(&0u32.to_ne_bytes()); // port id: kernel fills in
         MsgBuilder {
             buf,
+            start,
             nests: [0; SHALLOW],
             depth: 0,
             deep: Vec::new(),
@@ -141,8 +165,9 @@ impl MsgBuilder {
         self
     }
 
-    /// Closes open nests, patches the message length and returns the bytes,
-    /// or `None` when an attribute did not fit netlink's 16-bit length.
+    /// Closes open nests, patches the message length and returns the bytes
+    /// (with whatever the buffer held before the message), or `None` when
+    /// an attribute did not fit netlink's 16-bit length.
     pub(crate) fn finish(mut self) -> Option<Vec<u8>> {
         while self.depth > 0 {
             self.end();
@@ -150,8 +175,9 @@ impl MsgBuilder {
         if self.overflow {
             return None;
         }
-        let len = u32::try_from(self.buf.len()).ok()?;
-        self.buf.get_mut(0..4)?.copy_from_slice(&len.to_ne_bytes());
+        let len = u32::try_from(self.buf.len() - self.start).ok()?;
+        let at = self.start;
+        self.buf.get_mut(at..at + 4)?.copy_from_slice(&len.to_ne_bytes());
         Some(self.buf)
     }
 }

@@ -82,6 +82,7 @@ pub(crate) fn decode_get(body: &[u8]) -> WireResult<FeaturesReply> {
 }
 
 /// `FEATURES_SET`: `bits` are (bit index, kernel feature name, wanted value).
+#[cfg(test)]
 pub(crate) fn set_request<'a, I>(
     family: u16,
     seq: u32,
@@ -92,12 +93,31 @@ where
     I: IntoIterator<Item = (u32, &'a str, bool)>,
     I::IntoIter: Clone,
 {
-    let mut b = begin(
+    set_request_in(Vec::with_capacity(128), family, seq, dev, bits)
+}
+
+/// A `FEATURES_SET` (`bits` as for `set_request`) appended to `buf`, the
+/// datagram being filled: a pipelined run writes each request in place,
+/// not in a buffer of its own copied over.
+pub(crate) fn set_request_in<'a, I>(
+    buf: Vec<u8>,
+    family: u16,
+    seq: u32,
+    dev: Dev<'_>,
+    bits: I,
+) -> Option<Vec<u8>>
+where
+    I: IntoIterator<Item = (u32, &'a str, bool)>,
+    I::IntoIter: Clone,
+{
+    let mut b = header::request_in(
+        buf,
         family,
         NLM_F_REQUEST | NLM_F_ACK,
         seq,
         ETHTOOL_MSG_FEATURES_SET,
         dev,
+        HeaderFlags::COMPACT_BITSETS,
     );
     bitset::encode_indexed(&mut b, ETHTOOL_A_FEATURES_WANTED, bits);
     b.finish()
@@ -108,7 +128,9 @@ where
 /// active state changed (value = new state).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct SetReply {
-    pub(crate) dev: ReplyDev,
+    /// The interface's index (its name is not decoded: a bulk run gets a
+    /// thousand replies, and the outcome is named from the plan).
+    pub(crate) ifindex: Option<u32>,
     pub(crate) wanted_diff: Bitset,
     pub(crate) active_diff: Bitset,
 }
@@ -118,7 +140,9 @@ pub(crate) fn decode_set(body: &[u8]) -> WireResult<SetReply> {
     for a in attrs(body) {
         let a = a?;
         match a.kind {
-            ETHTOOL_A_FEATURES_HEADER => r.dev = header::decode(a.value)?,
+            ETHTOOL_A_FEATURES_HEADER => {
+                r.ifindex = header::decode_index(a.value)?
+            }
             ETHTOOL_A_FEATURES_WANTED => {
                 r.wanted_diff = Bitset::decode(a.value)?
             }

@@ -79,8 +79,27 @@ pub(crate) fn request(
     dev: Dev<'_>,
     flags: HeaderFlags,
 ) -> MsgBuilder {
-    let mut b =
-        MsgBuilder::genl(family, nl_flags, seq, cmd, ETHTOOL_GENL_VERSION);
+    request_in(Vec::with_capacity(128), family, nl_flags, seq, cmd, dev, flags)
+}
+
+/// [`request`] appended to `buf` (a datagram of pipelined requests).
+pub(crate) fn request_in(
+    buf: Vec<u8>,
+    family: u16,
+    nl_flags: u16,
+    seq: u32,
+    cmd: u8,
+    dev: Dev<'_>,
+    flags: HeaderFlags,
+) -> MsgBuilder {
+    let mut b = MsgBuilder::genl_in(
+        buf,
+        family,
+        nl_flags,
+        seq,
+        cmd,
+        ETHTOOL_GENL_VERSION,
+    );
     encode(&mut b, 1, dev, flags);
     b
 }
@@ -105,4 +124,18 @@ pub(crate) fn decode(nest: &[u8]) -> super::attrs::WireResult<ReplyDev> {
         }
     }
     Ok(d)
+}
+
+/// The device index of a reply header, without its name.
+pub(crate) fn decode_index(
+    nest: &[u8],
+) -> super::attrs::WireResult<Option<u32>> {
+    let mut index = None;
+    for a in super::attrs::attrs(nest) {
+        let a = a?;
+        if a.kind == ETHTOOL_A_HEADER_DEV_INDEX {
+            index = Some(a.u32("header ifindex")?);
+        }
+    }
+    Ok(index)
 }

@@ -30,8 +30,8 @@ fn compact_value_mask_bitset() {
         b,
         Bitset {
             size: 40,
-            value: vec![0x9, 0x80],
-            mask: Some(vec![0xb, 0x81])
+            value: [0x9, 0x80].into_iter().collect(),
+            mask: Some([0xb, 0x81].into_iter().collect())
         }
     );
     assert!(b.get(0), "bit 0");
@@ -86,7 +86,11 @@ fn verbose_bitset_keeps_bit_zero() {
     let b = Bitset::decode(&nest).unwrap();
     assert_eq!(
         b,
-        Bitset { size: 36, value: vec![0x1, 0], mask: Some(vec![0x801, 0]) }
+        Bitset {
+            size: 36,
+            value: [0x1, 0].into_iter().collect(),
+            mask: Some([0x801, 0].into_iter().collect())
+        }
     );
     assert!(b.get(0) && b.in_mask(0), "bit 0 survives decoding");
     assert!(!b.get(11) && b.in_mask(11));
@@ -147,7 +151,7 @@ fn bit_zero_survives_every_encoding() {
             .collect();
     let shared: std::sync::Arc<Vec<crate::ethtool::features::FeatureName>> =
         std::sync::Arc::new(table.iter().map(|n| n.as_str().into()).collect());
-    let f = crate::Features::from_reply(&r, &shared);
+    let f = crate::Features::from_reply(r, &shared);
     assert!(f.get("tx-scatter-gather").unwrap().active);
 }
 
@@ -267,13 +271,20 @@ fn builder_nests_deeper_than_it_tracks_in_place() {
 #[test]
 fn bitset_words_and_listed_bits_stop_at_size() {
     // Bits past `size` in the last word are not the kernel's: never listed.
-    let b =
-        Bitset { size: 36, value: vec![0x8000_0001, 0xffff_fffa], mask: None };
+    let b = Bitset {
+        size: 36,
+        value: [0x8000_0001, 0xffff_fffa].into_iter().collect(),
+        mask: None,
+    };
     assert_eq!(b.mask_bits().collect::<Vec<_>>(), [0, 31, 33, 35]);
     assert!(b.listed(0) && b.listed(35) && !b.listed(36) && !b.listed(34));
     assert_eq!(b.word64(0), 0xffff_fffa_8000_0001);
     assert_eq!(b.word64(1), 0, "beyond the words: zero");
-    let m = Bitset { size: 64, value: vec![0, 0], mask: Some(vec![0x4, 0x1]) };
+    let m = Bitset {
+        size: 64,
+        value: [0, 0].into_iter().collect(),
+        mask: Some([0x4, 0x1].into_iter().collect()),
+    };
     assert_eq!(m.mask_bits().collect::<Vec<_>>(), [2, 32]);
     assert!(m.listed(32) && !m.get(32));
     assert_eq!(Bitset::default().mask_bits().count(), 0);

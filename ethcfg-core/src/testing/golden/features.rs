@@ -178,6 +178,24 @@ fn features_set_request_bytes() {
 }
 
 #[test]
+fn a_set_request_appended_to_a_datagram_is_the_same_bytes_after_it() {
+    let bits = [(0, "tx-scatter-gather", false), (14, "rx-gro", true)];
+    let first =
+        features::set_request(FAMILY_ID, 4, Dev::Index(3), bits).unwrap();
+    let second =
+        features::set_request(FAMILY_ID, 5, Dev::Index(7), bits).unwrap();
+    let datagram = features::set_request_in(
+        first.clone(),
+        FAMILY_ID,
+        5,
+        Dev::Index(7),
+        bits,
+    )
+    .unwrap();
+    assert_eq!(datagram, [first, second].concat());
+}
+
+#[test]
 fn requests_too_large_for_an_attribute_are_refused() {
     let long = "x".repeat(70_000);
     assert_eq!(
@@ -305,7 +323,7 @@ fn decode_features_get_reply_bytes() {
     ]);
     let shared: std::sync::Arc<Vec<crate::ethtool::features::FeatureName>> =
         std::sync::Arc::new(table.iter().map(|n| n.as_str().into()).collect());
-    let f = crate::Features::from_reply(&r, &shared);
+    let f = crate::Features::from_reply(r, &shared);
     let sg = f.get("tx-scatter-gather").unwrap();
     assert!(sg.active && sg.requested && !sg.fixed);
     let csum = f.get("tx-checksum-ipv4").unwrap();
@@ -347,7 +365,7 @@ fn decode_features_set_reply() {
         bitset(ETHTOOL_A_FEATURES_ACTIVE, SIZE, &[11, 33], &[0, 6, 11]),
     ]);
     let r = features::decode_set(&body).unwrap();
-    assert_eq!(r.dev.index, Some(3));
+    assert_eq!(r.ifindex, Some(3));
     assert_eq!(r.wanted_diff.mask_bits().collect::<Vec<_>>(), [34]);
     assert!(r.wanted_diff.get(34));
     assert_eq!(r.active_diff.mask_bits().collect::<Vec<_>>(), [0, 6, 11]);
