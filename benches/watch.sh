@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ethcfg watch against the udev path, in a private network namespace:
-#  - reaction time from a new interface's RTM_NEWLINK to its features
-#    applied, over N creations one at a time (examples/watch_reaction.rs),
+#  - reaction time from the request creating a new interface (the
+#    kernel's creating it included) to its features applied, over N
+#    creations one at a time (examples/watch_reaction.rs),
 #    with `ethcfg watch` running, then with a fresh `ethcfg apply --config
 #    IFACE` process per event (what the udev rule runs);
 #  - watch's resident memory after about 10,000 events;
