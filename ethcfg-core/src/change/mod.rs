@@ -1020,10 +1020,34 @@ fn record_settings_before(
 
 /// The feature bits a plan's run asked for or changed.
 fn touched(plan: &FeaturePlan, out: &InterfaceOutcome) -> Vec<u32> {
-    let mut bits: Vec<u32> = plan.bits.iter().map(|b| b.index).collect();
-    bits.extend(out.changes.iter().map(|c| c.index));
-    bits.sort_unstable();
-    bits.dedup();
+    // Marked in a bitmap (a kernel has a few hundred features at most)
+    // and read back in order: sorted and each once, without a sort per
+    // interface.
+    let all = plan
+        .bits
+        .iter()
+        .map(|b| b.index)
+        .chain(out.changes.iter().map(|c| c.index));
+    let mut words: smallvec::SmallVec<[u64; 4]> = smallvec::SmallVec::new();
+    let mut n = 0;
+    for i in all {
+        let w = (i / 64) as usize;
+        if words.len() <= w {
+            words.resize(w + 1, 0);
+        }
+        if let Some(word) = words.get_mut(w) {
+            n += usize::from(*word & 1 << (i % 64) == 0);
+            *word |= 1 << (i % 64);
+        }
+    }
+    let mut bits = Vec::with_capacity(n);
+    for (w, mut word) in words.into_iter().enumerate() {
+        while word != 0 {
+            let b = word.trailing_zeros();
+            bits.push(w as u32 * 64 + b);
+            word &= word - 1;
+        }
+    }
     bits
 }
 
@@ -1244,6 +1268,29 @@ mod tests {
             driver: driver.map(Into::into),
             kind: kind.map(Into::into),
         }
+    }
+
+    #[test]
+    fn touched_bits_are_each_once_in_order() {
+        let mut t = target(&["a", "b", "c"]);
+        for (b, i) in t.plan.bits.iter_mut().zip([130u32, 3, 64]) {
+            b.index = i;
+        }
+        let mut out = InterfaceOutcome::unchanged(&t.plan);
+        for i in [64u32, 2, 200, 3, 0] {
+            out.changes.push(crate::ethtool::features::FeatureChange {
+                feature: "x".into(),
+                index: i,
+                from: true,
+                to: false,
+                status: Status::SideEffect,
+                reason: None,
+            });
+        }
+        assert_eq!(touched(&t.plan, &out), [0, 2, 3, 64, 130, 200]);
+        let none = target(&[]);
+        assert!(touched(&none.plan, &InterfaceOutcome::unchanged(&none.plan))
+            .is_empty());
     }
 
     #[test]
