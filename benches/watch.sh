@@ -14,7 +14,8 @@ n=${1:-1000}
 bin=$(scripts/build-release)
 cargo build --release --example watch_reaction >&2
 ex=target/release/examples/watch_reaction
-tmp=$(mktemp -d)
+# The state directory on tmpfs, as /run/ethcfg is where ethcfg is installed.
+tmp=$(mktemp -d /run/ethcfg-bench-watch.XXXXXX)
 chmod 755 "$tmp"
 ns=ethcfg-bench-watch-$$
 cleanup() { [ -n "${wp:-}" ] && kill "$wp" 2>/dev/null; ip netns del "$ns" 2>/dev/null || :; rm -rf "$tmp"; }
