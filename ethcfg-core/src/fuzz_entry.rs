@@ -280,6 +280,12 @@ pub fn records(data: &[u8]) {
     assert_eq!(moved, all, "moved onto another feature table");
 }
 
+/// A state records journal's bytes, through the reader runs use, and each
+/// record it leaves through the watcher's in-memory form and back.
+pub fn journal(data: &[u8]) {
+    crate::state::fuzz_journal(data);
+}
+
 /// A kernel log: parsed as a file (first byte even) or as `/dev/kmsg`
 /// records dated with a boot time (odd), then run through doctor's
 /// detectors and findings against an empty system root.

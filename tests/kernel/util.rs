@@ -59,9 +59,18 @@ pub fn ethcfg(args: &[&str]) -> Output {
 /// A directory for this test process's files (state records, profiles),
 /// never the host's /run/ethcfg or /etc/ethcfg.
 pub fn scratch(sub: &str) -> std::path::PathBuf {
-    std::env::temp_dir()
-        .join(format!("ethcfg-tests-{}", std::process::id()))
-        .join(sub)
+    let base = std::env::temp_dir()
+        .join(format!("ethcfg-tests-{}", std::process::id()));
+    // Traversable by all: the unprivileged rows run ethcfg as nobody in
+    // directories under it, whichever test happens to make it first.
+    if std::fs::create_dir_all(&base).is_ok() {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(
+            &base,
+            std::fs::Permissions::from_mode(0o755),
+        );
+    }
+    base.join(sub)
 }
 
 /// The `ethcfg` binary under test: this build's, or the one

@@ -132,6 +132,20 @@ eno1 2 e1000e-hang-safe 1795323749 tx-scatter-gather=11 rx-checksum=11 tx-tcp-se
 eth0 3 set 1795323750 rx-gro=01 private-flags/legacy-rx=off coalesce/rx-usecs=3
 ";
 
+/// A records journal over a base file of inode 1: a record, a record with
+/// owners and a setting, a removal, and a last line cut short.
+const JOURNAL: &str = concat!(
+    r#"{"format":"ethcfg-records-journal","version":1,"base":1}"#,
+    "\n",
+    r#"{"ifindex":7,"features":["tx-scatter-gather","rx-gro"],"record":{"ifname":"wb3","ifindex":7,"source":"watch","by":"config","created":1795323749,"last_by":"config","last_at":1795323749,"features":"f9","settings":[]}}"#,
+    "\n",
+    r#"{"ifindex":8,"features":["rx-gro"],"record":{"ifname":"eno1","ifindex":8,"source":"hook","by":"e1000e-hang-safe","created":1,"last_by":"set","last_at":2,"features":"f","settings":[{"group":"rings","key":"rx","value":256,"managed":true}],"owners":[{"source":"hook","features":"1","settings":["rings/rx"]},{"source":"cli","features":"1"}]}}"#,
+    "\n",
+    r#"{"ifindex":5,"record":null}"#,
+    "\n",
+    r#"{"ifindex":9,"record":nu"#,
+);
+
 const PROFILE_INCLUDING: &str = "\
 name = \"site-nic\"
 summary = \"the site's NIC settings\"
@@ -383,6 +397,7 @@ fn write() {
     seeds.push(("profiles", dirs));
 
     seeds.push(("records", vec![RECORDS.as_bytes().to_vec()]));
+    seeds.push(("journal", vec![JOURNAL.as_bytes().to_vec()]));
     seeds.push((
         "kernel_log",
         vec![

@@ -724,6 +724,12 @@ pub(crate) fn rebase(records: &mut Records, table: &Arc<Vec<FeatureName>>) {
     }
 }
 
+/// For fuzzing: see the journal's reader.
+#[cfg(feature = "fuzzing")]
+pub(crate) fn fuzz_journal(bytes: &[u8]) {
+    journal::fuzz(bytes);
+}
+
 /// The record named `ifname` in `records`, if any (the lowest ifindex when
 /// stale ones share it).
 pub fn by_name<'a>(records: &'a Records, ifname: &str) -> Option<&'a Record> {
@@ -1326,11 +1332,21 @@ impl StateDir {
     /// Creates the directory if needed and refuses one that is a symlink,
     /// not a directory, or writable by someone less trusted than us.
     fn ensure(&self) -> Result<()> {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&self.dir)
-            .map_err(io(&self.dir, "create the state directory"))?;
+        // As `mkdir -p -m 0700`: missing parents get the default mode (a
+        // recursive 0700 would make, say, a whole test tree or a shared
+        // /var/lib/something private), the state directory itself 0700.
+        if let Some(parent) =
+            self.dir.parent().filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent)
+                .map_err(io(parent, "create the state directory"))?;
+        }
+        match std::fs::DirBuilder::new().mode(0o700).create(&self.dir) {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                return Err(io(&self.dir, "create the state directory")(e))
+            }
+            _ => {}
+        }
         self.check_dir()
     }
 
@@ -1937,6 +1953,25 @@ mod tests {
         let bf = b.features.to_vec();
         assert!(bf[0].managed && !bf[1].managed);
         assert!(!b.managed_by(Source::Hook) && b.manages_anything());
+    }
+
+    #[test]
+    fn only_the_state_directory_itself_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let base = std::env::temp_dir()
+            .join(format!("ethcfg-state-parents-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        StateDir::new(base.join("a/b/state")).ensure().unwrap();
+        // what the same umask gives a directory made without a mode
+        std::fs::create_dir_all(base.join("control")).unwrap();
+        let mode = |p: &str| {
+            std::fs::metadata(base.join(p)).unwrap().permissions().mode()
+                & 0o777
+        };
+        assert_eq!(mode("a"), mode("control"));
+        assert_eq!(mode("a/b"), mode("control"));
+        assert_eq!(mode("a/b/state"), 0o700);
+        std::fs::remove_dir_all(&base).unwrap();
     }
 
     #[test]
