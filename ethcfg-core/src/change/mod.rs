@@ -527,17 +527,7 @@ impl<'s, T: Transport> Engine<'s, T> {
         }
         if let Some((iface, e)) = failure {
             let (rolled_back, rollback_failed) =
-                self.roll_back(plan, &done).await;
-            // The records as before the run, for whatever was restored.
-            let _ = state.store_for(
-                &restored_records(
-                    &prior,
-                    &records,
-                    plan,
-                    &failed_names(&rollback_failed),
-                ),
-                &keys,
-            );
+                self.undo(plan, &done, state, &prior, &records, &keys).await;
             return Err(Error::ApplyFailed {
                 iface,
                 source: Box::new(e),
@@ -561,16 +551,9 @@ impl<'s, T: Transport> Engine<'s, T> {
                         .filter(|c| c.status == Status::Refused)
                         .map(|c| format!("{} {}", c.group, c.key)),
                 );
-                let (rolled_back, failed) = self.roll_back(plan, &done).await;
-                let _ = state.store_for(
-                    &restored_records(
-                        &prior,
-                        &records,
-                        plan,
-                        &failed_names(&failed),
-                    ),
-                    &keys,
-                );
+                let (rolled_back, failed) = self
+                    .undo(plan, &done, state, &prior, &records, &keys)
+                    .await;
                 if failed.is_empty() {
                     return Ok(ApplyReport {
                         outcomes,
@@ -633,17 +616,9 @@ impl<'s, T: Transport> Engine<'s, T> {
         // effects: the run is undone.
         if grew {
             if let Err(e) = state.store_for(&records, &keys) {
-                let (rolled_back, rollback_failed) =
-                    self.roll_back(plan, &done).await;
-                let _ = state.store_for(
-                    &restored_records(
-                        &prior,
-                        &records,
-                        plan,
-                        &failed_names(&rollback_failed),
-                    ),
-                    &keys,
-                );
+                let (rolled_back, rollback_failed) = self
+                    .undo(plan, &done, state, &prior, &records, &keys)
+                    .await;
                 let iface = done
                     .first()
                     .and_then(|d| plan.targets.get(d.index))
@@ -745,6 +720,27 @@ impl<'s, T: Transport> Engine<'s, T> {
 
     /// Puts every interface changed in this run back as it was before the
     /// run. Returns (restored, could not restore).
+    /// Undoes the run: rolls back what `done` changed and puts the
+    /// records back as before the run, but for interfaces that could not
+    /// be restored (see [`restored_records`]). Returns what rolled back
+    /// and what could not.
+    async fn undo(
+        &mut self,
+        plan: &ChangePlan,
+        done: &[Done],
+        state: &StateDir,
+        prior: &Records,
+        records: &Records,
+        keys: &[u32],
+    ) -> (Vec<String>, Vec<RollbackFailure>) {
+        let (rolled_back, failed) = self.roll_back(plan, done).await;
+        let _ = state.store_for(
+            &restored_records(prior, records, plan, &failed_names(&failed)),
+            keys,
+        );
+        (rolled_back, failed)
+    }
+
     async fn roll_back(
         &mut self,
         plan: &ChangePlan,
