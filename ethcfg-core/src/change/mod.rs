@@ -37,8 +37,8 @@ mod bindings;
 use crate::error::{Error, Result, RollbackFailure};
 use crate::ethtool::features::{
     plan_resolved, plan_with, resolve_request, FeatureChange, FeaturePlan,
-    FeatureRequest, Features, FixedPolicy, InterfaceOutcome, ResolvedRequest,
-    Status,
+    FeatureRequest, Features, FixRules, FixedPolicy, InterfaceOutcome,
+    ResolvedRequest, Status,
 };
 use crate::ethtool::session::Session;
 use crate::ethtool::settings::{
@@ -447,16 +447,39 @@ impl<'s, T: Transport> Engine<'s, T> {
         // Everything the run manages or may change is recorded before the
         // first change: every changeable feature (read for planning anyway)
         // and every value of the settings groups asked for, marked managed
-        // when asked for; side effects are marked after the run.
+        // when asked for, and the side effects the kernel's rules predict;
+        // the side effects found after the run that were not predicted
+        // (and predictions that did not come true) are written then.
         let mut prior = state.load_for(&keys)?;
         if let Some(t) = plan.targets.first() {
             rebase(&mut prior, t.before.table());
         }
         let mut records = prior.clone();
-        for t in plan.targets.iter().filter(|t| t.has_work()) {
+        let mut rules: Option<FixRules> = None;
+        // (target, bit, its record's state byte before the prediction)
+        let mut predicted: Vec<(usize, u32, u8)> = Vec::new();
+        for (i, t) in
+            plan.targets.iter().enumerate().filter(|(_, t)| t.has_work())
+        {
             let asked = plan.asked.named_bits(&t.before);
             let rec = entry(&mut records, &t.before, plan);
             rec.record_prior(&t.before, &asked, plan.source);
+            let table = t.before.table();
+            let fix = match &mut rules {
+                Some(r) if r.is_for(table) => r,
+                r => r.insert(FixRules::new(table)),
+            };
+            let mut effects = fix.side_effects(&t.before, &t.plan);
+            while effects != 0 {
+                let b = effects.trailing_zeros();
+                effects &= effects - 1;
+                if !let_go(plan, t, b) {
+                    let was = rec.bit_state(&t.before, b);
+                    if rec.manage_bit(&t.before, b, plan.source) {
+                        predicted.push((i, b, was));
+                    }
+                }
+            }
             if let Some(sp) = &t.settings {
                 record_settings_before(
                     rec,
@@ -581,17 +604,8 @@ impl<'s, T: Transport> Engine<'s, T> {
             let Some(rec) = records.get_mut(&t.before.ifindex) else {
                 continue;
             };
-            // What a reconcile restored is let go of below, not taken on.
-            let released = plan
-                .released
-                .iter()
-                .find(|(i, _)| *i == t.before.ifindex)
-                .map(|(_, r)| r);
             for &b in &d.bits {
-                let let_go = released.is_some_and(|r| {
-                    t.before.name(b).is_some_and(|n| r.features.contains(n))
-                });
-                if !let_go {
+                if !let_go(plan, t, b) {
                     grew |= rec.manage_bit(&t.before, b, plan.source);
                 }
             }
@@ -608,6 +622,28 @@ impl<'s, T: Transport> Engine<'s, T> {
                 rs.owners = Sources::only(plan.source);
                 rec.keep_earliest_setting(rs);
                 grew |= !was.is_some_and(|o| o.contains(plan.source));
+            }
+        }
+        // A predicted side effect the kernel did not make is not managed.
+        if !predicted.is_empty() {
+            let mut at = vec![usize::MAX; n];
+            for (k, d) in done.iter().enumerate() {
+                if let Some(slot) = at.get_mut(d.index) {
+                    *slot = k;
+                }
+            }
+            for &(i, b, was) in &predicted {
+                let happened = at
+                    .get(i)
+                    .and_then(|&k| done.get(k))
+                    .is_some_and(|d| d.bits.binary_search(&b).is_ok());
+                let t = plan.targets.get(i);
+                if let Some((t, rec)) = t.filter(|_| !happened).and_then(|t| {
+                    Some((t, records.get_mut(&t.before.ifindex)?))
+                }) {
+                    rec.put_bit_state(&t.before, b, was);
+                    grew = true;
+                }
             }
         }
         grew |= release(&mut records, plan);
@@ -1015,6 +1051,14 @@ fn record_settings_before(
 }
 
 /// The feature bits a plan's run asked for or changed.
+/// Whether bit `b` of `t` is one a reconcile restored: let go of, not
+/// taken on.
+fn let_go(plan: &ChangePlan, t: &InterfacePlan, b: u32) -> bool {
+    plan.released.iter().find(|(i, _)| *i == t.before.ifindex).is_some_and(
+        |(_, r)| t.before.name(b).is_some_and(|n| r.features.contains(n)),
+    )
+}
+
 fn touched(plan: &FeaturePlan, out: &InterfaceOutcome) -> Vec<u32> {
     // Marked in a bitmap (a kernel has a few hundred features at most)
     // and read back in order: sorted and each once, without a sort per

@@ -906,6 +906,143 @@ const DEPENDS_ON: &[(&str, &[&str])] = &[
     ("tls-hw-rx-offload", &["rx-checksum"]),
 ];
 
+/// What keeps a feature on in the kernel's `netdev_fix_features`
+/// (net/core/dev.c): whatever was asked, the feature is turned off unless
+/// every feature of one of its alternatives is on. A request that turns
+/// those off turns it off too, a side effect. [`FixRules`] predicts them
+/// so that apply records them before the change (one records write, not
+/// two); what a driver's own `ndo_fix_features` does, or a kernel without
+/// a rule (USO needs checksumming only since 6.11), shows after the change
+/// and is recorded then.
+const KEPT_ON_BY: &[(&str, &[&[&str]])] = &[
+    (
+        "tx-tcp-segmentation",
+        &[
+            &["tx-scatter-gather", "tx-checksum-ip-generic"],
+            &["tx-scatter-gather", "tx-checksum-ipv4"],
+        ],
+    ),
+    (
+        "tx-tcp6-segmentation",
+        &[
+            &["tx-scatter-gather", "tx-checksum-ip-generic"],
+            &["tx-scatter-gather", "tx-checksum-ipv6"],
+        ],
+    ),
+    (
+        "tx-tcp-mangleid-segmentation",
+        &[&["tx-scatter-gather", "tx-tcp-segmentation"]],
+    ),
+    (
+        "tx-tcp-ecn-segmentation",
+        &[
+            &["tx-scatter-gather", "tx-tcp-segmentation"],
+            &["tx-scatter-gather", "tx-tcp6-segmentation"],
+            &["tx-scatter-gather", "tx-tcp-mangleid-segmentation"],
+        ],
+    ),
+    ("tx-tcp-accecn-segmentation", &[&["tx-scatter-gather"]]),
+    (
+        "tx-udp-segmentation",
+        &[
+            &["tx-checksum-ip-generic"],
+            &["tx-checksum-ipv4", "tx-checksum-ipv6"],
+        ],
+    ),
+    (
+        "tls-hw-tx-offload",
+        &[
+            &["tx-checksum-ip-generic"],
+            &["tx-checksum-ipv4", "tx-checksum-ipv6"],
+        ],
+    ),
+    ("rx-gro-hw", &[&["rx-checksum"]]),
+    ("tls-hw-rx-offload", &[&["rx-checksum"]]),
+];
+
+/// [`KEPT_ON_BY`] as bit masks of one kernel's feature table (netdev
+/// features are the bits below 64).
+#[derive(Debug)]
+pub(crate) struct FixRules {
+    table: Arc<Vec<FeatureName>>,
+    /// Each feature's bit, and the masks of its alternatives.
+    rules: Vec<(u32, SmallVec<[u64; 3]>)>,
+}
+
+impl FixRules {
+    /// The rules over `table`: names it does not have are off, so an
+    /// alternative needing one never holds.
+    pub(crate) fn new(table: &Arc<Vec<FeatureName>>) -> FixRules {
+        let bit = |name: &str| {
+            table
+                .iter()
+                .position(|n| n.as_str() == name)
+                .and_then(|i| u32::try_from(i).ok())
+                .filter(|&i| i < 64)
+        };
+        let rules = KEPT_ON_BY
+            .iter()
+            .filter_map(|(feature, alternatives)| {
+                let masks = alternatives
+                    .iter()
+                    .filter_map(|all| {
+                        all.iter().try_fold(0u64, |m, n| Some(m | 1 << bit(n)?))
+                    })
+                    .collect();
+                Some((bit(feature)?, masks))
+            })
+            .collect();
+        FixRules { table: Arc::clone(table), rules }
+    }
+
+    /// Whether these are the rules over `table`.
+    pub(crate) fn is_for(&self, table: &Arc<Vec<FeatureName>>) -> bool {
+        Arc::ptr_eq(&self.table, table)
+    }
+
+    /// The features on in `before` that the kernel turns off when `plan`
+    /// is sent, as a mask of bits: neither asked for nor fixed.
+    pub(crate) fn side_effects(
+        &self,
+        before: &Features,
+        plan: &FeaturePlan,
+    ) -> u64 {
+        if !Arc::ptr_eq(&self.table, before.table()) {
+            return 0;
+        }
+        let word = |k: usize| before.set(k).first().copied().unwrap_or(0);
+        let (active, fixed) = (word(0), word(2));
+        let (mut asked, mut after) = (0u64, active);
+        for b in plan.bits.iter().chain(&plan.kept).filter(|b| b.index < 64) {
+            asked |= 1 << b.index;
+            if b.to {
+                after |= 1 << b.index;
+            } else {
+                after &= !(1 << b.index);
+            }
+        }
+        // The kernel checks its rules once, in an order that lets a
+        // feature turned off count for the rules after it; repeating until
+        // nothing changes comes to the same without depending on order.
+        let free = !(asked | fixed);
+        loop {
+            let mut changed = false;
+            for (f, alternatives) in &self.rules {
+                let m = 1u64 << f;
+                if after & m & free != 0
+                    && !alternatives.iter().any(|a| after & a == *a)
+                {
+                    after &= !m;
+                    changed = true;
+                }
+            }
+            if !changed {
+                return active & !after & free;
+            }
+        }
+    }
+}
+
 /// Why `feature` ended off: a dependency of it that `changes` (this
 /// request's) turned off, if there is one.
 fn broken_dependency(
@@ -1143,6 +1280,98 @@ mod tests {
             bits: bits.into_boxed_slice(),
             words,
         }
+    }
+
+    /// Every named feature of the fake table on, `fixed` fixed.
+    fn all_on(fixed: &[&str]) -> Features {
+        let table: Arc<Vec<FeatureName>> = Arc::new(
+            FEATURE_TABLE.iter().map(|n| FeatureName::from(*n)).collect(),
+        );
+        let words = table.len().div_ceil(64);
+        let mut bits = vec![0u64; 3 * words];
+        for (i, name) in table.iter().enumerate().filter(|(_, n)| !n.is_empty())
+        {
+            bits[i / 64] |= 1 << (i % 64);
+            bits[words + i / 64] |= 1 << (i % 64);
+            if fixed.contains(&name.as_str()) {
+                bits[2 * words + i / 64] |= 1 << (i % 64);
+            }
+        }
+        Features {
+            ifindex: 7,
+            ifname: "eth0".to_owned(),
+            table,
+            bits: bits.into_boxed_slice(),
+            words,
+        }
+    }
+
+    /// The names of the side effects `FixRules` predicts for turning
+    /// `off` off.
+    fn predicted(f: &Features, off: &[&str]) -> Vec<String> {
+        let req = off.iter().fold(FeatureRequest::new(), |r, n| r.disable(*n));
+        let names: Vec<String> =
+            FEATURE_TABLE.iter().map(|n| n.to_string()).collect();
+        let plan = plan_with(f, &names, &req, FixedPolicy::Refuse).unwrap();
+        let mask = FixRules::new(f.table()).side_effects(f, &plan);
+        (0..64u32)
+            .filter(|b| mask >> b & 1 == 1)
+            .map(|b| f.name(b).unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn side_effects_follow_the_kernels_rules() {
+        let f = all_on(&[]);
+        // USO needs the generic checksum or both IP ones; TSO the generic
+        // or IPv4 one and scatter-gather; ECN any TSO left.
+        assert_eq!(
+            predicted(&f, &["tx-checksum-ip-generic", "tx-checksum-ipv4"]),
+            [
+                "tx-tcp-segmentation",
+                "tx-tcp-mangleid-segmentation",
+                "tx-udp-segmentation"
+            ]
+        );
+        assert_eq!(
+            predicted(&f, &["tx-scatter-gather"]),
+            [
+                "tx-tcp-segmentation",
+                "tx-tcp-ecn-segmentation",
+                "tx-tcp-mangleid-segmentation",
+                "tx-tcp6-segmentation",
+                "tx-tcp-accecn-segmentation"
+            ]
+        );
+        assert_eq!(predicted(&f, &["rx-checksum"]), ["rx-gro-hw"]);
+        // What is asked for is no side effect, and a fixed one stays.
+        assert_eq!(
+            predicted(&f, &["tx-scatter-gather", "tx-tcp-segmentation"]),
+            [
+                "tx-tcp-ecn-segmentation",
+                "tx-tcp-mangleid-segmentation",
+                "tx-tcp6-segmentation",
+                "tx-tcp-accecn-segmentation"
+            ]
+        );
+        let fixed = all_on(&["tx-udp-segmentation"]);
+        assert!(predicted(
+            &fixed,
+            &["tx-checksum-ip-generic", "tx-checksum-ipv4"]
+        )
+        .iter()
+        .all(|n| n != "tx-udp-segmentation"));
+        assert!(predicted(&f, &["rx-gro", "highdma"]).is_empty());
+        // Rules over another table predict nothing for these features.
+        let other = all_on(&[]);
+        let plan = plan_with(
+            &f,
+            &FEATURE_TABLE.iter().map(|n| n.to_string()).collect::<Vec<_>>(),
+            &FeatureRequest::new().disable("tx-scatter-gather"),
+            FixedPolicy::Refuse,
+        )
+        .unwrap();
+        assert_eq!(FixRules::new(other.table()).side_effects(&f, &plan), 0);
     }
 
     #[test]

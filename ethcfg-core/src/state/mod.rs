@@ -503,6 +503,19 @@ impl Record {
         true
     }
 
+    /// The state byte of bit `b` of `before` (0: not recorded), to put
+    /// back with [`Record::put_bit_state`].
+    pub(crate) fn bit_state(&self, before: &Features, b: u32) -> u8 {
+        self.features.state_of_bit(before, b)
+    }
+
+    /// Puts back a state byte [`Record::bit_state`] returned.
+    pub(crate) fn put_bit_state(&mut self, before: &Features, b: u32, s: u8) {
+        if let Some(slot) = self.features.slot_of_bit(before, b) {
+            self.features.set_state(slot, s);
+        }
+    }
+
     /// Whether bit `b` of `before` is recorded and managed here.
     pub(crate) fn manages_bit(&self, before: &Features, b: u32) -> bool {
         self.features.state_of_bit(before, b) & MANAGED != 0
