@@ -18,6 +18,7 @@ tests! {
         a_driver_preset_on_a_bridge_stops_and_names_its_ports,
         ports_applies_to_the_devices_under_the_stack_and_says_which,
         bonds_and_vlans_resolve_to_their_ports_when_the_kernel_has_them,
+        a_bridge_named_by_an_alternative_name_stops_too,
     ],
 }
 
@@ -99,6 +100,37 @@ fn a_driver_preset_on_a_bridge_stops_and_names_its_ports() {
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         assert!(!active("stbr", "rx-gro"));
         assert_eq!(ethtool_state("sta"), before[1], "ports untouched");
+    });
+}
+
+/// sysfs lists a device under its primary name only; the kernel says
+/// which device an alternative name is, and its stack is read by that.
+fn a_bridge_named_by_an_alternative_name_stops_too() {
+    in_netns(|| {
+        let state = own_state("altname");
+        veth("saa", "sab");
+        sh(&["ip", "link", "add", "sabr", "type", "bridge"]);
+        sh(&["ip", "link", "set", "saa", "master", "sabr"]);
+        if !try_ip(&[
+            "link",
+            "property",
+            "add",
+            "dev",
+            "sabr",
+            "altname",
+            "lanbridge",
+        ]) {
+            eprintln!("skipped: this kernel has no alternative names");
+            return;
+        }
+        let before = [ethtool_state("sabr"), ethtool_state("saa")];
+        let o =
+            ethcfg_sysfs(&state, &["apply", "e1000e-hang-safe", "lanbridge"]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let e = stderr(&o);
+        assert!(e.contains("is a bridge, not a NIC"), "{e}");
+        assert!(e.contains("saa (veth)"), "{e}");
+        assert_eq!([ethtool_state("sabr"), ethtool_state("saa")], before);
     });
 }
 

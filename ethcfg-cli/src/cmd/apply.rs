@@ -108,7 +108,12 @@ fn resolve_stacks(
 ) -> Result<Option<Vec<String>>, CliError> {
     let live = HostRoot::live();
     let root = live.path();
-    let found = stack::stacks(root, &a.ifaces);
+    // A name sysfs lacks is asked of the kernel (an alternative name, or
+    // a sysfs of another namespace); one that cannot be asked is taken as
+    // sysfs has it: no stack.
+    let found = stack::stacks(root, &a.ifaces, &mut |n: &str| {
+        ethcfg_core::host::kernel_name(n).ok().flatten()
+    });
     // Paired with the names only when one is a stack: a run over a
     // thousand plain interfaces builds no second list.
     if found.iter().all(Option::is_none) {

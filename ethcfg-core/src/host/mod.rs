@@ -176,6 +176,17 @@ pub fn link_kinds() -> Result<Vec<LinkKind>> {
         .collect())
 }
 
+/// The kernel's primary name of the interface `name` names (itself, or
+/// the interface an alternative name belongs to); `None` when this network
+/// namespace has no such interface.
+///
+/// # Errors
+/// Socket and kernel errors other than "no such device".
+pub fn kernel_name(name: &str) -> Result<Option<String>> {
+    let mut conn = route_conn()?;
+    Ok(run_sync(rtnl::link_by_name(&mut conn, name))?.map(|l| l.name))
+}
+
 fn route_conn() -> Result<Conn<SyncSocket>> {
     let sock = SyncSocket::new(NETLINK_ROUTE).map_err(|source| Error::Io {
         context: "open rtnetlink socket",

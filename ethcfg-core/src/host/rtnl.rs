@@ -68,6 +68,14 @@ pub(crate) fn link_request(seq: u32, index: u32) -> Vec<u8> {
     encode(RouteNetlinkMessage::GetLink(link), NLM_F_REQUEST | NLM_F_ACK, seq)
 }
 
+/// `RTM_GETLINK` for the link named `name` (the kernel looks alternative
+/// names up too, and answers with the primary one).
+pub(crate) fn link_by_name_request(seq: u32, name: &str) -> Vec<u8> {
+    let mut link = LinkMessage::default();
+    link.attributes.push(LinkAttribute::IfName(name.to_owned()));
+    encode(RouteNetlinkMessage::GetLink(link), NLM_F_REQUEST | NLM_F_ACK, seq)
+}
+
 /// `RTM_GETADDR` dump of every address.
 pub(crate) fn address_dump_request(seq: u32) -> Vec<u8> {
     let msg = RouteNetlinkMessage::GetAddress(AddressMessage::default());
@@ -208,6 +216,25 @@ pub(crate) async fn link<T: Transport>(
     let replies =
         conn.request(OP, None, |seq| Some(link_request(seq, index))).await?;
     replies.first().map(|p| decode_link(p).map_err(wire_error(OP))).transpose()
+}
+
+/// One link by name (`RTM_GETLINK`); `None` when there is none (ENODEV).
+pub(crate) async fn link_by_name<T: Transport>(
+    conn: &mut Conn<T>,
+    name: &str,
+) -> Result<Option<Link>> {
+    const OP: &str = "RTM_GETLINK";
+    match conn
+        .request(OP, None, |seq| Some(link_by_name_request(seq, name)))
+        .await
+    {
+        Ok(replies) => replies
+            .first()
+            .map(|p| decode_link(p).map_err(wire_error(OP)))
+            .transpose(),
+        Err(e) if e.errno() == Some(libc::ENODEV) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// Every address of every interface (`RTM_GETADDR` dump).
