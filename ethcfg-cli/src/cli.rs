@@ -46,7 +46,11 @@ pub(crate) struct Cli {
 
 /// The subcommands. A variant's doc comment is the subcommand's one-line
 /// help; the rest (arguments, long help) is with its `Args` struct.
+///
+/// Deferred: a run builds the arguments of its own subcommand only (the
+/// man page, completions and `--help` build them all).
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub(crate) enum Command {
     /// Show the features of interfaces, like `ethtool -k` (all interfaces when none is named)
     Show(ShowArgs),

@@ -73,10 +73,13 @@ pub(crate) fn write_scripts(dir: &Path) -> std::io::Result<()> {
 /// `help` would list it), no hidden option, and a completer on every
 /// argument by the kind of value it names.
 pub(crate) fn completion_command() -> Command {
-    let full = Cli::command();
+    // Built first: the subcommands' arguments are deferred (cli.rs). The
+    // tree below gets its own `help` subcommand when it is built.
+    let mut full = Cli::command();
+    full.build();
     let visible = full
         .get_subcommands()
-        .filter(|s| !s.is_hide_set())
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
         .map(|s| visible_only(s.clone()))
         .collect::<Vec<_>>();
     Command::new("ethcfg")
