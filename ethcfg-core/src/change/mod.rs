@@ -206,7 +206,7 @@ pub enum Undone {
 /// before).
 struct Done {
     index: usize,
-    bits: Vec<u32>,
+    bits: Touched,
     settings: Vec<SettingChange>,
 }
 
@@ -493,19 +493,20 @@ impl<'s, T: Transport> Engine<'s, T> {
         // allocation failure (ulimit -v) ends the run here, not half-way.
         let n = plan.targets.len();
         let mut done: Vec<Done> = Vec::new();
-        let mut slots: Vec<Option<InterfaceOutcome>> = Vec::new();
+        // Each target's outcome in plan order, put in its place as it comes
+        // (a pipelined one after the unchanged ones behind it); empty until
+        // then, which allocates nothing.
+        let mut slots: Vec<InterfaceOutcome> = Vec::new();
         let mut batch: Vec<usize> = Vec::new();
-        let mut outcomes: Vec<InterfaceOutcome> = Vec::new();
         done.try_reserve_exact(n)
             .and_then(|()| slots.try_reserve_exact(n))
             .and_then(|()| batch.try_reserve_exact(n))
-            .and_then(|()| outcomes.try_reserve_exact(n))
             .map_err(|e| Error::State {
                 path: state.path().to_path_buf(),
                 what: "reserve memory for the records of",
                 source: std::io::Error::new(std::io::ErrorKind::OutOfMemory, e),
             })?;
-        slots.extend(plan.targets.iter().map(|_| None));
+        slots.extend(plan.targets.iter().map(|_| InterfaceOutcome::empty()));
         state.store_for(&records, &keys)?;
 
         // Interfaces with only features to change go out pipelined, in
@@ -514,7 +515,7 @@ impl<'s, T: Transport> Engine<'s, T> {
         for (i, t) in plan.targets.iter().enumerate() {
             if !t.has_work() {
                 if let Some(s) = slots.get_mut(i) {
-                    *s = Some(unchanged(t));
+                    *s = unchanged(t);
                 }
                 continue;
             }
@@ -533,7 +534,7 @@ impl<'s, T: Transport> Engine<'s, T> {
             match self.apply_target(i, t, &mut done).await {
                 Ok(out) => {
                     if let Some(s) = slots.get_mut(i) {
-                        *s = Some(out);
+                        *s = out;
                     }
                 }
                 Err(e) => {
@@ -558,7 +559,7 @@ impl<'s, T: Transport> Engine<'s, T> {
                 rollback_failed,
             });
         }
-        outcomes.extend(slots.into_iter().flatten());
+        let outcomes = slots;
         if strict {
             if let Some(o) = outcomes.iter().find(|o| o.any_refused()) {
                 let iface = o.ifname.clone();
@@ -604,7 +605,7 @@ impl<'s, T: Transport> Engine<'s, T> {
             let Some(rec) = records.get_mut(&t.before.ifindex) else {
                 continue;
             };
-            for &b in &d.bits {
+            for b in d.bits.iter() {
                 if !let_go(plan, t, b) {
                     grew |= rec.manage_bit(&t.before, b, plan.source);
                 }
@@ -636,7 +637,7 @@ impl<'s, T: Transport> Engine<'s, T> {
                 let happened = at
                     .get(i)
                     .and_then(|&k| done.get(k))
-                    .is_some_and(|d| d.bits.binary_search(&b).is_ok());
+                    .is_some_and(|d| d.bits.contains(b));
                 let t = plan.targets.get(i);
                 if let Some((t, rec)) = t.filter(|_| !happened).and_then(|t| {
                     Some((t, records.get_mut(&t.before.ifindex)?))
@@ -680,7 +681,7 @@ impl<'s, T: Transport> Engine<'s, T> {
         plan: &ChangePlan,
         batch: &mut Vec<usize>,
         done: &mut Vec<Done>,
-        slots: &mut [Option<InterfaceOutcome>],
+        slots: &mut [InterfaceOutcome],
     ) -> std::result::Result<(), (String, Error)> {
         if batch.is_empty() {
             return Ok(());
@@ -699,7 +700,7 @@ impl<'s, T: Transport> Engine<'s, T> {
                 // unknown, so all of them are rolled back (a rollback reads
                 // first and sends nothing to an interface as it was).
                 for (i, t) in &targets {
-                    let bits = t.plan.bits.iter().map(|b| b.index).collect();
+                    let bits = Touched::of(t.plan.bits.iter().map(|b| b.index));
                     done.push(Done { index: *i, bits, settings: Vec::new() });
                 }
                 let iface =
@@ -715,7 +716,7 @@ impl<'s, T: Transport> Engine<'s, T> {
                     done.push(Done { index: i, bits, settings: Vec::new() });
                     out.notes = t.notes.clone();
                     if let Some(s) = slots.get_mut(i) {
-                        *s = Some(out);
+                        *s = out;
                     }
                 }
                 Err(e) => {
@@ -787,7 +788,7 @@ impl<'s, T: Transport> Engine<'s, T> {
         for d in done.iter().rev() {
             let Some(t) = plan.targets.get(d.index) else { continue };
             let req =
-                d.bits.iter().fold(FeatureRequest::new(), |r, &b| {
+                d.bits.iter().fold(FeatureRequest::new(), |r, b| {
                     match t.before.by_index(b) {
                         Some(f) => r.set(f.name.to_string(), f.requested),
                         None => r,
@@ -1059,36 +1060,52 @@ fn let_go(plan: &ChangePlan, t: &InterfacePlan, b: u32) -> bool {
     )
 }
 
-fn touched(plan: &FeaturePlan, out: &InterfaceOutcome) -> Vec<u32> {
-    // Marked in a bitmap (a kernel has a few hundred features at most)
-    // and read back in order: sorted and each once, without a sort per
-    // interface.
-    let all = plan
-        .bits
-        .iter()
-        .map(|b| b.index)
-        .chain(out.changes.iter().map(|c| c.index));
-    let mut words: smallvec::SmallVec<[u64; 4]> = smallvec::SmallVec::new();
-    let mut n = 0;
-    for i in all {
-        let w = (i / 64) as usize;
-        if words.len() <= w {
-            words.resize(w + 1, 0);
+/// The feature bits a run touched on one interface: a bitmap (a kernel
+/// has a few hundred features at most), inline up to 128 bits, so noting
+/// them allocates nothing; read back in order, each once.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Touched(smallvec::SmallVec<[u64; 2]>);
+
+impl Touched {
+    fn of(bits: impl IntoIterator<Item = u32>) -> Touched {
+        let mut t = Touched::default();
+        for i in bits {
+            let w = (i / 64) as usize;
+            if t.0.len() <= w {
+                t.0.resize(w + 1, 0);
+            }
+            if let Some(word) = t.0.get_mut(w) {
+                *word |= 1 << (i % 64);
+            }
         }
-        if let Some(word) = words.get_mut(w) {
-            n += usize::from(*word & 1 << (i % 64) == 0);
-            *word |= 1 << (i % 64);
-        }
+        t
     }
-    let mut bits = Vec::with_capacity(n);
-    for (w, mut word) in words.into_iter().enumerate() {
-        while word != 0 {
-            let b = word.trailing_zeros();
-            bits.push(w as u32 * 64 + b);
-            word &= word - 1;
-        }
+
+    fn contains(&self, i: u32) -> bool {
+        self.0.get((i / 64) as usize).is_some_and(|w| w >> (i % 64) & 1 == 1)
     }
-    bits
+
+    fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.0.iter().zip(0u32..).flat_map(|(&w, k)| {
+            let mut w = w;
+            std::iter::from_fn(move || {
+                (w != 0).then(|| {
+                    let b = w.trailing_zeros();
+                    w &= w - 1;
+                    k * 64 + b
+                })
+            })
+        })
+    }
+}
+
+fn touched(plan: &FeaturePlan, out: &InterfaceOutcome) -> Touched {
+    Touched::of(
+        plan.bits
+            .iter()
+            .map(|b| b.index)
+            .chain(out.changes.iter().map(|c| c.index)),
+    )
 }
 
 /// A plan that restores recorded states: what it asks for that is
@@ -1327,10 +1344,15 @@ mod tests {
                 reason: None,
             });
         }
-        assert_eq!(touched(&t.plan, &out), [0, 2, 3, 64, 130, 200]);
+        let bits: Vec<u32> = touched(&t.plan, &out).iter().collect();
+        assert_eq!(bits, [0, 2, 3, 64, 130, 200]);
+        assert!(touched(&t.plan, &out).contains(130));
+        assert!(!touched(&t.plan, &out).contains(131));
         let none = target(&[]);
         assert!(touched(&none.plan, &InterfaceOutcome::unchanged(&none.plan))
-            .is_empty());
+            .iter()
+            .next()
+            .is_none());
     }
 
     #[test]
