@@ -787,13 +787,13 @@ impl<'s, T: Transport> Engine<'s, T> {
         let mut failed = Vec::new();
         for d in done.iter().rev() {
             let Some(t) = plan.targets.get(d.index) else { continue };
-            let req =
-                d.bits.iter().fold(FeatureRequest::new(), |r, b| {
-                    match t.before.by_index(b) {
-                        Some(f) => r.set(f.name.to_string(), f.requested),
-                        None => r,
-                    }
-                });
+            let req = d.bits.iter().fold(FeatureRequest::new(), |r, b| match t
+                .before
+                .by_index(b)
+            {
+                Some(f) => r.set(f.name.to_string(), f.requested),
+                None => r,
+            });
             let settings = d
                 .settings
                 .iter()

@@ -88,6 +88,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 use crate::error::{Error, Result};
 use crate::ethtool::features::{FeatureName, Features};
@@ -437,6 +438,18 @@ impl Record {
             self.features.start(table);
         }
         let own = canonical(Sources::only(source), self.source);
+        // As a bitmap: this looks at every bit of every interface a run
+        // changes.
+        let mut asked_bits: SmallVec<[u64; 2]> = SmallVec::new();
+        for &b in asked {
+            let w = (b / 64) as usize;
+            if asked_bits.len() <= w {
+                asked_bits.resize(w + 1, 0);
+            }
+            if let Some(word) = asked_bits.get_mut(w) {
+                *word |= 1 << (b % 64);
+            }
+        }
         for b in (0..table.len()).filter_map(|i| u32::try_from(i).ok()) {
             if before.name(b).is_none() || before.is_fixed(b) {
                 continue;
@@ -444,7 +457,9 @@ impl Record {
             let Some(slot) = self.features.slot_of_bit(before, b) else {
                 continue;
             };
-            let managed = asked.contains(&b);
+            let managed = asked_bits
+                .get((b / 64) as usize)
+                .is_some_and(|w| w >> (b % 64) & 1 == 1);
             let g = self.features.state(slot);
             let s = if g & RECORDED == 0 {
                 let s = RECORDED
@@ -912,6 +927,19 @@ impl<'a> FeatureTable<'a> {
     /// One digit per name of the table, from `digit` of each recorded
     /// state byte of `r` (`b'0'` elsewhere).
     fn digits(&self, r: &Record, digit: impl Fn(u8) -> Option<u8>) -> String {
+        let mut digits = Vec::with_capacity(self.names.len());
+        self.push_digits(&mut digits, r, digit);
+        // Only ASCII digits were written.
+        String::from_utf8(digits).unwrap_or_default()
+    }
+
+    /// [`FeatureTable::digits`] appended to `out`.
+    fn push_digits(
+        &self,
+        out: &mut Vec<u8>,
+        r: &Record,
+        digit: impl Fn(u8) -> Option<u8>,
+    ) {
         let key = Arc::as_ptr(r.features.table()) as usize;
         let map = self
             .maps
@@ -919,7 +947,9 @@ impl<'a> FeatureTable<'a> {
             .find(|(k, _)| *k == key)
             .map(|(_, m)| m.as_slice())
             .unwrap_or_default();
-        let mut digits = vec![b'0'; self.names.len()];
+        let start = out.len();
+        out.resize(start + self.names.len(), b'0');
+        let digits = out.get_mut(start..).unwrap_or_default();
         for (&st, &i) in r.features.states().iter().zip(map) {
             if st & RECORDED == 0 {
                 continue;
@@ -928,24 +958,68 @@ impl<'a> FeatureTable<'a> {
                 *out = d;
             }
         }
-        // Only ASCII digits were written.
-        String::from_utf8(digits).unwrap_or_default()
     }
+}
+
+/// The hex digit of a recorded state byte, as the file writes it.
+fn hex_digit(st: u8) -> Option<u8> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    HEX.get(usize::from(st & 0x0f)).copied()
+}
+
+/// Whether every managed item of `r` is its own source's (the file then
+/// writes no `owners`).
+fn owned_plainly(r: &Record) -> bool {
+    let only_own = Sources::only(r.source);
+    r.features
+        .slots()
+        .map(|(_, st)| r.owners_at(st))
+        .chain(r.settings.iter().map(|s| r.setting_owners(s)))
+        .all(|o| o.is_empty() || o == only_own)
+}
+
+/// One record as the file's line: the bytes `serde_json` writes for its
+/// [`RecordV2`] (a test holds them equal), put together directly for the
+/// usual record — no settings, no owners apart from its source — since a
+/// run over a thousand interfaces writes a thousand, and serde's
+/// machinery (every key escaped, every piece a write) was most of the
+/// time. Other records, and the strings that may need escaping, go
+/// through serde_json.
+fn push_record(
+    out: &mut Vec<u8>,
+    r: &Record,
+    table: &FeatureTable<'_>,
+) -> std::io::Result<()> {
+    if !r.settings.is_empty() || !owned_plainly(r) {
+        return serde_json::to_writer(&mut *out, &RecordV2::new(r, table))
+            .map_err(std::io::Error::from);
+    }
+    let mut n = itoa::Buffer::new();
+    out.extend_from_slice(b"{\"ifname\":");
+    serde_json::to_writer(&mut *out, r.ifname.as_str())?;
+    out.extend_from_slice(b",\"ifindex\":");
+    out.extend_from_slice(n.format(r.ifindex).as_bytes());
+    out.extend_from_slice(b",\"source\":\"");
+    out.extend_from_slice(r.source.as_str().as_bytes());
+    out.extend_from_slice(b"\",\"by\":");
+    serde_json::to_writer(&mut *out, r.by.as_str())?;
+    out.extend_from_slice(b",\"created\":");
+    out.extend_from_slice(n.format(r.created).as_bytes());
+    out.extend_from_slice(b",\"last_by\":");
+    serde_json::to_writer(&mut *out, r.last_by.as_str())?;
+    out.extend_from_slice(b",\"last_at\":");
+    out.extend_from_slice(n.format(r.last_at).as_bytes());
+    out.extend_from_slice(b",\"features\":\"");
+    table.push_digits(out, r, hex_digit);
+    out.extend_from_slice(b"\",\"settings\":[]}");
+    Ok(())
 }
 
 impl<'a> RecordV2<'a> {
     fn new(r: &'a Record, table: &FeatureTable<'_>) -> Self {
         use std::borrow::Cow::Borrowed;
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let features =
-            table.digits(r, |st| HEX.get(usize::from(st & 0x0f)).copied());
-        let only_own = Sources::only(r.source);
-        let plain = r
-            .features
-            .slots()
-            .map(|(_, st)| r.owners_at(st))
-            .chain(r.settings.iter().map(|s| r.setting_owners(s)))
-            .all(|o| o.is_empty() || o == only_own);
+        let features = table.digits(r, hex_digit);
+        let plain = owned_plainly(r);
         let owners = if plain {
             Vec::new()
         } else {
@@ -1169,9 +1243,12 @@ pub(crate) fn write_records(
     w.write_all(b",\n\"features\":")?;
     serde_json::to_writer(&mut *w, &table.names)?;
     w.write_all(b",\n\"records\":[")?;
+    let mut line = Vec::with_capacity(256);
     for (i, r) in records.values().enumerate() {
-        w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-        serde_json::to_writer(&mut *w, &RecordV2::new(r, &table))?;
+        line.clear();
+        line.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+        push_record(&mut line, r, &table)?;
+        w.write_all(&line)?;
     }
     w.write_all(b"\n]}\n")
 }
@@ -1709,6 +1786,57 @@ mod tests {
             .join(format!("ethcfg-state-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
         d
+    }
+
+    /// The records writer puts the usual line together itself: it must be
+    /// byte for byte what serde_json writes for the record's [`RecordV2`],
+    /// for names and `by`s that need escaping, any numbers, and records it
+    /// hands to serde (settings, items another source owns).
+    #[test]
+    fn a_records_line_is_what_serde_writes_for_it() {
+        let mut all = Records::new();
+        let mut plain = Record::new("eth0", 2, "e1000e-hang-safe");
+        plain.keep_earliest(RecordedFeature::new("rx-gro", true, true));
+        plain.keep_earliest(RecordedFeature::new(
+            "tx-scatter-gather",
+            false,
+            true,
+        ));
+        all.insert(2, plain);
+        let mut odd = Record::new("a\"b\\c\u{1}\u{7f}é", 3, "tool \"x\"\n\t</");
+        odd.last_by = "ü\u{2028}".into();
+        odd.created = u64::MAX;
+        odd.last_at = 0;
+        odd.source = Source::Watch;
+        odd.keep_earliest(RecordedFeature::new("highdma", true, false));
+        all.insert(3, odd);
+        all.insert(4, Record::new("", u32::MAX, ""));
+        let mut set = Record::new("eno1", 5, "set");
+        set.keep_earliest_setting(RecordedSetting::new(
+            Group::Rings,
+            "rx",
+            Value::Num(256),
+        ));
+        all.insert(5, set);
+        let mut shared = Record::new("eno2", 6, "capture");
+        let mut f = RecordedFeature::new("rx-gro", true, true);
+        f.managed = true;
+        f.owners = Sources::only(Source::Config);
+        f.owners.insert(Source::Cli);
+        shared.keep_earliest(f);
+        all.insert(6, shared);
+        let table = FeatureTable::of(&all);
+        for r in all.values() {
+            let mut fast = Vec::new();
+            push_record(&mut fast, r, &table).unwrap();
+            let serde = serde_json::to_vec(&RecordV2::new(r, &table)).unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&fast),
+                String::from_utf8_lossy(&serde),
+                "{}",
+                r.ifname
+            );
+        }
     }
 
     #[test]
