@@ -300,6 +300,9 @@ pub(crate) fn run(
         return Ok(Exit::of_outcomes(&planned));
     }
     reset_notices(&plan, &devices, env, err)?;
+    // Neither is needed any more: the run's memory is its plan, records
+    // and outcomes.
+    drop((devices, refs));
     let report = client.apply_change(&plan, &state, a.strict)?;
     match &report.strict {
         None => {

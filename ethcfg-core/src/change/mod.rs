@@ -687,7 +687,24 @@ impl<'s, T: Transport> Engine<'s, T> {
             return Ok(());
         }
         let batch = std::mem::take(batch);
-        let targets: Vec<(usize, &InterfacePlan)> = batch
+        // A slice at a time (16 a datagram either way): the answers to a
+        // thousand interfaces are never all held at once, beside the
+        // outcomes they are moved into.
+        for part in batch.chunks(SEND_SLICE) {
+            self.send_slice(plan, part, done, slots).await?;
+        }
+        Ok(())
+    }
+
+    /// [`Engine::send_batch`] of one slice of the batch.
+    async fn send_slice(
+        &mut self,
+        plan: &ChangePlan,
+        part: &[usize],
+        done: &mut Vec<Done>,
+        slots: &mut [InterfaceOutcome],
+    ) -> std::result::Result<(), (String, Error)> {
+        let targets: Vec<(usize, &InterfacePlan)> = part
             .iter()
             .filter_map(|&i| Some((i, plan.targets.get(i)?)))
             .collect();
@@ -1059,6 +1076,11 @@ fn let_go(plan: &ChangePlan, t: &InterfacePlan, b: u32) -> bool {
         |(_, r)| t.before.name(b).is_some_and(|n| r.features.contains(n)),
     )
 }
+
+/// How many interfaces' feature requests [`Engine::send_batch`] hands the
+/// pipeline at once: a multiple of its 16 a datagram, so the datagrams
+/// are the same as for the whole batch.
+const SEND_SLICE: usize = 16 * crate::netlink::pipeline::PIPELINE;
 
 /// The feature bits a run touched on one interface: a bitmap (a kernel
 /// has a few hundred features at most), inline up to 128 bits, so noting
