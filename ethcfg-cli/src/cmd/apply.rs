@@ -7,7 +7,7 @@ use std::io::Write;
 use clap::Args;
 use ethcfg_core::blocking::Client;
 use ethcfg_core::change::{
-    link_resetting, BindMode, BindingResult, ChangePlan,
+    link_resetting, ApplyReport, BindMode, BindingResult, ChangePlan,
 };
 use ethcfg_core::host::stack::{self, Port, Stack};
 use ethcfg_core::host::{management_reasons, Device, HostRoot};
@@ -304,6 +304,21 @@ pub(crate) fn run(
     // and outcomes.
     drop((devices, refs));
     let report = client.apply_change(&plan, &state, a.strict)?;
+    let result = reported(a, &report, out, err);
+    // The process ends after the report: freeing a thousand interfaces'
+    // plan and outcomes one by one would be work for nothing.
+    std::mem::forget((plan, report));
+    result
+}
+
+/// What apply says of a run that was sent: the outcomes, or the strict
+/// refusal and its rollback.
+fn reported(
+    a: &ApplyArgs,
+    report: &ApplyReport,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Exit, CliError> {
     match &report.strict {
         None => {
             crate::exit::reported(

@@ -338,10 +338,10 @@ impl<'s, T: Transport> Engine<'s, T> {
         let all = self.session.features_all().await?;
         // Each interface's place in the dump, found through sorted lists
         // borrowing the dump's names (no hashing, no name copied).
-        let mut by_name: Vec<(&str, usize)> = all
+        let mut by_name: Vec<(u128, usize)> = all
             .iter()
             .enumerate()
-            .map(|(i, f)| (f.ifname.as_str(), i))
+            .filter_map(|(i, f)| Some((name_key(&f.ifname)?, i)))
             .collect();
         by_name.sort_unstable();
         let mut by_index: Vec<(u32, usize)> =
@@ -355,9 +355,10 @@ impl<'s, T: Transport> Engine<'s, T> {
                     .ok()
                     .and_then(|k| by_index.get(k))
                     .map(|e| e.1),
-                (None, Some(n)) => by_name
-                    .binary_search_by_key(&n, |e| e.0)
-                    .ok()
+                (None, Some(n)) => name_key(n)
+                    .and_then(|n| {
+                        by_name.binary_search_by_key(&n, |e| e.0).ok()
+                    })
                     .and_then(|k| by_name.get(k))
                     .map(|e| e.1),
                 (None, None) => None,
@@ -600,12 +601,20 @@ impl<'s, T: Transport> Engine<'s, T> {
         // features back by restoring what was requested, and settings by
         // setting their values before).
         let mut grew = false;
+        let named = Touched::of(plan.asked.bits().iter().copied());
         for d in &done {
             let Some(t) = plan.targets.get(d.index) else { continue };
             let Some(rec) = records.get_mut(&t.before.ifindex) else {
                 continue;
             };
-            for b in d.bits.iter() {
+            // The bits asked for are managed already (record_prior): only
+            // the others, side effects, can add to the record.
+            let asked = |b: u32| {
+                named.contains(b)
+                    && t.before.name(b).is_some()
+                    && !t.before.is_fixed(b)
+            };
+            for b in d.bits.iter().filter(|&b| !asked(b)) {
                 if !let_go(plan, t, b) {
                     grew |= rec.manage_bit(&t.before, b, plan.source);
                 }
@@ -1069,6 +1078,16 @@ fn record_settings_before(
 }
 
 /// The feature bits a plan's run asked for or changed.
+/// An interface name as one number that sorts and compares as the name
+/// does: its bytes, first byte highest, zero-padded. Names the kernel
+/// gives are at most 15 bytes and have no NUL; a longer one (an
+/// alternative name) has no key and is never in a dump.
+fn name_key(name: &str) -> Option<u128> {
+    let mut b = [0u8; 16];
+    b.get_mut(..name.len())?.copy_from_slice(name.as_bytes());
+    Some(u128::from_be_bytes(b))
+}
+
 /// Whether bit `b` of `t` is one a reconcile restored: let go of, not
 /// taken on.
 fn let_go(plan: &ChangePlan, t: &InterfacePlan, b: u32) -> bool {

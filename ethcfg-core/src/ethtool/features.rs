@@ -536,6 +536,12 @@ impl ResolvedRequest {
     /// The changeable bits of `current` this request names, whether or not
     /// they would change: what a run manages on the interface, for the
     /// records.
+    /// Every bit the request names, whatever the interface (a superset
+    /// of any interface's [`Self::named_bits`]).
+    pub(crate) fn bits(&self) -> &[u32] {
+        &self.bits
+    }
+
     pub(crate) fn named_bits(&self, current: &Features) -> Vec<u32> {
         let mut out = Vec::with_capacity(self.bits.len());
         out.extend(
