@@ -83,7 +83,7 @@ fn report_as(
     if as_json {
         json(out, outcomes)
     } else {
-        let mut buf = Vec::new();
+        let mut buf = TextBuf::default();
         outcomes.iter().try_for_each(|o| text(out, o, planned, &mut buf))
     }
 }
@@ -106,19 +106,53 @@ const COUNTED: [(Status, &str); 5] = [
     (Status::Drift, "drifted"),
 ];
 
+/// [`text`]'s buffers, kept from one interface to the next: the lines
+/// being put together, and the last interface's feature lines with what
+/// they were made from. The interfaces of a bulk run change alike, so
+/// most take the last one's lines whole instead of making them again.
+#[derive(Default)]
+pub(crate) struct TextBuf {
+    buf: Vec<u8>,
+    /// (feature, status, from, to) of each change of `lines`.
+    made_from: Vec<(ethcfg_core::features::FeatureName, Status, bool, bool)>,
+    lines: Vec<u8>,
+}
+
+impl TextBuf {
+    /// Whether `changes` make the feature lines held.
+    fn holds(
+        made_from: &[(
+            ethcfg_core::features::FeatureName,
+            Status,
+            bool,
+            bool,
+        )],
+        changes: &[FeatureChange],
+    ) -> bool {
+        made_from.len() == changes.len()
+            && made_from.iter().zip(changes).all(|((f, s, from, to), c)| {
+                *f == c.feature
+                    && *s == c.status
+                    && *from == c.from
+                    && *to == c.to
+            })
+    }
+}
+
 /// What a change did to one interface, for people: a count per status,
 /// then one line per feature and setting, names in one column.
 ///
-/// The lines are put together as bytes in `buf` (reused from one
-/// interface to the next) and written once: a run over a thousand
-/// interfaces reports thirteen thousand changes, and the formatting
-/// machinery through a `dyn Write` cost more than the rest of the report.
+/// The lines are put together as bytes (buffers reused from one interface
+/// to the next) and written once: a run over a thousand interfaces
+/// reports thirteen thousand changes, and the formatting machinery
+/// through a `dyn Write` cost more than the rest of the report.
 pub(crate) fn text(
     w: &mut dyn Write,
     o: &InterfaceOutcome,
     planned: &str,
-    buf: &mut Vec<u8>,
+    tb: &mut TextBuf,
 ) -> io::Result<()> {
+    let TextBuf { buf, made_from, lines } = tb;
     buf.clear();
     if o.changes.is_empty() && o.settings.is_empty() {
         super::push_escaped(buf, &o.ifname);
@@ -128,11 +162,9 @@ pub(crate) fn text(
         return w.write_all(buf);
     }
     let mut counts = [0usize; COUNTED.len()];
-    let slot =
-        |status: &str| COUNTED.iter().position(|(s, _)| s.as_str() == status);
+    let slot = |status: Status| COUNTED.iter().position(|(s, _)| *s == status);
     for c in &o.changes {
-        if let Some(n) = slot(c.status.as_str()).and_then(|i| counts.get_mut(i))
-        {
+        if let Some(n) = slot(c.status).and_then(|i| counts.get_mut(i)) {
             *n += 1;
         }
     }
@@ -141,8 +173,7 @@ pub(crate) fn text(
         if c.status == Status::Adjusted {
             adjusted += 1;
         }
-        if let Some(n) = slot(c.status.as_str()).and_then(|i| counts.get_mut(i))
-        {
+        if let Some(n) = slot(c.status).and_then(|i| counts.get_mut(i)) {
             *n += 1;
         }
     }
@@ -173,6 +204,15 @@ pub(crate) fn text(
         count(buf, adjusted, "adjusted");
     }
     buf.push(b'\n');
+    // Lines that depend on the changes alone (no reasons, no settings) are
+    // those of the last interface when its changes were the same.
+    let reusable =
+        o.settings.is_empty() && o.changes.iter().all(|c| c.reason.is_none());
+    if reusable && TextBuf::holds(made_from, &o.changes) {
+        buf.extend_from_slice(lines);
+        return w.write_all(buf);
+    }
+    let lines_from = buf.len();
     let width = o
         .changes
         .iter()
@@ -253,6 +293,16 @@ pub(crate) fn text(
             s => format!("{} -> {}  {s}", c.from, c.now),
         };
         writeln!(buf, "  {name:<width$}  {what}")?;
+    }
+    if reusable {
+        lines.clear();
+        lines.extend_from_slice(buf.get(lines_from..).unwrap_or_default());
+        made_from.clear();
+        made_from.extend(
+            o.changes
+                .iter()
+                .map(|c| (c.feature.clone(), c.status, c.from, c.to)),
+        );
     }
     w.write_all(buf)
 }
