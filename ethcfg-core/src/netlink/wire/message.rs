@@ -62,10 +62,15 @@ fn read_errno(b: &[u8]) -> WireResult<i32> {
     })
 }
 
+/// The messages of one datagram: inline up to two, the most an answer
+/// to one request brings in a datagram (a reply, its ACK), so framing one
+/// allocates nothing; a dump's datagrams of many spill to the heap.
+pub(crate) type Messages<'a> = smallvec::SmallVec<[Received<'a>; 2]>;
+
 /// Splits `datagram` into messages. Stops at the first malformed message
 /// with an error (the rest of the datagram cannot be framed).
-pub(crate) fn split(datagram: &[u8]) -> WireResult<Vec<Received<'_>>> {
-    let mut out = Vec::new();
+pub(crate) fn split(datagram: &[u8]) -> WireResult<Messages<'_>> {
+    let mut out = Messages::new();
     let mut pos = 0usize;
     while pos < datagram.len() {
         let rest = datagram.get(pos..).unwrap_or(&[]);

@@ -47,7 +47,7 @@ fn expected_extack() -> ExtAck {
 
 #[test]
 fn error_with_extack_capped() {
-    let r = split(ERROR_CAPPED).unwrap();
+    let r = split(ERROR_CAPPED).unwrap().into_vec();
     assert_eq!(
         r,
         [Received::Error { seq: 7, errno: 95, ext: expected_extack() }]
@@ -71,7 +71,7 @@ fn error_with_extack_uncapped_echoes_the_whole_request() {
         Nla::U32(NLMSGERR_ATTR_OFFS, 60),
     ]));
     let msg = nlmsg(NLMSG_ERROR, NLM_F_ACK_TLVS, 7, &payload);
-    let r = split(&msg).unwrap();
+    let r = split(&msg).unwrap().into_vec();
     assert_eq!(
         r,
         [Received::Error {
@@ -86,7 +86,7 @@ fn error_with_extack_uncapped_echoes_the_whole_request() {
     // without ACK_TLVS, the echoed request is not mistaken for TLVs
     let msg = nlmsg(NLMSG_ERROR, 0, 7, &payload[..4 + req.len()]);
     assert_eq!(
-        split(&msg).unwrap(),
+        split(&msg).unwrap().into_vec(),
         [Received::Error { seq: 7, errno: 95, ext: ExtAck::default() }]
     );
 }
@@ -97,7 +97,7 @@ fn error_with_missing_attribute_type() {
     payload.extend_from_slice(&ERROR_CAPPED[20..36]);
     payload.extend_from_slice(&encode(&[Nla::U32(NLMSGERR_ATTR_MISS_TYPE, 1)]));
     let msg = nlmsg(NLMSG_ERROR, NLM_F_CAPPED | NLM_F_ACK_TLVS, 7, &payload);
-    let r = split(&msg).unwrap();
+    let r = split(&msg).unwrap().into_vec();
     let [Received::Error { errno: 22, ext, .. }] = r.as_slice() else {
         panic!("{r:?}")
     };
@@ -123,7 +123,7 @@ fn ack_with_a_warning() {
         &[0x0f, 0x00, 0x01, 0x00], // len 15, type 1
         b"deprecated\0\0",         // "deprecated" + NUL + padding
     ]);
-    let r = split(&msg).unwrap();
+    let r = split(&msg).unwrap().into_vec();
     let [Received::Error { seq: 12, errno: 0, ext }] = r.as_slice() else {
         panic!("{r:?}")
     };
@@ -135,7 +135,7 @@ fn ack_with_a_warning() {
     ack[0] = 36;
     ack[7] = 0x01; // NLM_F_CAPPED only
     assert_eq!(
-        split(&ack).unwrap(),
+        split(&ack).unwrap().into_vec(),
         [Received::Error { seq: 12, errno: 0, ext: ExtAck::default() }]
     );
 }
@@ -151,7 +151,7 @@ fn done_carries_the_dumps_errno() {
         0xfb, 0xff, 0xff, 0xff, // -5 (-EIO)
     ];
     assert_eq!(
-        split(done_eio).unwrap(),
+        split(done_eio).unwrap().into_vec(),
         [Received::Done {
             seq: 11,
             flags: NLM_F_MULTI,
@@ -162,7 +162,7 @@ fn done_carries_the_dumps_errno() {
     let mut done_ok = done_eio.to_vec();
     done_ok[16..20].copy_from_slice(&[0; 4]);
     assert_eq!(
-        split(&done_ok).unwrap(),
+        split(&done_ok).unwrap().into_vec(),
         [Received::Done {
             seq: 11,
             flags: NLM_F_MULTI,
@@ -173,14 +173,14 @@ fn done_carries_the_dumps_errno() {
     // an old kernel's DONE without payload
     let bare = nlmsg(NLMSG_DONE, NLM_F_MULTI, 11, &[]);
     assert!(matches!(
-        split(&bare).unwrap().as_slice(),
+        split(&bare).unwrap().into_vec().as_slice(),
         [Received::Done { errno: 0, .. }]
     ));
     // with extended-ACK text
     let mut payload = (-libc::EMSGSIZE).to_ne_bytes().to_vec();
     payload.extend_from_slice(&encode(&[s(NLMSGERR_ATTR_MSG, "dump too big")]));
     let m = nlmsg(NLMSG_DONE, NLM_F_MULTI | NLM_F_ACK_TLVS, 11, &payload);
-    let r = split(&m).unwrap();
+    let r = split(&m).unwrap().into_vec();
     let [Received::Done { errno, ext, .. }] = r.as_slice() else {
         panic!("{r:?}")
     };
@@ -211,7 +211,7 @@ pub(super) fn multi_datagram() -> Vec<u8> {
 #[test]
 fn several_messages_in_one_datagram() {
     let d = multi_datagram();
-    let r = split(&d).unwrap();
+    let r = split(&d).unwrap().into_vec();
     assert_eq!(r.len(), 4, "{r:?}");
     for (m, (index, name)) in r.iter().zip([(1, "lo"), (2, "eth0")]) {
         let Received::Data {
@@ -242,7 +242,7 @@ fn message_payload_is_bounded_by_its_length() {
     let a = nlmsg(30, 0, 1, &[1, 2, 3, 4, 5]);
     let b = nlmsg(31, 0, 2, &[9, 9, 9, 9]);
     let d = datagram(&[a, b]);
-    let r = split(&d).unwrap();
+    let r = split(&d).unwrap().into_vec();
     assert_eq!(
         r,
         [
@@ -282,7 +282,7 @@ fn truncated_datagram_is_an_error() {
 
 #[test]
 fn garbage_never_panics() {
-    assert!(split(&[]).unwrap().is_empty());
+    assert!(split(&[]).unwrap().into_vec().is_empty());
     let cases: [&[u8]; 8] = [
         &[0u8][..],
         &[0xff; 3],
@@ -351,7 +351,7 @@ fn fuzz_errno_i32_min_is_an_error_not_an_overflow() {
         &(-i32::MAX).to_ne_bytes(),
     );
     assert!(matches!(
-        split(&m).unwrap()[..],
+        split(&m).unwrap().into_vec()[..],
         [Received::Error { errno: i32::MAX, .. }]
     ));
 }
