@@ -281,10 +281,31 @@ pub(crate) fn drivers_among(
 ) -> Vec<Device> {
     let mut found: std::collections::HashMap<String, String> =
         std::collections::HashMap::new();
+    // A driver the kernel has not got (neither a module loaded nor built
+    // in: both have `sys/module/NAME`, a PCI driver's named as it is) has
+    // no devices: one lookup, not one per bus.
+    let present: Vec<&str> = wanted
+        .iter()
+        .copied()
+        .filter(|drv| {
+            root.join("sys/module").join(drv).symlink_metadata().is_ok()
+        })
+        .collect();
+    if present.is_empty() {
+        return ifaces
+            .iter()
+            .map(|(n, i)| Device {
+                ifindex: *i,
+                ifname: (*n).to_owned(),
+                driver: None,
+                kind: None,
+            })
+            .collect();
+    }
     let buses =
         std::fs::read_dir(root.join("sys/bus")).into_iter().flatten().flatten();
     for bus in buses {
-        for drv in wanted {
+        for drv in &present {
             let Ok(devs) =
                 std::fs::read_dir(bus.path().join("drivers").join(drv))
             else {
@@ -849,6 +870,7 @@ mod tests {
         std::fs::create_dir_all(dev.join("net/eno1")).unwrap();
         std::fs::create_dir_all(&drv).unwrap();
         std::fs::create_dir_all(root.join("sys/class/net")).unwrap();
+        std::fs::create_dir_all(root.join("sys/module/e1000e")).unwrap();
         std::fs::write(dev.join("net/eno1/ifindex"), "2\n").unwrap();
         std::os::unix::fs::symlink(&drv, dev.join("driver")).unwrap();
         std::os::unix::fs::symlink(&dev, drv.join("0000:00:1f.6")).unwrap();
@@ -870,6 +892,12 @@ mod tests {
             drivers_among(&root, &[("eno1", 5)], LINK_RESET_DRIVERS)[0].driver,
             None
         );
+        // a driver the kernel has not got has no devices, whatever is
+        // under sys/bus
+        std::fs::remove_dir(root.join("sys/module/e1000e")).unwrap();
+        let d = drivers_among(&root, &[("eno1", 2)], LINK_RESET_DRIVERS);
+        assert_eq!(d[0].driver, None);
+        assert_eq!(d[0].ifname, "eno1");
         std::fs::remove_dir_all(&root).unwrap();
     }
 
