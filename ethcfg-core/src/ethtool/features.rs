@@ -245,6 +245,23 @@ impl Features {
         }
     }
 
+    /// Features over `table` with these bitmaps (tests of other layers).
+    #[cfg(test)]
+    pub(crate) fn with_words(
+        table: &Arc<Vec<FeatureName>>,
+        active: u64,
+        requested: u64,
+        fixed: u64,
+    ) -> Features {
+        Features {
+            ifindex: 7,
+            ifname: "eth0".to_owned(),
+            table: Arc::clone(table),
+            bits: vec![active, requested, fixed].into_boxed_slice(),
+            words: 1,
+        }
+    }
+
     /// No features (tests).
     #[cfg(test)]
     pub(crate) fn empty(ifindex: u32, ifname: &str) -> Features {
@@ -259,6 +276,11 @@ impl Features {
 
     fn set(&self, k: usize) -> &[u64] {
         self.bits.get(k * self.words..(k + 1) * self.words).unwrap_or_default()
+    }
+
+    /// The `active`, `requested` and `fixed` bitmaps, 64 bits a word.
+    pub(crate) fn state_words(&self) -> [&[u64]; 3] {
+        [self.set(0), self.set(1), self.set(2)]
     }
 
     /// The kernel's names by bit, shared by every read of one session.

@@ -122,6 +122,16 @@ impl RecordedFeatures {
         &self.states
     }
 
+    /// The states, when the slots are `table`'s bits (one slot per bit,
+    /// every bit of the table there).
+    pub(super) fn states_on_mut(
+        &mut self,
+        table: &Arc<Vec<FeatureName>>,
+    ) -> Option<&mut [u8]> {
+        (Arc::ptr_eq(&self.names, table) && self.states.len() >= table.len())
+            .then_some(self.states.as_mut_slice())
+    }
+
     /// The table of names the slots are of.
     pub(super) fn table(&self) -> &Arc<Vec<FeatureName>> {
         &self.names
