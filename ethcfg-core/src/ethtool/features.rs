@@ -245,20 +245,20 @@ impl Features {
         }
     }
 
-    /// Features over `table` with these bitmaps (tests of other layers).
+    /// `eth0` (index 7) over `table`: `bits` are the `active`,
+    /// `requested` and `fixed` bitmaps one after the other, as many words
+    /// each (tests).
     #[cfg(test)]
-    pub(crate) fn with_words(
+    pub(crate) fn of_bitmaps(
         table: &Arc<Vec<FeatureName>>,
-        active: u64,
-        requested: u64,
-        fixed: u64,
+        bits: Vec<u64>,
     ) -> Features {
         Features {
             ifindex: 7,
             ifname: "eth0".to_owned(),
             table: Arc::clone(table),
-            bits: vec![active, requested, fixed].into_boxed_slice(),
-            words: 1,
+            words: bits.len() / 3,
+            bits: bits.into_boxed_slice(),
         }
     }
 
@@ -1319,13 +1319,7 @@ mod tests {
                 }
             }
         }
-        Features {
-            ifindex: 7,
-            ifname: "eth0".to_owned(),
-            table,
-            bits: bits.into_boxed_slice(),
-            words,
-        }
+        Features::of_bitmaps(&table, bits)
     }
 
     /// Every named feature of the fake table on, `fixed` fixed.
@@ -1343,13 +1337,7 @@ mod tests {
                 bits[2 * words + i / 64] |= 1 << (i % 64);
             }
         }
-        Features {
-            ifindex: 7,
-            ifname: "eth0".to_owned(),
-            table,
-            bits: bits.into_boxed_slice(),
-            words,
-        }
+        Features::of_bitmaps(&table, bits)
     }
 
     /// The names of the side effects `FixRules` predicts for turning

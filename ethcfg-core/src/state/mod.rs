@@ -1860,7 +1860,10 @@ mod tests {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            let f = Features::with_words(&table, x, x >> 8, x >> 16 & x >> 24);
+            let f = Features::of_bitmaps(
+                &table,
+                vec![x, x >> 8, x >> 16 & x >> 24],
+            );
             let mut fast = Record::new("eth0", 7, "a");
             let mut general = Record::new("eth0", 7, "a");
             fast.start_features_on(&table);
