@@ -36,9 +36,9 @@ mod bindings;
 
 use crate::error::{Error, Result, RollbackFailure};
 use crate::ethtool::features::{
-    plan_resolved, plan_with, resolve_request, FeatureChange, FeaturePlan,
-    FeatureRequest, Features, FixRules, FixedPolicy, InterfaceOutcome,
-    ResolvedRequest, Status,
+    plan_resolved, plan_with, resolve_request, FeatureBits, FeatureChange,
+    FeaturePlan, FeatureRequest, Features, FixRules, FixedPolicy,
+    InterfaceOutcome, ResolvedRequest, Status,
 };
 use crate::ethtool::session::Session;
 use crate::ethtool::settings::{
@@ -1101,44 +1101,9 @@ fn let_go(plan: &ChangePlan, t: &InterfacePlan, b: u32) -> bool {
 /// are the same as for the whole batch.
 const SEND_SLICE: usize = 16 * crate::netlink::pipeline::PIPELINE;
 
-/// The feature bits a run touched on one interface: a bitmap (a kernel
-/// has a few hundred features at most), inline up to 128 bits, so noting
-/// them allocates nothing; read back in order, each once.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Touched(smallvec::SmallVec<[u64; 2]>);
-
-impl Touched {
-    fn of(bits: impl IntoIterator<Item = u32>) -> Touched {
-        let mut t = Touched::default();
-        for i in bits {
-            let w = (i / 64) as usize;
-            if t.0.len() <= w {
-                t.0.resize(w + 1, 0);
-            }
-            if let Some(word) = t.0.get_mut(w) {
-                *word |= 1 << (i % 64);
-            }
-        }
-        t
-    }
-
-    fn contains(&self, i: u32) -> bool {
-        self.0.get((i / 64) as usize).is_some_and(|w| w >> (i % 64) & 1 == 1)
-    }
-
-    fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        self.0.iter().zip(0u32..).flat_map(|(&w, k)| {
-            let mut w = w;
-            std::iter::from_fn(move || {
-                (w != 0).then(|| {
-                    let b = w.trailing_zeros();
-                    w &= w - 1;
-                    k * 64 + b
-                })
-            })
-        })
-    }
-}
+/// The feature bits a run touched on one interface: noting them
+/// allocates nothing, and they read back in order, each once.
+type Touched = FeatureBits;
 
 fn touched(plan: &FeaturePlan, out: &InterfaceOutcome) -> Touched {
     Touched::of(

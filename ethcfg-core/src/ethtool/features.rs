@@ -178,6 +178,50 @@ pub struct Features {
     words: usize,
 }
 
+/// A set of feature bit indexes as a bitmap, inline up to 128 bits (a
+/// kernel has a few hundred features at most, netdev features 64), so
+/// making one allocates nothing; read back in order, each once.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct FeatureBits(SmallVec<[u64; 2]>);
+
+impl FeatureBits {
+    pub(crate) fn of(bits: impl IntoIterator<Item = u32>) -> FeatureBits {
+        let mut t = FeatureBits::default();
+        for i in bits {
+            let w = (i / 64) as usize;
+            if t.0.len() <= w {
+                t.0.resize(w + 1, 0);
+            }
+            if let Some(word) = t.0.get_mut(w) {
+                *word |= 1 << (i % 64);
+            }
+        }
+        t
+    }
+
+    pub(crate) fn contains(&self, i: u32) -> bool {
+        word_bit(&self.0, i as usize)
+    }
+
+    /// Bits `64 w ..` as a word (zero beyond the set).
+    pub(crate) fn word(&self, w: usize) -> u64 {
+        self.0.get(w).copied().unwrap_or(0)
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.0.iter().zip(0u32..).flat_map(|(&w, k)| {
+            let mut w = w;
+            std::iter::from_fn(move || {
+                (w != 0).then(|| {
+                    let b = w.trailing_zeros();
+                    w &= w - 1;
+                    k * 64 + b
+                })
+            })
+        })
+    }
+}
+
 /// Bit `i` of a bitmap of 64-bit words.
 fn word_bit(words: &[u64], i: usize) -> bool {
     words.get(i / 64).is_some_and(|w| (w >> (i % 64)) & 1 == 1)

@@ -88,10 +88,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use smallvec::SmallVec;
 
 use crate::error::{Error, Result};
-use crate::ethtool::features::{FeatureName, Features};
+use crate::ethtool::features::{FeatureBits, FeatureName, Features};
 use crate::ethtool::settings::{Group, Value};
 use crate::host::HostRoot;
 
@@ -445,19 +444,31 @@ impl Record {
             self.features.start(table);
         }
         let own = canonical(Sources::only(source), self.source);
+        let record = self.source;
         // As a bitmap: this looks at every bit of every interface a run
         // changes.
-        let mut asked_bits: SmallVec<[u64; 2]> = SmallVec::new();
-        for &b in asked {
-            let w = (b / 64) as usize;
-            if asked_bits.len() <= w {
-                asked_bits.resize(w + 1, 0);
+        let asked = FeatureBits::of(asked.iter().copied());
+        // The byte of a changeable bit after this run: the state before
+        // if it was not recorded, and `source` among its managers if the
+        // run asks for it.
+        let next = |g: u8, active: bool, requested: bool, managed: bool| {
+            if g & RECORDED == 0 {
+                let s = RECORDED
+                    | if active { ACTIVE } else { 0 }
+                    | if requested { REQUESTED } else { 0 };
+                if managed {
+                    with_owners(s | MANAGED, own)
+                } else {
+                    s
+                }
+            } else if managed {
+                let owners = owners_of(g & MANAGED != 0, owners_in(g), record)
+                    | Sources::only(source);
+                with_owners(g | MANAGED, canonical(owners, record))
+            } else {
+                g
             }
-            if let Some(word) = asked_bits.get_mut(w) {
-                *word |= 1 << (b % 64);
-            }
-        }
-        let record = self.source;
+        };
         // The record on the kernel's table (a new one, or one a run moved
         // onto it): a word of bits at a time, the changeable named ones.
         if let Some(states) = self.features.states_on_mut(table) {
@@ -474,25 +485,13 @@ impl Record {
                     let Some(g) = states.get_mut(w * 64 + j as usize) else {
                         continue;
                     };
-                    let on = |ws: &[u64]| word(ws, w) >> j & 1 == 1;
-                    let managed = on(&asked_bits);
-                    *g = if *g & RECORDED == 0 {
-                        let s = RECORDED
-                            | if on(active) { ACTIVE } else { 0 }
-                            | if on(requested) { REQUESTED } else { 0 };
-                        if managed {
-                            with_owners(s | MANAGED, own)
-                        } else {
-                            s
-                        }
-                    } else if managed {
-                        let owners =
-                            owners_of(*g & MANAGED != 0, owners_in(*g), record)
-                                | Sources::only(source);
-                        with_owners(*g | MANAGED, canonical(owners, record))
-                    } else {
-                        *g
-                    };
+                    let on = |ws: u64| ws >> j & 1 == 1;
+                    *g = next(
+                        *g,
+                        on(word(active, w)),
+                        on(word(requested, w)),
+                        on(asked.word(w)),
+                    );
                 }
             }
             return;
@@ -504,29 +503,16 @@ impl Record {
             let Some(slot) = self.features.slot_of_bit(before, b) else {
                 continue;
             };
-            let managed = asked_bits
-                .get((b / 64) as usize)
-                .is_some_and(|w| w >> (b % 64) & 1 == 1);
             let g = self.features.state(slot);
-            let s = if g & RECORDED == 0 {
-                let s = RECORDED
-                    | if before.is_active(b) { ACTIVE } else { 0 }
-                    | if before.is_requested(b) { REQUESTED } else { 0 };
-                if managed {
-                    with_owners(s | MANAGED, own)
-                } else {
-                    s
-                }
-            } else if managed {
-                let owners = canonical(
-                    self.owners_at(g) | Sources::only(source),
-                    self.source,
-                );
-                with_owners(g | MANAGED, owners)
-            } else {
-                g
-            };
-            self.features.set_state(slot, s);
+            self.features.set_state(
+                slot,
+                next(
+                    g,
+                    before.is_active(b),
+                    before.is_requested(b),
+                    asked.contains(b),
+                ),
+            );
         }
     }
 
